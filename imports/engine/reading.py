@@ -1,0 +1,238 @@
+"""Bytes -> document: encoding, strict JSON, and where the rewritten fields stand in the text.
+
+The fast path is the C JSON parser with two hooks (duplicate keys, NaN/Infinity). When it
+refuses the file, `localiser` walks the text once more, slowly, to name the precise places.
+"""
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .errors import MESSAGE_FORMAT, FichierRejete
+
+# Fields the output file rewrites in place (spec §4).
+CHAMPS_REECRITS = ("impId", "numeroASP", "codeTraitement", "libelleTraitement")
+
+# A key of one of those fields and its value. The look-behind excludes an escaped quote, so a
+# match always starts a real string token: outside strings no '"' follows a backslash, inside a
+# string every '"' does. Once the schema has accepted the file, these keys occur nowhere else.
+_CHAMP_REECRIT = re.compile(
+    r'(?<!\\)"(impId|numeroASP|codeTraitement|libelleTraitement)"\s*:\s*'
+    r'(null|true|false|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*")',
+    re.S,
+)
+
+_MESSAGES_JSON = {
+    "Expecting value": "valeur attendue",
+    "Expecting property name enclosed in double quotes": "nom de clé entre guillemets attendu",
+    "Expecting ',' delimiter": "virgule attendue",
+    "Expecting ':' delimiter": "deux-points attendus",
+    "Unterminated string starting at": "chaîne de caractères non terminée",
+    "Invalid control character at": "caractère de contrôle interdit dans une chaîne",
+    "Invalid \\escape": "séquence d'échappement invalide",
+    "Invalid \\uXXXX escape": "séquence \\uXXXX invalide",
+    "Extra data": "contenu en trop après la fin du JSON",
+}
+
+
+@dataclass
+class Document:
+    texte: str
+    racine: dict
+    bom: bool = False
+    # (start, end) of each rewritten value in `texte`: "impId" -> [span], others -> one per line.
+    positions: dict = field(default_factory=dict)
+
+
+class _DoubleCle(Exception):
+    pass
+
+
+class _ConstanteInterdite(Exception):
+    pass
+
+
+def _objet_sans_doublon(paires):
+    objet = dict(paires)
+    if len(objet) != len(paires):
+        raise _DoubleCle()
+    return objet
+
+
+def _constante_interdite(nom):
+    raise _ConstanteInterdite(nom)
+
+
+def _ligne_de(texte: str, position: int) -> int:
+    return texte.count("\n", 0, position) + 1
+
+
+def decoder(contenu: bytes) -> tuple[str, bool]:
+    """UTF-8 only; a leading BOM is accepted and remembered so the output keeps it."""
+    for bom, nom in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                     (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+        if contenu.startswith(bom):
+            raise FichierRejete(MESSAGE_FORMAT, [f"le fichier est encodé en {nom} : seul l'UTF-8 est accepté"])
+    bom = contenu.startswith(codecs.BOM_UTF8)
+    if bom:
+        contenu = contenu[len(codecs.BOM_UTF8):]
+    try:
+        return contenu.decode("utf-8"), bom
+    except UnicodeDecodeError as erreur:
+        ligne = contenu.count(b"\n", 0, erreur.start) + 1
+        raise FichierRejete(MESSAGE_FORMAT, [
+            f"ligne {ligne} : le fichier n'est pas encodé en UTF-8 "
+            f"(octet 0x{contenu[erreur.start]:02X} invalide à la position {erreur.start + 1})"
+        ]) from None
+
+
+def lire(contenu: bytes, *, max_octets: int, max_lignes: int) -> Document:
+    if len(contenu) > max_octets:
+        raise FichierRejete(MESSAGE_FORMAT, [
+            f"le fichier fait {len(contenu):,} octets, au-delà du maximum autorisé de {max_octets:,} octets".replace(",", " ")
+        ])
+    if not contenu.strip():
+        raise FichierRejete(MESSAGE_FORMAT, ["le fichier est vide"])
+    texte, bom = decoder(contenu)
+    try:
+        racine = json.loads(
+            texte,
+            object_pairs_hook=_objet_sans_doublon,
+            parse_constant=_constante_interdite,
+            parse_float=Decimal,
+        )
+    except json.JSONDecodeError as erreur:
+        message = _MESSAGES_JSON.get(erreur.msg, erreur.msg)
+        if erreur.pos >= len(texte.rstrip()) and erreur.msg != "Extra data":
+            message += " (le fichier semble tronqué)"
+        raise FichierRejete(MESSAGE_FORMAT, [f"ligne {erreur.lineno}, colonne {erreur.colno} : {message}"]) from None
+    except (_DoubleCle, _ConstanteInterdite):
+        raise FichierRejete(MESSAGE_FORMAT, localiser(texte).problemes[:10]) from None
+    except RecursionError:
+        raise FichierRejete(MESSAGE_FORMAT, ["le JSON est imbriqué trop profondément"]) from None
+    if not isinstance(racine, dict):
+        raise FichierRejete(MESSAGE_FORMAT, ["le fichier doit contenir un objet JSON ({ … }) au premier niveau"])
+    lignes = racine.get("lignesImport")
+    if isinstance(lignes, list) and len(lignes) > max_lignes:
+        raise FichierRejete(MESSAGE_FORMAT, [
+            f"lignesImport contient {len(lignes)} demandes, au-delà du maximum autorisé de {max_lignes}"
+        ])
+    return Document(texte=texte, racine=racine, bom=bom)
+
+
+def reperer_champs_reecrits(document: Document) -> None:
+    """Record the spans of impId and of each line's numeroASP / codeTraitement /
+    libelleTraitement. Call it once the schema has accepted the file: each line then has
+    each key exactly once, so the i-th occurrence of a key belongs to the i-th line."""
+    positions = {nom: [] for nom in CHAMPS_REECRITS}
+    for correspondance in _CHAMP_REECRIT.finditer(document.texte):
+        positions[correspondance.group(1)].append(correspondance.span(2))
+    nb_lignes = len(document.racine["lignesImport"])
+    attendu = {"impId": 1, "numeroASP": nb_lignes, "codeTraitement": nb_lignes, "libelleTraitement": nb_lignes}
+    if any(len(positions[nom]) != nombre for nom, nombre in attendu.items()):
+        # Cannot happen for a document the schema accepted; refuse rather than write a wrong file.
+        raise FichierRejete(MESSAGE_FORMAT, ["structure des champs impId / codeTraitement inattendue"])
+    document.positions = positions
+
+
+# --- Slow path: a tokenizer that knows JSON paths and line numbers ----------------------
+
+_JETON = re.compile(
+    r'[ \t\r\n]*(?:("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(true|false|null)'
+    r'|(NaN|-?Infinity)|([{}\[\]:,])|(.))',
+    re.S,
+)
+
+
+def formater_chemin(chemin) -> str:
+    texte = ""
+    for element in chemin:
+        if isinstance(element, int):
+            texte += f"[{element}]"
+        else:
+            texte += ("." if texte else "") + str(element)
+    return texte or "(racine)"
+
+
+@dataclass
+class Localisation:
+    lignes: dict  # path tuple -> line number of its value
+    problemes: list
+
+
+def localiser(texte: str, chemins_recherches=None) -> Localisation:
+    """Walk the (already decoded) text; return the line of each value's path and the strict-JSON
+    problems (duplicate keys, NaN/Infinity) with their places. With `chemins_recherches`, stops
+    as soon as those paths are found and only records them."""
+    jetons = _JETON.finditer(texte)
+    lignes_trouvees = {}
+    problemes = []
+    restants = set(chemins_recherches) if chemins_recherches is not None else None
+
+    def suivant():
+        for jeton in jetons:
+            if jeton.lastindex is None:
+                continue
+            return jeton
+        return None
+
+    def noter(chemin, debut):
+        if restants is None:
+            return
+        if chemin in restants:
+            lignes_trouvees[chemin] = _ligne_de(texte, debut)
+            restants.discard(chemin)
+
+    def valeur(jeton, chemin):
+        noter(chemin, jeton.start(jeton.lastindex))
+        if jeton.lastindex == 4:
+            problemes.append(
+                f"{formater_chemin(chemin)} (ligne {_ligne_de(texte, jeton.start(4))}) : "
+                f"valeur {jeton.group(4)} interdite, un nombre fini est attendu"
+            )
+            return
+        symbole = jeton.group(5)
+        if symbole == "{":
+            vues = set()
+            while True:
+                cle = suivant()
+                if cle is None or cle.group(5) == "}":
+                    return
+                if cle.group(5) == ",":
+                    continue
+                if cle.lastindex != 1:
+                    return
+                nom = json.loads(cle.group(1))
+                if nom in vues:
+                    problemes.append(
+                        f"{formater_chemin(chemin + (nom,))} (ligne {_ligne_de(texte, cle.start(1))}) : "
+                        f"clé « {nom} » en double"
+                    )
+                vues.add(nom)
+                deux_points = suivant()
+                if deux_points is None:
+                    return
+                contenu = suivant()
+                if contenu is None:
+                    return
+                valeur(contenu, chemin + (nom,))
+                if restants is not None and not restants:
+                    return
+        elif symbole == "[":
+            rang = 0
+            while True:
+                element = suivant()
+                if element is None or element.group(5) == "]":
+                    return
+                if element.group(5) == ",":
+                    continue
+                valeur(element, chemin + (rang,))
+                rang += 1
+                if restants is not None and not restants:
+                    return
+
+    premier = suivant()
+    if premier is not None:
+        valeur(premier, ())
+    return Localisation(lignes=lignes_trouvees, problemes=problemes)

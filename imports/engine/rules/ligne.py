@@ -1,0 +1,115 @@
+"""Block « ligne »: numbering, action and references of each demande."""
+import re
+from collections import defaultdict
+
+from demandes.models import STATUTS_AVANT_INSTRUCTION, StatutDemande, TypeDemande
+
+from . import FICHIER, regle
+
+_NUMERO_EDITEUR = re.compile(r"[A-Za-z0-9_-]{1,20}")
+_NUMERO_ASP = re.compile(r"(FIN[A-Z]{3}\d{6})M(\d+)")
+ACTIONS = {"C": "création", "M": "modification", "A": "annulation"}
+
+
+def decouper_numero_asp(valeur):
+    """FINHOP004139M2 -> ("FINHOP004139", 2); None when it is not a dossier number."""
+    if not isinstance(valeur, str):
+        return None
+    correspondance = _NUMERO_ASP.fullmatch(valeur)
+    if not correspondance:
+        return None
+    return correspondance.group(1), int(correspondance.group(2))
+
+
+def _doublons(lignes, cle):
+    """{value: [rank, …]} for values present in more than one line (None values ignored)."""
+    rangs = defaultdict(list)
+    for rang, ligne in enumerate(lignes):
+        valeur = cle(ligne)
+        if valeur is not None:
+            rangs[valeur].append(rang)
+    return {valeur: r for valeur, r in rangs.items() if len(r) > 1}
+
+
+def _autres(rangs, rang):
+    return ", ".join(str(r + 1) for r in rangs if r != rang)
+
+
+@regle("E101", champ="numLigne", portee=FICHIER,
+       description="numLigne est supérieur ou égal à 1 et unique dans le fichier.")
+def numero_de_ligne(lignes, contexte):
+    for rang, ligne in enumerate(lignes):
+        if ligne["numLigne"] < 1:
+            yield rang, "numLigne", f"doit être supérieur ou égal à 1 (reçu : {ligne['numLigne']})"
+    for valeur, rangs in _doublons(lignes, lambda l: l["numLigne"]).items():
+        for rang in rangs:
+            yield rang, "numLigne", f"numLigne {valeur} en double (aussi en demande n° {_autres(rangs, rang)})"
+
+
+@regle("E102", champ="typeAction",
+       description="typeAction vaut C (création), M (modification) ou A (annulation).")
+def type_action(ligne, contexte):
+    if ligne["typeAction"] not in ACTIONS:
+        yield "typeAction", f"valeur « {ligne['typeAction']} » inconnue : C, M ou A attendu"
+
+
+@regle("E103", champ="numeroASP",
+       description="numeroASP est null pour la création d'une avance ; pour une modification ou une "
+                   "annulation il désigne une demande existante du même fournisseur, du même numéro ANS et "
+                   "du même type, pas encore en instruction, dans sa version actuelle ; pour une création de "
+                   "solde il est null ou désigne une avance décidée du même fournisseur, de la même solution "
+                   "et du même bénéficiaire.")
+def numero_asp(ligne, contexte):
+    action, valeur = ligne["typeAction"], ligne["numeroASP"]
+    if action not in ACTIONS:
+        return
+    type_libelle = "avance" if contexte.type_demande == TypeDemande.AVANCE else "solde"
+    if action == "C" and contexte.type_demande == TypeDemande.AVANCE:
+        if valeur is not None:
+            yield "numeroASP", "doit être null pour la création d'une demande d'avance"
+        return
+    if action == "C" and valeur is None:
+        return  # a solde without its avance
+    if valeur is None or valeur == "":
+        yield "numeroASP", f"obligatoire pour une {ACTIONS[action]} : numéro de la demande concernée attendu"
+        return
+    decoupe = decouper_numero_asp(valeur)
+    connue = contexte.demandes_referencees.get(decoupe[0]) if decoupe else None
+    if connue is None or connue.fournisseur_id != contexte.fournisseur.pk:
+        yield "numeroASP", f"la demande {valeur} n'existe pas parmi vos demandes"
+        return
+    if action == "C":
+        from .beneficiaires import identifiants_beneficiaires
+
+        if connue.type_demande != TypeDemande.AVANCE or connue.solution_id != contexte.solution.pk:
+            yield "numeroASP", f"la demande {valeur} n'est pas une avance de la solution {contexte.solution.numero_ans}"
+        elif connue.statut != StatutDemande.DECIDEE:
+            yield "numeroASP", f"l'avance {valeur} n'est pas décidée"
+        elif not (connue.beneficiaires & identifiants_beneficiaires(ligne)):
+            yield "numeroASP", f"l'avance {valeur} ne concerne pas le même bénéficiaire"
+        return
+    if connue.solution_id != contexte.solution.pk:
+        yield "numeroASP", f"la demande {valeur} ne relève pas du numéro ANS {contexte.solution.numero_ans}"
+    elif connue.type_demande != contexte.type_demande:
+        yield "numeroASP", f"la demande {valeur} n'est pas une demande de {type_libelle}"
+    elif connue.statut not in STATUTS_AVANT_INSTRUCTION:
+        yield "numeroASP", (f"la demande {valeur} ne peut plus être modifiée ni annulée "
+                            f"(statut : {StatutDemande(connue.statut).label})")
+    elif decoupe[1] != connue.version:
+        yield "numeroASP", f"version dépassée : la version actuelle est {connue.numero}M{connue.version}"
+
+
+@regle("E104", champ="numeroEditeur", portee=FICHIER,
+       description="numeroEditeur compte 1 à 20 caractères parmi A-Z, a-z, 0-9, _ et -, est unique dans le "
+                   "fichier et, pour une création, n'est pas déjà utilisé par une demande en cours du "
+                   "fournisseur pour le même numéro ANS et le même type.")
+def numero_editeur(lignes, contexte):
+    for rang, ligne in enumerate(lignes):
+        valeur = ligne["numeroEditeur"]
+        if not _NUMERO_EDITEUR.fullmatch(valeur):
+            yield rang, "numeroEditeur", f"« {valeur} » invalide : 1 à 20 caractères parmi A-Z, a-z, 0-9, _ et -"
+        elif ligne["typeAction"] == "C" and valeur in contexte.numeros_editeur_vivants:
+            yield rang, "numeroEditeur", f"« {valeur} » est déjà utilisé par une de vos demandes en cours"
+    for valeur, rangs in _doublons(lignes, lambda l: l["numeroEditeur"]).items():
+        for rang in rangs:
+            yield rang, "numeroEditeur", f"« {valeur} » en double (aussi en demande n° {_autres(rangs, rang)})"

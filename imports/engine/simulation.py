@@ -1,0 +1,125 @@
+"""File checks, then every rule on every line (spec §3). No HTTP, no writes: usable from a shell."""
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from demandes.models import Solution, TypeDemande
+
+from . import format as format_global
+from .context import Contexte, charger_contexte
+from .errors import MESSAGE_REGIME, Anomalie, FichierRejete, ResultatLigne
+from .reading import Document, lire, reperer_champs_reecrits
+from .rules import FICHIER, LIGNE, catalogue
+
+REGIME_PAR_TAUX = {"20": "TTC", "8.5": "TTC", "0": "HT"}
+LIBELLE_TYPE = {TypeDemande.AVANCE: "d'avance", TypeDemande.SOLDE: "de solde"}
+
+
+@dataclass
+class Simulation:
+    document: Document
+    contexte: Contexte
+    lignes: list[ResultatLigne]
+
+    @property
+    def nb_lignes(self):
+        return len(self.lignes)
+
+    @property
+    def nb_valides(self):
+        return sum(1 for ligne in self.lignes if ligne.valide)
+
+    @property
+    def nb_invalides(self):
+        return self.nb_lignes - self.nb_valides
+
+    @property
+    def reussie(self):
+        return self.nb_invalides == 0
+
+
+def _fr(moment):
+    return timezone.localtime(moment).strftime("%d/%m/%Y à %H:%M")
+
+
+def trouver_solution(fournisseur, numero_ans) -> Solution:
+    solution = (
+        Solution.objects.select_related("couloir", "logiciel", "fournisseur")
+        .filter(numero_ans=numero_ans, fournisseur=fournisseur)
+        .first()
+    )
+    if solution is None:
+        raise FichierRejete(f"Le numéro ANS « {numero_ans} » ne correspond à aucune solution de votre structure.")
+    return solution
+
+
+def verifier_fichier(document: Document, *, fournisseur, solution, type_demande, regime_attendu, maintenant):
+    """Checks that refuse the whole file once its format is right (spec §3.1)."""
+    racine = document.racine
+    if racine["numeroAns"] != solution.numero_ans:
+        proprietaire = Solution.objects.filter(numero_ans=racine["numeroAns"], fournisseur=fournisseur).exists()
+        raison = ("est différent de celui choisi dans le formulaire" if proprietaire
+                  else "n'est pas une solution de votre structure ou diffère de celui choisi dans le formulaire")
+        raise FichierRejete(
+            f"Le numéro ANS du fichier (numeroAns : « {racine['numeroAns']} ») {raison} ({solution.numero_ans})."
+        )
+    if racine["siret"] != fournisseur.siret:
+        raise FichierRejete(
+            f"Le SIRET du fichier (siret : « {racine['siret']} ») ne correspond pas au SIRET de votre structure "
+            f"({fournisseur.siret})."
+        )
+    ecarts = [
+        f"lignesImport[{rang}].commande.regimeTVA : « {ligne['commande']['regimeTVA']} » alors que le taux choisi "
+        f"impose le régime {regime_attendu}"
+        for rang, ligne in enumerate(racine["lignesImport"])
+        if ligne["commande"]["regimeTVA"] in REGIME_PAR_TAUX.values() and ligne["commande"]["regimeTVA"] != regime_attendu
+    ]
+    if ecarts:
+        raise FichierRejete(MESSAGE_REGIME, ecarts[:10] + ([f"… et {len(ecarts) - 10} autre(s)"] if len(ecarts) > 10 else []))
+    ouverture, fermeture = solution.fenetre_depot(type_demande)
+    if not (ouverture <= maintenant <= fermeture):
+        raise FichierRejete(
+            f"La période de dépôt des demandes {LIBELLE_TYPE[type_demande]} de la solution {solution.numero_ans} "
+            f"est fermée : elle est ouverte du {_fr(ouverture)} au {_fr(fermeture)}."
+        )
+
+
+def verifier_lignes(lignes: list, contexte: Contexte) -> list[ResultatLigne]:
+    """Every rule of the catalogue on every line; a line collects all its anomalies."""
+    resultats = [
+        ResultatLigne(rang=rang + 1, num_ligne=ligne["numLigne"], numero_editeur=ligne["numeroEditeur"])
+        for rang, ligne in enumerate(lignes)
+    ]
+    regles = catalogue()
+    regles_ligne = [r for r in regles if r.portee == LIGNE]
+    for regle in regles:
+        if regle.portee == FICHIER:
+            for rang, chemin, message in regle.verifier(lignes, contexte):
+                resultats[rang].anomalies.append(Anomalie(regle.code, chemin, message))
+    for ligne, resultat in zip(lignes, resultats):
+        for regle in regles_ligne:
+            for chemin, message in regle.verifier(ligne, contexte):
+                resultat.anomalies.append(Anomalie(regle.code, chemin, message))
+    for resultat in resultats:
+        if resultat.anomalies:
+            resultat.anomalies.sort(key=lambda a: a.code)  # stable: a rule's anomalies keep their order
+    return resultats
+
+
+def simuler(contenu: bytes, *, fournisseur, numero_ans, type_demande, taux_tva, maintenant=None) -> Simulation:
+    """Raises FichierRejete when the file is refused before the line checks."""
+    maintenant = maintenant or timezone.now()
+    solution = trouver_solution(fournisseur, numero_ans)
+    regime_attendu = REGIME_PAR_TAUX[str(taux_tva)]
+    document = lire(contenu, max_octets=settings.SEGUR_MAX_JSON_BYTES, max_lignes=settings.SEGUR_MAX_LIGNES)
+    format_global.verifier_format(document, type_demande)
+    reperer_champs_reecrits(document)
+    verifier_fichier(document, fournisseur=fournisseur, solution=solution, type_demande=type_demande,
+                     regime_attendu=regime_attendu, maintenant=maintenant)
+    lignes = document.racine["lignesImport"]
+    contexte = charger_contexte(
+        fournisseur=fournisseur, solution=solution, type_demande=type_demande, regime_attendu=regime_attendu,
+        lignes=lignes, aujourdhui=timezone.localdate(maintenant),
+    )
+    return Simulation(document=document, contexte=contexte, lignes=verifier_lignes(lignes, contexte))

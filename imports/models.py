@@ -1,0 +1,84 @@
+"""An Import is one JSON file submitted for one (type, numéro ANS, taux de TVA)."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from demandes.models import Fournisseur, Solution, TypeDemande
+
+
+class TauxTVA(models.TextChoices):
+    VINGT = "20", "20 %"
+    HUIT_CINQ = "8.5", "8,5 %"
+    ZERO = "0", "0 %"
+
+    @property
+    def regime(self):
+        """20 % and 8,5 % are declared TTC, 0 % is HT (ASP guide)."""
+        return "HT" if self == TauxTVA.ZERO else "TTC"
+
+
+def _chemin_fichier(instance, nom):
+    # Non-guessable key per fournisseur: the original name is kept in the row, not in the path.
+    return f"imports/{instance.fournisseur_id}/{uuid.uuid4().hex}.json"
+
+
+class Import(models.Model):
+    class Resultat(models.TextChoices):
+        FICHIER_REJETE = "FICHIER_REJETE", "Fichier rejeté"
+        ERREURS = "ERREURS", "Erreurs dans les demandes"
+        SIMULATION_OK = "SIMULATION_OK", "Simulation réussie"
+
+    # The primary key is the "Identifiant" shown to suppliers and written as impId.
+    date_creation = models.DateTimeField("date", auto_now_add=True)
+    fournisseur = models.ForeignKey(Fournisseur, on_delete=models.PROTECT, related_name="imports")
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    solution = models.ForeignKey(Solution, null=True, blank=True, on_delete=models.PROTECT, related_name="imports")
+    numero_ans = models.CharField("numéro ANS", max_length=30)
+    type_demande = models.CharField("type de demande", max_length=6, choices=TypeDemande.choices)
+    taux_tva = models.CharField("taux de TVA", max_length=3, choices=TauxTVA.choices)
+    nom_fichier = models.CharField("nom du fichier", max_length=255)
+    fichier = models.FileField("fichier JSON", upload_to=_chemin_fichier, max_length=255)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    taille = models.PositiveBigIntegerField("taille (octets)", default=0)
+    fichier_sortie = models.FileField("fichier de sortie", upload_to="sorties/", blank=True, max_length=255)
+    nb_lignes = models.PositiveIntegerField("nombre de demandes", default=0)
+    nb_valides = models.PositiveIntegerField("demandes valides", default=0)
+    nb_invalides = models.PositiveIntegerField("demandes en erreur", default=0)
+    resultat = models.CharField("résultat", max_length=20, choices=Resultat.choices)
+    message = models.TextField("message", blank=True)
+    details = models.JSONField("détails du rejet", default=list, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "import"
+
+    def __str__(self):
+        return f"Import {self.pk} — {self.nom_fichier}"
+
+    @property
+    def nom_fichier_sortie(self):
+        base = self.nom_fichier[:-5] if self.nom_fichier.lower().endswith(".json") else self.nom_fichier
+        return f"{base}_sortie.json"
+
+    @property
+    def simulation_reussie(self):
+        return self.resultat == self.Resultat.SIMULATION_OK
+
+
+class ErreurLigne(models.Model):
+    """One error of one line, for the paginated table of the results page."""
+
+    import_json = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="erreurs")
+    numero_ligne = models.IntegerField("ligne")
+    numero_editeur = models.CharField("numéro éditeur", max_length=100, blank=True)
+    code = models.CharField("code", max_length=4)
+    champ = models.CharField("champ", max_length=200)
+    message = models.TextField("message")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "erreur de ligne"
+        verbose_name_plural = "erreurs de ligne"

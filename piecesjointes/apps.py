@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PiecesJointesConfig(AppConfig):
+    name = "piecesjointes"
+    verbose_name = "Pièces jointes"

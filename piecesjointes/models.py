@@ -1,0 +1,1 @@
+"""Zip intake of attachments (issue 4)."""

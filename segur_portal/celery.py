@@ -1,0 +1,11 @@
+"""Celery application. The broker comes from settings: Redis in production, kombu's
+filesystem transport (no server needed) when REDIS_URL is not set."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "segur_portal.settings")
+
+app = Celery("segur_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
