@@ -1,0 +1,47 @@
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+# The guide's two models, kept in ../shared beside the repository (also in CI).
+EXEMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo fournisseurs, solutions and users (référentiels come from the migrations)."""
+    from demandes.management.commands.seed_demo import creer_donnees_demo
+
+    return creer_donnees_demo()
+
+
+@pytest.fixture
+def relais(demo):
+    return demo["77625125800013"]
+
+
+@pytest.fixture
+def exemple_ttc() -> bytes:
+    return (EXEMPLES / "avance-structure-ttc.json").read_bytes()
+
+
+@pytest.fixture
+def exemple_ht() -> bytes:
+    return (EXEMPLES / "avance-structure-ht.json").read_bytes()
+
+
+@pytest.fixture
+def document_ttc(exemple_ttc) -> dict:
+    """The TTC example as a Python dict, to modify and dump again."""
+    return json.loads(exemple_ttc)
+
+
+def vers_octets(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def ligne_type(document: dict, **remplacements) -> dict:
+    ligne = copy.deepcopy(document["lignesImport"][0])
+    ligne.update(remplacements)
+    return ligne
