@@ -234,5 +234,8 @@ def localiser(texte: str, chemins_recherches=None) -> Localisation:
 
     premier = suivant()
     if premier is not None:
-        valeur(premier, ())
+        try:
+            valeur(premier, ())
+        except RecursionError:
+            problemes.append("le JSON est imbriqué trop profondément")
     return Localisation(lignes=lignes_trouvees, problemes=problemes)
