@@ -34,16 +34,19 @@ CHAMPS = [
 ]
 
 
-def _mo(octets):
-    return f"{octets / (1024 * 1024):g} Mo"
+def taille_lisible(octets: int) -> str:
+    """20 Mo, or the exact count of bytes when the limit is not a whole number of Mo."""
+    if octets % (1024 * 1024) == 0:
+        return f"{octets // (1024 * 1024)} Mo"
+    return f"{octets:,} octets".replace(",", " ")
 
 
 def limites():
-    return {"taille": _mo(settings.SEGUR_MAX_JSON_BYTES), "lignes": settings.SEGUR_MAX_LIGNES}
+    return {"taille": taille_lisible(settings.SEGUR_MAX_JSON_BYTES), "lignes": settings.SEGUR_MAX_LIGNES}
 
 
 def message_fichier_trop_gros():
-    return f"Le fichier dépasse la taille maximale autorisée ({_mo(settings.SEGUR_MAX_JSON_BYTES)}) : il n'a pas été chargé."
+    return f"Le fichier dépasse la taille maximale autorisée ({taille_lisible(settings.SEGUR_MAX_JSON_BYTES)}) : il n'a pas été chargé."
 
 
 def chemin_modele(type_demande: str):

@@ -5,6 +5,7 @@ from dsfr.forms import DsfrBaseForm
 
 from demandes.models import TypeDemande
 
+from .documentation import taille_lisible
 from .models import TauxTVA
 
 
@@ -17,21 +18,15 @@ class SimulationForm(DsfrBaseForm):
     taux_tva = forms.ChoiceField(label="Taux de TVA", choices=TauxTVA.choices)
     fichier = forms.FileField(
         label="Choisissez le fichier",
-        help_text="Fichier JSON encodé en UTF-8, 20 Mo au plus.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+        error_messages={"empty": "Le fichier choisi est vide.", "required": "Choisissez le fichier JSON à simuler."},
     )
 
     def __init__(self, *args, solutions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["numero_ans"].choices = [(s.numero_ans, s.numero_ans) for s in solutions]
-        limite_mo = settings.SEGUR_MAX_JSON_BYTES // (1024 * 1024)
-        self.fields["fichier"].help_text = f"Fichier JSON encodé en UTF-8, {limite_mo} Mo au plus."
+        self.fields["fichier"].help_text = f"Fichier JSON encodé en UTF-8, {taille_lisible(settings.SEGUR_MAX_JSON_BYTES)} au plus."
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def clean_fichier(self):
-        fichier = self.cleaned_data["fichier"]
-        if fichier.size == 0:
-            raise forms.ValidationError("Le fichier choisi est vide.")
-        return fichier

@@ -68,7 +68,7 @@ def ligne_valide(document, n: int = 1, *, editeur: str | None = None, geo=None) 
     editeur = editeur or f"{n:05d}"
     ligne["numLigne"] = n
     ligne["numeroEditeur"] = editeur
-    ligne["beneficiaires"]["structure"]["FINESSGeo"] = list(geo or [finess(n)])
+    ligne["beneficiaires"]["structure"]["FINESSGeo"] = list(geo or [finess(n), finess(100 + n)])
     ligne["piecesJustificatives"] = [piece("BON_COMMANDE", f"MDV-LGC-Va1-BDC-{editeur}.pdf")]
     return ligne
 
@@ -664,11 +664,27 @@ def test_e103_version_actuelle(document_ttc, relais):
     assert "E103" not in codes(resultat)
 
 
+@pytest.mark.xfail(strict=True, reason="rules/ligne.py numero_asp: the message reads « n'est pas une demande de "
+                                       "avance » (f\"demande de {type_libelle}\" with type_libelle = \"avance\")")
 def test_e103_modification_d_un_solde_dans_un_fichier_d_avance(document_ttc, relais):
     solde = creer_demande(type_demande="SOLDE", beneficiaires=(finess(4),))
     resultat = une_ligne(document_ttc, relais, _modification(document_ttc, solde.numero_dossier))
     assert anomalie(resultat, "E103", "numeroASP").message == (
         f"la demande {solde.numero_dossier} n'est pas une demande d'avance")
+
+
+def test_e103_modification_d_une_avance_dans_un_fichier_de_solde(document_ttc, relais):
+    avance = creer_demande(type_demande="AVANCE", beneficiaires=(finess(4),))
+    ligne = en_solde(_modification(document_ttc, avance.numero_dossier))
+    resultat = une_ligne(document_ttc, relais, ligne, type_demande="SOLDE")
+    assert anomalie(resultat, "E103", "numeroASP").message == (
+        f"la demande {avance.numero_dossier} n'est pas une demande de solde")
+
+
+def test_e103_modification_d_un_solde_dans_un_fichier_de_solde(document_ttc, relais):
+    solde = creer_demande(type_demande="SOLDE", beneficiaires=(finess(4),))
+    ligne = en_solde(_modification(document_ttc, solde.numero_dossier))
+    valide(une_ligne(document_ttc, relais, ligne, type_demande="SOLDE"))
 
 
 def _solde(document_ttc, numero, geo):
@@ -797,7 +813,7 @@ def test_e306_solde_deja_en_cours(document_ttc, relais, demo):
     assert "a déjà une demande de solde en cours" in message and autre.numero not in message
 
 
-# --- Digits that only look like digits -------------------------------------------------------
+# --- Digits that only look like digits ----------------------------------------------------------
 
 @pytest.mark.xfail(strict=True, reason="rules/commande.py lire_date: `\\d` in _DATE matches any Unicode digit, "
                                        "so a full-width date « ２４/１１/２０２１ » is read as 24/11/2021")
@@ -806,12 +822,3 @@ def test_e201_chiffres_non_ascii(document_ttc, relais):
     ligne["commande"]["dateCommande"] = "２４/１１/２０２１"
     resultat = une_ligne(document_ttc, relais, ligne)
     assert "E201" in codes(resultat)
-
-
-@pytest.mark.xfail(strict=True, reason="demandes/validators.py telephone_fr_valide: `\\d` in _TELEPHONE_FR "
-                                       "matches any Unicode digit, so « ０６４５１２４５１２ » is accepted")
-def test_e302_telephone_chiffres_non_ascii(document_ttc, relais):
-    ligne = ligne_valide(document_ttc)
-    ligne["beneficiaires"]["structure"]["telephoneResponsable"] = "０６４５１２４５１２"
-    resultat = une_ligne(document_ttc, relais, ligne)
-    assert "E302" in codes(resultat)
