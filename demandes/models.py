@@ -165,6 +165,24 @@ class Demande(models.Model):
         "self", verbose_name="avance soldée", null=True, blank=True,
         on_delete=models.PROTECT, related_name="soldes",
     )
+    import_json = models.ForeignKey(
+        "imports.Import", verbose_name="import", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="demandes",
+    )
+    numero_ligne = models.PositiveIntegerField("rang dans le fichier", null=True, blank=True)
+    commande_pour = models.CharField("commande pour", max_length=10, blank=True)
+    is_client_unique = models.BooleanField("client unique", default=False)
+    is_mandataire = models.BooleanField("mandataire", default=False)
+    nom_mandataire = models.CharField("nom du mandataire", max_length=200, blank=True)
+    email_mandataire = models.CharField("courriel du mandataire", max_length=254, blank=True)
+    telephone_mandataire = models.CharField("téléphone du mandataire", max_length=30, blank=True)
+    nom_responsable = models.CharField("nom du responsable", max_length=200, blank=True)
+    email_responsable = models.CharField("courriel du responsable", max_length=254, blank=True)
+    telephone_responsable = models.CharField("téléphone du responsable", max_length=30, blank=True)
+    finess_juridique = models.CharField("FINESS juridique", max_length=9, blank=True)
+    scenario = models.JSONField("scénario d'installation", default=dict, blank=True)
+    ligne_json = models.TextField("ligne telle que déposée (JSON)", blank=True)
+    motif_rejet = models.TextField("motif du rejet", blank=True)
     date_depot = models.DateTimeField("date de dépôt", auto_now_add=True)
     date_modification = models.DateTimeField("date de modification", auto_now=True)
     history = HistoricalRecords()
@@ -174,6 +192,15 @@ class Demande(models.Model):
         verbose_name = "demande"
         indexes = [
             models.Index(fields=["fournisseur", "solution", "type_demande", "numero_editeur"]),
+            models.Index(fields=["fournisseur", "-date_depot"]),
+        ]
+        constraints = [
+            # E104 backed by the database: one live demande per numéro éditeur, solution and type.
+            models.UniqueConstraint(
+                fields=["fournisseur", "solution", "type_demande", "numero_editeur"],
+                condition=models.Q(statut__in=STATUTS_VIVANTS),
+                name="numero_editeur_unique_par_demande_vivante",
+            ),
         ]
 
     def __str__(self):
@@ -195,10 +222,54 @@ class Beneficiaire(models.Model):
     nature = models.CharField("nature", max_length=10, choices=Nature.choices)
     identifiant = models.CharField("identifiant", max_length=11)
     nom = models.CharField("nom", max_length=200, blank=True)
+    email = models.CharField("courriel", max_length=254, blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    # Copied from the demande and its solution so that the database itself refuses a second live
+    # demande of the same type for the same beneficiary and kind of solution (E306).
+    type_demande = models.CharField("type", max_length=6, choices=TypeDemande.choices, blank=True)
+    couloir = models.ForeignKey(Couloir, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    logiciel = models.ForeignKey(Logiciel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    vivant = models.BooleanField("demande en cours", default=True)
 
     class Meta:
         verbose_name = "bénéficiaire"
         indexes = [models.Index(fields=["identifiant"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identifiant", "type_demande", "couloir", "logiciel"],
+                condition=models.Q(vivant=True),
+                name="un_beneficiaire_par_type_et_sorte_de_solution",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_nature_display()} {self.identifiant}"
+
+
+class PieceAttendue(models.Model):
+    """An attachment announced by the line of a demande (piecesJustificatives)."""
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="pieces_attendues")
+    nom_fichier = models.CharField("nom du fichier", max_length=100)
+    format_fichier = models.CharField("format", max_length=4)
+    type_fichier = models.CharField("type", max_length=30)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "pièce attendue"
+        verbose_name_plural = "pièces attendues"
+
+    def __str__(self):
+        return self.nom_fichier
+
+
+class CompteurDossier(models.Model):
+    """The last dossier sequence number used per couloir (FIN{COULOIR}{000123}M0). Its row is
+    locked for the whole real import, which also serializes the duplicate checks of a couloir."""
+
+    couloir = models.OneToOneField(Couloir, on_delete=models.PROTECT, related_name="compteur")
+    dernier = models.PositiveIntegerField("dernier numéro attribué", default=0)
+
+    class Meta:
+        verbose_name = "compteur de dossiers"
+        verbose_name_plural = "compteurs de dossiers"

@@ -1,5 +1,6 @@
 """Reads of the supplier's own data; the fournisseur always comes first."""
 from django.db.models import Count
+from django.shortcuts import get_object_or_404
 
 from .models import Demande, Solution
 
@@ -9,7 +10,26 @@ def solutions_du_fournisseur(fournisseur):
 
 
 def demandes_du_fournisseur(fournisseur):
-    return Demande.objects.filter(fournisseur=fournisseur).select_related("solution__logiciel").order_by("-date_depot")
+    return Demande.objects.filter(fournisseur=fournisseur).select_related("solution__logiciel")
+
+
+def demande_du_fournisseur(fournisseur, pk) -> Demande:
+    return get_object_or_404(
+        Demande.objects.select_related("solution__couloir", "solution__logiciel", "import_json", "avance")
+        .prefetch_related("beneficiaires", "pieces_attendues"),
+        fournisseur=fournisseur, pk=pk,
+    )
+
+
+def historique_des_statuts(demande):
+    """(date, statut, statut du paiement, motif) at each change of status, oldest first."""
+    etapes, precedent = [], None
+    for version in demande.history.order_by("history_date", "history_id"):
+        cle = (version.statut, version.statut_paiement)
+        if cle != precedent:
+            etapes.append(version)
+            precedent = cle
+    return etapes
 
 
 def demandes_par_statut(fournisseur):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("enrolement/", views.EnrolementView.as_view(), name="enrolement"),
     path("demandes/", views.DemandesView.as_view(), name="demandes"),
+    path("demandes/<int:pk>/", views.DemandeView.as_view(), name="demande"),
     path("aide/", views.AideView.as_view(), name="aide"),
 ]

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
+from django_tables2 import RequestConfig
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -9,8 +9,15 @@ from imports.selectors import imports_du_fournisseur
 
 from .acces import EspaceFournisseurMixin
 from .forms import ConnexionForm
-from .models import StatutDemande
-from .selectors import demandes_du_fournisseur, demandes_par_statut, solutions_du_fournisseur
+from segur_portal.export_csv import reponse_csv
+
+from .filters import DemandeFilter
+from .models import StatutDemande, StatutPaiement, TypeDemande
+from .selectors import (
+    demande_du_fournisseur, demandes_du_fournisseur, demandes_par_statut, historique_des_statuts,
+    solutions_du_fournisseur,
+)
+from .tables import DemandeTable
 
 
 class ConnexionView(auth_views.LoginView):
@@ -54,11 +61,53 @@ class EnrolementView(EspaceFournisseurMixin, TemplateView):
 
 
 class DemandesView(EspaceFournisseurMixin, TemplateView):
+    """« Liste des demandes d'avance et de solde »: criteria, sortable paginated table, CSV."""
+
     template_name = "demandes/liste.html"
 
+    def get(self, request, *args, **kwargs):
+        self.filtre = DemandeFilter(request.GET or None, queryset=demandes_du_fournisseur(self.fournisseur),
+                                    fournisseur=self.fournisseur)
+        if request.GET.get("export") == "csv":
+            return exporter_demandes(self.filtre.qs)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        page = Paginator(demandes_du_fournisseur(self.fournisseur), 20).get_page(self.request.GET.get("page"))
-        return super().get_context_data(page_obj=page, **kwargs)
+        table = DemandeTable(self.filtre.qs)
+        RequestConfig(self.request, paginate={"per_page": taille_de_page(self.request)}).configure(table)
+        return super().get_context_data(filtre=self.filtre, table=table, **kwargs)
+
+
+class DemandeView(EspaceFournisseurMixin, TemplateView):
+    template_name = "demandes/demande.html"
+
+    def get_context_data(self, **kwargs):
+        demande = demande_du_fournisseur(self.fournisseur, self.kwargs["pk"])
+        return super().get_context_data(demande=demande, historique=historique_des_statuts(demande), **kwargs)
+
+
+def taille_de_page(request, defaut=20):
+    """?par_page=20|50|100 — anything else falls back to the default."""
+    valeur = request.GET.get("par_page", "")
+    return int(valeur) if valeur in ("20", "50", "100") else defaut
+
+
+def exporter_demandes(queryset):
+    libelles_type, libelles_statut = dict(TypeDemande.choices), dict(StatutDemande.choices)
+    libelles_paiement = dict(StatutPaiement.choices)
+    lignes = (
+        (f"{numero}M{version}", libelles_type[type_demande], numero_editeur, logiciel, vague,
+         date_depot.strftime("%d/%m/%Y"), date_commande.strftime("%d/%m/%Y"), libelles_statut[statut],
+         libelles_paiement.get(paiement, ""), str(montant).replace(".", ","))
+        for numero, version, type_demande, numero_editeur, logiciel, vague, date_depot, date_commande, statut,
+        paiement, montant in queryset.order_by("-date_depot").values_list(
+            "numero", "version", "type_demande", "numero_editeur", "solution__logiciel__code", "solution__vague",
+            "date_depot", "date_commande", "statut", "statut_paiement", "montant_ht",
+        ).iterator(chunk_size=2000)
+    )
+    return reponse_csv("demandes.csv", ["Numéro de dossier", "Type", "Numéro Editeur", "Logiciel", "Vague",
+                                        "Date dépôt", "Date de la commande", "Statut",
+                                        "Statut du dernier paiement", "Montant Ségur HT"], lignes)
 
 
 class AideView(EspaceFournisseurMixin, TemplateView):

@@ -29,6 +29,12 @@ class Import(models.Model):
         ERREURS = "ERREURS", "Erreurs dans les demandes"
         SIMULATION_OK = "SIMULATION_OK", "Simulation réussie"
 
+    class Etat(models.TextChoices):
+        SIMULE = "SIMULE", "Simulé"
+        IMPORT_EN_COURS = "IMPORT_EN_COURS", "Import en cours"
+        IMPORTE = "IMPORTE", "Importé — pièces jointes à déposer"
+        TERMINE = "TERMINE", "Terminé"
+
     # The primary key is the "Identifiant" shown to suppliers and written as impId.
     date_creation = models.DateTimeField("date", auto_now_add=True)
     fournisseur = models.ForeignKey(Fournisseur, on_delete=models.PROTECT, related_name="imports")
@@ -50,10 +56,16 @@ class Import(models.Model):
     resultat = models.CharField("résultat", max_length=20, choices=Resultat.choices)
     message = models.TextField("message", blank=True)
     details = models.JSONField("détails du rejet", default=list, blank=True)
+    etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.SIMULE)
+    date_import = models.DateTimeField("date d'importation", null=True, blank=True)
+    nb_retenues = models.PositiveIntegerField("demandes retenues", default=0)
+    nb_rejetees = models.PositiveIntegerField("demandes rejetées", default=0)
+    message_import = models.TextField("message de l'import réel", blank=True)
 
     class Meta:
         ordering = ["-id"]
         verbose_name = "import"
+        indexes = [models.Index(fields=["fournisseur", "-id"])]
 
     def __str__(self):
         return f"Import {self.pk} — {self.nom_fichier}"
@@ -66,6 +78,15 @@ class Import(models.Model):
     @property
     def simulation_reussie(self):
         return self.resultat == self.Resultat.SIMULATION_OK
+
+    @property
+    def importable(self):
+        """« Importer » is offered once, after a successful simulation of this very file."""
+        return self.simulation_reussie and self.etat == self.Etat.SIMULE
+
+    @property
+    def importe(self):
+        return self.etat in (self.Etat.IMPORTE, self.Etat.TERMINE)
 
 
 class ErreurLigne(models.Model):

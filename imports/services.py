@@ -1,4 +1,4 @@
-"""Writes: recording a simulation (the real import comes with issue 3)."""
+"""Writes: recording a simulation, and the real import of a simulated file."""
 import hashlib
 import os
 import unicodedata
@@ -6,6 +6,9 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
+
+from demandes import services as demandes_services
 
 from .engine.errors import FichierRejete
 from .engine.output import fichier_de_sortie
@@ -33,6 +36,24 @@ def _lire_televersement(fichier) -> tuple[bytes, str]:
         blocs.append(bloc)
     fichier.seek(0)
     return b"".join(blocs), empreinte.hexdigest()
+
+
+def _enregistrer_erreurs(import_json, resultats_lignes):
+    """One ErreurLigne per anomaly, for the paginated table of the screen, in batches."""
+    erreurs = (
+        ErreurLigne(import_json=import_json, numero_ligne=ligne.rang, numero_editeur=str(ligne.numero_editeur)[:100],
+                    code=anomalie.code, champ=anomalie.chemin[:200], message=anomalie.message)
+        for ligne in resultats_lignes for anomalie in ligne.anomalies
+    )
+    lot = []
+    for rang, erreur in enumerate(erreurs):
+        if rang >= MAX_ERREURS_ENREGISTREES:
+            break
+        lot.append(erreur)
+        if len(lot) == 2000:
+            ErreurLigne.objects.bulk_create(lot)
+            lot = []
+    ErreurLigne.objects.bulk_create(lot)
 
 
 def simuler_import(*, utilisateur, fichier, type_demande, numero_ans, taux_tva) -> Import:
@@ -67,18 +88,84 @@ def simuler_import(*, utilisateur, fichier, type_demande, numero_ans, taux_tva) 
             f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False
         )
         import_json.save(update_fields=["fichier_sortie"])
-        erreurs = (
-            ErreurLigne(import_json=import_json, numero_ligne=ligne.rang, numero_editeur=str(ligne.numero_editeur)[:100],
-                        code=anomalie.code, champ=anomalie.chemin[:200], message=anomalie.message)
-            for ligne in simulation.lignes for anomalie in ligne.anomalies
-        )
-        lot = []
-        for rang, erreur in enumerate(erreurs):
-            if rang >= MAX_ERREURS_ENREGISTREES:
-                break
-            lot.append(erreur)
-            if len(lot) == 2000:
-                ErreurLigne.objects.bulk_create(lot)
-                lot = []
-        ErreurLigne.objects.bulk_create(lot)
+        _enregistrer_erreurs(import_json, simulation.lignes)
     return import_json
+
+
+class ImportImpossible(Exception):
+    """The real import is refused; the message is for the supplier."""
+
+
+def _verifier_empreinte(import_json) -> bytes:
+    with import_json.fichier.open("rb") as flux:
+        contenu = flux.read()
+    if hashlib.sha256(contenu).hexdigest() != import_json.sha256:
+        raise ImportImpossible("Le fichier enregistré lors de la simulation a été altéré : simulez-le de nouveau.")
+    return contenu
+
+
+def importer_pour_de_vrai(*, utilisateur, import_id) -> Import:
+    """« Importer »: the real import of the very file whose simulation succeeded, once.
+
+    Claims the import with a conditional UPDATE (a second click, tab or request finds it already
+    claimed and creates nothing), locks the couloir's dossier counter — which serializes the
+    imports of a couloir, so the duplicate checks see every demande committed before — then runs
+    the shared rule engine again and applies the lines that still pass, all in one transaction.
+    """
+    fournisseur = utilisateur.fournisseur
+    with transaction.atomic():
+        reclame = Import.objects.filter(
+            pk=import_id, fournisseur=fournisseur, etat=Import.Etat.SIMULE, resultat=Import.Resultat.SIMULATION_OK,
+        ).update(etat=Import.Etat.IMPORT_EN_COURS)
+        import_json = Import.objects.select_related("solution__couloir", "solution__logiciel").get(
+            pk=import_id, fournisseur=fournisseur
+        )
+        if not reclame:
+            if import_json.importe or import_json.etat == Import.Etat.IMPORT_EN_COURS:
+                return import_json  # already imported (double submission): nothing more to do
+            raise ImportImpossible("L'import n'est possible qu'après une simulation réussie de ce fichier.")
+        contenu = _verifier_empreinte(import_json)
+        compteur = demandes_services.verrouiller_compteur(import_json.solution.couloir)
+        try:
+            simulation = simuler(contenu, fournisseur=fournisseur, numero_ans=import_json.numero_ans,
+                                 type_demande=import_json.type_demande, taux_tva=import_json.taux_tva)
+        except FichierRejete as rejet:
+            # e.g. the deposit window closed since the simulation: nothing is created.
+            raise ImportImpossible(" ".join([rejet.message, *rejet.details])) from None
+        lignes = simulation.document.racine["lignesImport"]
+        retenues = [(rang, ligne) for rang, (ligne, resultat) in enumerate(zip(lignes, simulation.lignes))
+                    if resultat.valide]
+        appliquees = demandes_services.appliquer_lignes(
+            import_json=import_json, solution=simulation.contexte.solution, type_demande=import_json.type_demande,
+            lignes_retenues=retenues, compteur=compteur,
+        )
+        traitements = [
+            _TraitementImport(resultat, appliquees.get(rang)) for rang, resultat in enumerate(simulation.lignes)
+        ]
+        numeros_asp = {rang: numero for rang, (_, numero) in appliquees.items()}
+        sortie = fichier_de_sortie(simulation.document, traitements, import_json.pk, numeros_asp)
+        import_json.fichier_sortie.save(f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False)
+        import_json.nb_retenues = len(appliquees)
+        import_json.nb_rejetees = simulation.nb_lignes - len(appliquees)
+        import_json.etat = Import.Etat.IMPORTE
+        import_json.date_import = timezone.now()
+        import_json.save()
+        _enregistrer_erreurs(import_json, simulation.lignes)
+    return import_json
+
+
+class _TraitementImport:
+    """codeTraitement / libelleTraitement of a line after the real import."""
+
+    def __init__(self, resultat_ligne, application):
+        self.resultat_ligne = resultat_ligne
+        self.application = application
+
+    def code_traitement(self):
+        return "OK" if self.application else self.resultat_ligne.code_traitement()
+
+    def libelle_traitement(self):
+        if self.application:
+            action, numero = self.application
+            return f"Demande {action} : {numero}"
+        return self.resultat_ligne.libelle_traitement()

@@ -210,15 +210,17 @@ def test_aller_retour_ht(exemple_ht, relais):
     assert simulation.reussie
 
 
-@pytest.mark.xfail(strict=True, reason="output.py fichier_de_sortie: a lone surrogate escape (\\ud800) read from the "
-                                       "file ends up in the libellé (E102 quotes the value) and .encode('utf-8') "
-                                       "raises UnicodeEncodeError; reading.py should refuse it or output escape it")
-def test_echappement_unicode_orphelin(exemple_ttc, relais):
+def test_echappement_unicode_orphelin_refuse_avec_sa_place(exemple_ttc, relais):
+    # A lone \ud800 decodes to no character: no UTF-8 output file could carry it back.
     contenu = exemple_ttc.replace(b'"typeAction": "C"', b'"typeAction": "\\ud800"')
-    try:
-        simulation = simuler(contenu, fournisseur=relais, numero_ans=ANS, type_demande="AVANCE", taux_tva="20")
-    except FichierRejete as erreur:  # refusing the file is an acceptable answer too
-        assert erreur.message == "Le JSON chargé ne respecte pas le format attendu" and erreur.details
-        return
-    sortie = fichier_de_sortie(simulation.document, simulation.lignes, 1)
-    assert json.loads(sortie.decode("utf-8"))["lignesImport"][0]["codeTraitement"] == "E102"
+    with pytest.raises(FichierRejete) as rejet:
+        simuler(contenu, fournisseur=relais, numero_ans=ANS, type_demande="AVANCE", taux_tva="20")
+    assert rejet.value.message == "Le JSON chargé ne respecte pas le format attendu"
+    assert rejet.value.details == ["ligne 8 : séquence \\ud800 isolée, elle ne représente aucun caractère"]
+
+
+def test_paire_de_substitution_valide_conservee(exemple_ttc, relais):
+    contenu = exemple_ttc.replace(b'"DURAND"', b'"DURAND \\ud83d\\ude00"')
+    simulation, sortie = simuler_et_sortir(contenu, relais)
+    assert simulation.reussie
+    assert b'"DURAND \\ud83d\\ude00"' in sortie

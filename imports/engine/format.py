@@ -81,8 +81,13 @@ def verifier_format(document: Document, type_demande: str) -> None:
         return
     except fastjsonschema.JsonSchemaException:
         pass
+    except RecursionError:
+        raise FichierRejete(MESSAGE_FORMAT, ["le JSON est imbriqué trop profondément"]) from None
     validateur = jsonschema.Draft202012Validator(charger_schema(type_demande))
-    erreurs = sorted(validateur.iter_errors(document.racine), key=lambda e: [str(p) for p in e.absolute_path])
+    try:
+        erreurs = sorted(validateur.iter_errors(document.racine), key=lambda e: [str(p) for p in e.absolute_path])
+    except RecursionError:
+        raise FichierRejete(MESSAGE_FORMAT, ["le JSON est imbriqué trop profondément"]) from None
     messages = [_message(e) for e in erreurs[:MAX_PROBLEMES_AFFICHES]]
     lignes = localiser(document.texte, {chemin for chemin, _ in messages}).lignes
     details = []

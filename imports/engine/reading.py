@@ -64,6 +64,19 @@ def _constante_interdite(nom):
     raise _ConstanteInterdite(nom)
 
 
+# A \uD800-\uDFFF escape that is not part of a high+low pair (and not itself escaped, i.e.
+# preceded by an even number of backslashes) decodes to a lone surrogate, which no UTF-8 file
+# can hold: the output file could not be written.
+_SURROGAT_ISOLE = re.compile(
+    r"(?<!\\)((?:\\\\)*)(\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def _milliers(nombre: int) -> str:
+    return f"{nombre:,}".replace(",", " ")
+
+
 def _ligne_de(texte: str, position: int) -> int:
     return texte.count("\n", 0, position) + 1
 
@@ -90,11 +103,17 @@ def decoder(contenu: bytes) -> tuple[str, bool]:
 def lire(contenu: bytes, *, max_octets: int, max_lignes: int) -> Document:
     if len(contenu) > max_octets:
         raise FichierRejete(MESSAGE_FORMAT, [
-            f"le fichier fait {len(contenu):,} octets, au-delà du maximum autorisé de {max_octets:,} octets".replace(",", " ")
+            f"le fichier fait {_milliers(len(contenu))} octets, au-delà du maximum autorisé de {_milliers(max_octets)} octets"
         ])
-    if not contenu.strip():
-        raise FichierRejete(MESSAGE_FORMAT, ["le fichier est vide"])
     texte, bom = decoder(contenu)
+    if not texte.strip():
+        raise FichierRejete(MESSAGE_FORMAT, ["le fichier est vide"])
+    surrogat = _SURROGAT_ISOLE.search(texte)
+    if surrogat:
+        raise FichierRejete(MESSAGE_FORMAT, [
+            f"ligne {_ligne_de(texte, surrogat.start())} : séquence {surrogat.group(2)} isolée, "
+            "elle ne représente aucun caractère"
+        ])
     try:
         racine = json.loads(
             texte,
@@ -111,6 +130,9 @@ def lire(contenu: bytes, *, max_octets: int, max_lignes: int) -> Document:
         raise FichierRejete(MESSAGE_FORMAT, localiser(texte).problemes[:10]) from None
     except RecursionError:
         raise FichierRejete(MESSAGE_FORMAT, ["le JSON est imbriqué trop profondément"]) from None
+    except ValueError as erreur:
+        # Python refuses to convert integers of more than 4300 digits.
+        raise FichierRejete(MESSAGE_FORMAT, [f"nombre démesuré : {erreur}"]) from None
     if not isinstance(racine, dict):
         raise FichierRejete(MESSAGE_FORMAT, ["le fichier doit contenir un objet JSON ({ … }) au premier niveau"])
     lignes = racine.get("lignesImport")
@@ -132,7 +154,10 @@ def reperer_champs_reecrits(document: Document) -> None:
     attendu = {"impId": 1, "numeroASP": nb_lignes, "codeTraitement": nb_lignes, "libelleTraitement": nb_lignes}
     if any(len(positions[nom]) != nombre for nom, nombre in attendu.items()):
         # Cannot happen for a document the schema accepted; refuse rather than write a wrong file.
-        raise FichierRejete(MESSAGE_FORMAT, ["structure des champs impId / codeTraitement inattendue"])
+        raise FichierRejete(MESSAGE_FORMAT, [
+            "les clés impId, numeroASP, codeTraitement et libelleTraitement doivent être écrites en clair, "
+            "sans séquence d'échappement \\u"
+        ])
     document.positions = positions
 
 

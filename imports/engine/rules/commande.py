@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from . import regle
 
-_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})", re.ASCII)
 DELAI_AVANT_REFERENCEMENT = datetime.timedelta(days=120)
 REGIMES = ("TTC", "HT")
 

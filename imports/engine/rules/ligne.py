@@ -63,13 +63,16 @@ def numero_asp(ligne, contexte):
     action, valeur = ligne["typeAction"], ligne["numeroASP"]
     if action not in ACTIONS:
         return
-    type_libelle = "avance" if contexte.type_demande == TypeDemande.AVANCE else "solde"
+    type_libelle = "d'avance" if contexte.type_demande == TypeDemande.AVANCE else "de solde"
     if action == "C" and contexte.type_demande == TypeDemande.AVANCE:
         if valeur is not None:
             yield "numeroASP", "doit être null pour la création d'une demande d'avance"
         return
     if action == "C" and valeur is None:
         return  # a solde without its avance
+    if action == "C" and valeur == "":
+        yield "numeroASP", "vide : null ou le numéro de dossier de l'avance décidée attendu"
+        return
     if valeur is None or valeur == "":
         yield "numeroASP", f"obligatoire pour une {ACTIONS[action]} : numéro de la demande concernée attendu"
         return
@@ -91,7 +94,7 @@ def numero_asp(ligne, contexte):
     if connue.solution_id != contexte.solution.pk:
         yield "numeroASP", f"la demande {valeur} ne relève pas du numéro ANS {contexte.solution.numero_ans}"
     elif connue.type_demande != contexte.type_demande:
-        yield "numeroASP", f"la demande {valeur} n'est pas une demande de {type_libelle}"
+        yield "numeroASP", f"la demande {valeur} n'est pas une demande {type_libelle}"
     elif connue.statut not in STATUTS_AVANT_INSTRUCTION:
         yield "numeroASP", (f"la demande {valeur} ne peut plus être modifiée ni annulée "
                             f"(statut : {StatutDemande(connue.statut).label})")

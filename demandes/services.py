@@ -1,0 +1,146 @@
+"""Writes on demandes: creation, modification and cancellation from the lines of an import,
+and the dossier numbering. Called inside the real import's transaction."""
+import json
+from decimal import Decimal
+
+from django.db.models import F
+from simple_history.utils import bulk_create_with_history
+
+from .models import Beneficiaire, CompteurDossier, Demande, PieceAttendue, StatutDemande
+
+TAILLE_LOT = 1000
+
+
+class _EncodeurDecimal(json.JSONEncoder):
+    def default(self, valeur):
+        if isinstance(valeur, Decimal):
+            # a number stays a JSON number whenever a float holds it exactly (amounts in cents do)
+            return float(valeur) if Decimal(repr(float(valeur))) == valeur else str(valeur)
+        return super().default(valeur)
+
+
+def verrouiller_compteur(couloir) -> CompteurDossier:
+    """Locks the couloir's counter row until the end of the transaction (created on first use)."""
+    CompteurDossier.objects.get_or_create(couloir=couloir)
+    return CompteurDossier.objects.select_for_update().get(couloir=couloir)
+
+
+def reserver_numeros(compteur: CompteurDossier, nombre: int) -> list[str]:
+    """`nombre` new dossier numbers FIN{COULOIR}{6 digits}, without version."""
+    if nombre == 0:
+        return []
+    CompteurDossier.objects.filter(pk=compteur.pk).update(dernier=F("dernier") + nombre)
+    compteur.refresh_from_db(fields=["dernier"])
+    premier = compteur.dernier - nombre + 1
+    code = compteur.couloir.code
+    return [f"FIN{code}{sequence:06d}" for sequence in range(premier, compteur.dernier + 1)]
+
+
+def _texte(valeur) -> str:
+    return valeur if isinstance(valeur, str) else ""
+
+
+def _contenu(ligne: dict, rang: int) -> dict:
+    """The Demande fields a line carries (C creates them, M replaces them)."""
+    from imports.engine.rules.commande import lire_date
+
+    commande, beneficiaires = ligne["commande"], ligne["beneficiaires"]
+    structure = beneficiaires["structure"]
+    return dict(
+        numero_ligne=rang + 1,
+        numero_editeur=ligne["numeroEditeur"],
+        date_commande=lire_date(commande["dateCommande"]),
+        regime_tva=commande["regimeTVA"],
+        montant_ht=Decimal(commande["montantSegurHT"]),
+        commande_pour=beneficiaires["commandePour"],
+        is_client_unique=beneficiaires["isClientUnique"],
+        is_mandataire=beneficiaires["isMandataire"],
+        nom_mandataire=_texte(beneficiaires["nomMandataire"]),
+        email_mandataire=_texte(beneficiaires["emailMandataire"]),
+        telephone_mandataire=_texte(beneficiaires["telephoneMandataire"]),
+        nom_responsable=_texte(structure["nomResponsable"]),
+        email_responsable=_texte(structure["emailResponsable"]),
+        telephone_responsable=_texte(structure["telephoneResponsable"]),
+        finess_juridique=_texte(structure["FINESSJuridique"]),
+        scenario=ligne["scenarioInstallation"],
+        ligne_json=json.dumps(ligne, cls=_EncodeurDecimal, ensure_ascii=False, indent=2),
+    )
+
+
+def _beneficiaires(demande: Demande, ligne: dict, solution) -> list[Beneficiaire]:
+    commun = dict(demande=demande, type_demande=demande.type_demande, couloir_id=solution.couloir_id,
+                  logiciel_id=solution.logiciel_id, vivant=True)
+    b = ligne["beneficiaires"]
+    if b["commandePour"] == "STRUCTURE":
+        return [Beneficiaire(nature=Beneficiaire.Nature.FINESS_GEO, identifiant=finess,
+                             nom=_texte(b["structure"]["nomResponsable"]), **commun)
+                for finess in b["structure"]["FINESSGeo"]]
+    return [Beneficiaire(nature=Beneficiaire.Nature.RPPS, identifiant=m["RPPS"], nom=_texte(m["nomMedecin"]),
+                         email=_texte(m["emailMedecin"]), telephone=_texte(m["telephoneMedecin"]), **commun)
+            for m in b["liberal"]]
+
+
+def _pieces(demande: Demande, ligne: dict) -> list[PieceAttendue]:
+    return [PieceAttendue(demande=demande, nom_fichier=p["nomFichier"], format_fichier=p["formatFichier"],
+                          type_fichier=p["typeFichier"]) for p in ligne["piecesJustificatives"]]
+
+
+def appliquer_lignes(*, import_json, solution, type_demande, lignes_retenues, compteur) -> dict:
+    """Applies the retained lines [(rang, ligne)] of an import: C creates, M replaces, A cancels.
+    Returns {rang: (action, numero_dossier)}. Runs a fixed number of queries per batch of lines."""
+    from imports.engine.rules.ligne import decouper_numero_asp
+
+    creations = [(rang, ligne) for rang, ligne in lignes_retenues if ligne["typeAction"] == "C"]
+    autres = [(rang, ligne) for rang, ligne in lignes_retenues if ligne["typeAction"] != "C"]
+    resultat = {}
+
+    numeros = reserver_numeros(compteur, len(creations))
+    avances = {}
+    numeros_avances = {decouper_numero_asp(l["numeroASP"])[0] for _, l in creations if l["numeroASP"]}
+    if numeros_avances:
+        avances = {d.numero: d.pk for d in Demande.objects.filter(numero__in=numeros_avances).only("numero")}
+    for debut in range(0, len(creations), TAILLE_LOT):
+        lot = creations[debut:debut + TAILLE_LOT]
+        demandes = []
+        for (rang, ligne), numero in zip(lot, numeros[debut:debut + TAILLE_LOT]):
+            decoupe = decouper_numero_asp(ligne["numeroASP"])
+            demandes.append(Demande(
+                numero=numero, version=0, type_demande=type_demande, fournisseur_id=import_json.fournisseur_id,
+                solution=solution, import_json=import_json, statut=StatutDemande.EN_ATTENTE_PIECES,
+                avance_id=avances.get(decoupe[0]) if decoupe else None, **_contenu(ligne, rang),
+            ))
+        demandes = bulk_create_with_history(demandes, Demande, batch_size=TAILLE_LOT)
+        if any(d.pk is None for d in demandes):  # databases that cannot return ids
+            par_numero = dict(Demande.objects.filter(numero__in=[d.numero for d in demandes]).values_list("numero", "pk"))
+            for demande in demandes:
+                demande.pk = demande.id = par_numero[demande.numero]
+        beneficiaires, pieces = [], []
+        for (rang, ligne), demande in zip(lot, demandes):
+            beneficiaires += _beneficiaires(demande, ligne, solution)
+            pieces += _pieces(demande, ligne)
+            resultat[rang] = ("créée", demande.numero_dossier)
+        Beneficiaire.objects.bulk_create(beneficiaires, batch_size=TAILLE_LOT)
+        PieceAttendue.objects.bulk_create(pieces, batch_size=TAILLE_LOT)
+
+    if autres:
+        references = {decouper_numero_asp(l["numeroASP"])[0] for _, l in autres}
+        existantes = {d.numero: d for d in Demande.objects.select_for_update().filter(numero__in=references)}
+        for rang, ligne in autres:
+            demande = existantes[decouper_numero_asp(ligne["numeroASP"])[0]]
+            if ligne["typeAction"] == "A":
+                demande.statut = StatutDemande.ANNULEE
+                demande.save()
+                demande.beneficiaires.update(vivant=False)
+                resultat[rang] = ("annulée", demande.numero_dossier)
+                continue
+            for champ, valeur in _contenu(ligne, rang).items():
+                setattr(demande, champ, valeur)
+            demande.version += 1
+            demande.import_json = import_json
+            demande.save()
+            demande.beneficiaires.all().delete()
+            demande.pieces_attendues.all().delete()
+            Beneficiaire.objects.bulk_create(_beneficiaires(demande, ligne, solution))
+            PieceAttendue.objects.bulk_create(_pieces(demande, ligne))
+            resultat[rang] = ("modifiée", demande.numero_dossier)
+    return resultat

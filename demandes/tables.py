@@ -1,0 +1,36 @@
+import django_tables2 as tables
+from django.urls import reverse
+
+from .models import Demande
+
+
+class DemandeTable(tables.Table):
+    numero = tables.Column(verbose_name="Numéro de dossier",
+                           linkify=lambda record: reverse("demande", args=[record.pk]))
+    type_demande = tables.Column(verbose_name="Type")
+    numero_editeur = tables.Column(verbose_name="Numéro Editeur")
+    logiciel = tables.Column(verbose_name="Logiciel", accessor="solution__logiciel__code")
+    vague = tables.Column(verbose_name="Vague", accessor="solution__vague")
+    date_depot = tables.DateColumn(verbose_name="Date dépôt", format="d/m/Y")
+    date_commande = tables.DateColumn(verbose_name="Date de la commande", format="d/m/Y")
+    statut = tables.Column(verbose_name="Statut")
+    statut_paiement = tables.Column(verbose_name="Statut du dernier paiement", empty_values=())
+
+    legende = "Liste des demandes d'avance et de solde :"
+    empty_text = "Aucune demande ne correspond à ces critères."
+
+    class Meta:
+        model = Demande
+        fields = ["numero", "type_demande", "numero_editeur", "logiciel", "vague", "date_depot", "date_commande",
+                  "statut", "statut_paiement"]
+        order_by = "-date_depot"
+        attrs = {"id": "liste-demandes"}
+
+    def render_numero(self, record):
+        return record.numero_dossier
+
+    def render_type_demande(self, record):
+        return record.get_type_demande_display().upper()
+
+    def render_statut_paiement(self, record):
+        return record.get_statut_paiement_display() or "—"
