@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    Beneficiaire, Couloir, Demande, Fournisseur, Logiciel, OperateurMessagerie, Solution, TypePiece, Utilisateur,
+    Beneficiaire, CompteurDossier, Couloir, Demande, Fournisseur, Logiciel, OperateurMessagerie, PieceAttendue,
+    Solution, TypePiece, Utilisateur,
 )
 
 
@@ -79,7 +80,26 @@ class UtilisateurAdmin(UserAdmin):
 
 class BeneficiaireInline(admin.TabularInline):
     model = Beneficiaire
+    fields = ["nature", "identifiant", "nom", "email", "telephone", "vivant"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+
+class PieceAttendueInline(admin.TabularInline):
+    model = PieceAttendue
+    readonly_fields = ["nom_fichier", "format_fichier", "type_fichier"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(CompteurDossier)
+class CompteurDossierAdmin(admin.ModelAdmin):
+    list_display = ["couloir", "dernier"]
+    readonly_fields = ["couloir", "dernier"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Demande)
@@ -88,4 +108,4 @@ class DemandeAdmin(SimpleHistoryAdmin):
     list_filter = ["type_demande", "statut", "statut_paiement"]
     search_fields = ["numero", "numero_editeur", "fournisseur__siret", "fournisseur__denomination", "beneficiaires__identifiant"]
     list_select_related = ["fournisseur", "solution"]
-    inlines = [BeneficiaireInline]
+    inlines = [BeneficiaireInline, PieceAttendueInline]

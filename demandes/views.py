@@ -1,11 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django_tables2 import RequestConfig
-from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from imports.selectors import imports_du_fournisseur
+from imports.selectors import imports_par_etat
 
 from .acces import EspaceFournisseurMixin
 from .forms import ConnexionForm
@@ -40,13 +39,12 @@ class AccueilView(EspaceFournisseurMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        imports = imports_du_fournisseur(self.fournisseur)
         libelles = dict(StatutDemande.choices)
         return super().get_context_data(
-            imports_par_resultat=imports.values("resultat").annotate(nombre=Count("id")).order_by("resultat"),
-            derniers_imports=imports[:5],
+            imports_par_etat=imports_par_etat(self.fournisseur),
             demandes_par_statut=[
-                {"statut": libelles.get(ligne["statut"], ligne["statut"]), "nombre": ligne["nombre"]}
+                {"code": ligne["statut"], "statut": libelles.get(ligne["statut"], ligne["statut"]),
+                 "nombre": ligne["nombre"]}
                 for ligne in demandes_par_statut(self.fournisseur)
             ],
             **kwargs,
@@ -74,6 +72,8 @@ class DemandesView(EspaceFournisseurMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         table = DemandeTable(self.filtre.qs)
+        if not self.filtre.is_bound:
+            table.empty_text = "Aucune demande pour le moment : les demandes sont créées par l'import réel d'un fichier JSON."
         RequestConfig(self.request, paginate={"per_page": taille_de_page(self.request)}).configure(table)
         return super().get_context_data(filtre=self.filtre, table=table, **kwargs)
 

@@ -21,3 +21,23 @@ def import_du_fournisseur(fournisseur, pk) -> Import:
 
 def erreurs_de_l_import(import_json):
     return import_json.erreurs.order_by("id")
+
+
+def imports_par_etat(fournisseur) -> list[dict]:
+    """Counts for the home page: simulations in error, simulated, imported, finished."""
+    from django.db.models import Count
+
+    libelles = {
+        "simulations_en_erreur": "Simulations en erreur",
+        Import.Etat.SIMULE: "Simulés, en attente d'import",
+        Import.Etat.IMPORTE: "Importés, pièces jointes à déposer",
+        Import.Etat.TERMINE: "Terminés",
+    }
+    comptes = dict.fromkeys(libelles, 0)
+    for ligne in (imports_du_fournisseur(fournisseur).order_by().values("etat", "resultat")
+                  .annotate(nombre=Count("id"))):
+        if ligne["resultat"] != Import.Resultat.SIMULATION_OK:
+            comptes["simulations_en_erreur"] += ligne["nombre"]
+        elif ligne["etat"] in comptes:
+            comptes[ligne["etat"]] += ligne["nombre"]
+    return [{"libelle": libelles[cle], "nombre": comptes[cle]} for cle in libelles]

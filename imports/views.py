@@ -1,6 +1,7 @@
 """Import screens: thin views over services (writes) and selectors (reads)."""
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django_tables2 import RequestConfig
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -9,23 +10,62 @@ from django.views.generic import TemplateView
 
 from demandes.acces import EspaceFournisseurMixin
 from demandes.models import TypeDemande, TypePiece
+from demandes.views import taille_de_page
+from segur_portal.export_csv import reponse_csv
 
 from . import documentation, selectors, services
 from .engine.format import chemin_schema
 from .engine.rules import catalogue
+from .filters import COLONNES_FILTREES, ImportFilter
 from .forms import SimulationForm
+from .models import Import
+from .tables import ImportTable
 
 ERREURS_PAR_PAGE = 50
 
 
 class ListeImportsView(EspaceFournisseurMixin, TemplateView):
-    """« Rechercher l'import de mes JSONs et pièces justificatives » (filters come with issue 3)."""
+    """« Rechercher l'import de mes JSONs et pièces justificatives »: criteria, a filter on each
+    column, sorting, pagination, CSV export."""
 
     template_name = "imports/liste.html"
 
+    def get(self, request, *args, **kwargs):
+        self.filtre = ImportFilter(request.GET or None, queryset=selectors.imports_du_fournisseur(self.fournisseur))
+        if request.GET.get("export") == "csv":
+            return exporter_imports(self.filtre.qs)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors.imports_du_fournisseur(self.fournisseur), 20).get_page(self.request.GET.get("page"))
-        return super().get_context_data(page_obj=page, **kwargs)
+        table = ImportTable(self.filtre.qs)
+        if not self.filtre.is_bound:
+            table.empty_text = "Aucun import pour le moment."
+        RequestConfig(self.request, paginate={"per_page": taille_de_page(self.request)}).configure(table)
+        formulaire = self.filtre.form
+        table.formulaire_filtres = "criteres-imports"
+        table.filtres_par_colonne = [
+            formulaire[COLONNES_FILTREES[colonne.name]] if colonne.name in COLONNES_FILTREES else None
+            for colonne in table.columns
+        ]
+        return super().get_context_data(filtre=self.filtre, table=table, **kwargs)
+
+
+def exporter_imports(queryset):
+    libelles_type = dict(TypeDemande.choices)
+    lignes = (
+        (pk, date.strftime("%d/%m/%Y"), numero_ans, libelles_type[type_demande], nom, nb_lignes,
+         nb_retenues if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
+         nb_rejetees if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
+         dict(Import.Etat.choices)[etat] if resultat == Import.Resultat.SIMULATION_OK else dict(Import.Resultat.choices)[resultat])
+        for pk, date, numero_ans, type_demande, nom, nb_lignes, nb_retenues, nb_rejetees, etat, resultat
+        in queryset.order_by("-id").values_list(
+            "pk", "date_creation", "numero_ans", "type_demande", "nom_fichier", "nb_lignes", "nb_retenues",
+            "nb_rejetees", "etat", "resultat",
+        ).iterator(chunk_size=2000)
+    )
+    return reponse_csv("imports.csv", ["Identifiant", "Date d'importation", "Numéro ANS", "Type de demande",
+                                       "Nom du fichier", "Nbre de demande", "Nbre de demandes retenues",
+                                       "Nbre de demandes rejetées", "État"], lignes)
 
 
 class EcranImportView(EspaceFournisseurMixin, View):
@@ -41,7 +81,7 @@ class EcranImportView(EspaceFournisseurMixin, View):
         from django.shortcuts import render
 
         contexte = {"form": form, "import_json": import_json, "fournisseur": self.fournisseur}
-        if import_json is not None and import_json.nb_invalides:
+        if import_json is not None and (import_json.nb_invalides or import_json.nb_rejetees):
             contexte["page_erreurs"] = Paginator(
                 selectors.erreurs_de_l_import(import_json), ERREURS_PAR_PAGE
             ).get_page(request.GET.get("page"))
@@ -73,16 +113,22 @@ class EcranImportView(EspaceFournisseurMixin, View):
 
 
 class ImporterView(EspaceFournisseurMixin, View):
-    """« Importer »: only for a simulation that succeeded. The real import is issue 3."""
+    """« Importer »: the real import of the simulated file, without uploading it again."""
 
     def post(self, request, pk):
         import_json = selectors.import_du_fournisseur(self.fournisseur, pk)
-        if not import_json.simulation_reussie:
-            messages.error(request, "L'import n'est possible qu'après une simulation réussie de ce fichier.")
-        else:
-            messages.info(request, "L'import réel des demandes sera ouvert dans la prochaine version du portail : "
-                                   "votre simulation est conservée.")
-        return redirect("imports:ecran", pk=import_json.pk)
+        deja_importe = import_json.importe
+        try:
+            import_json = services.importer_pour_de_vrai(utilisateur=request.user, import_id=import_json.pk)
+        except services.ImportImpossible as refus:
+            messages.error(request, str(refus))
+            return redirect("imports:ecran", pk=import_json.pk)
+        if not deja_importe:
+            messages.success(request, (
+                f"L'import s'est déroulé correctement : {import_json.nb_retenues} demande(s) retenue(s), "
+                f"{import_json.nb_rejetees} demande(s) rejetée(s). Déposez maintenant les pièces jointes."
+            ))
+        return redirect("piecesjointes:etape", pk=import_json.pk)
 
 
 def _telechargement(champ, nom):

@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("demandes.urls")),
     path("imports/", include("imports.urls")),
+    path("pieces-jointes/", include("piecesjointes.urls")),
 ]
