@@ -1,13 +1,8 @@
 """Reads. Every supplier query starts from the supplier, so a forgotten filter is hard to write."""
 from django.shortcuts import get_object_or_404
 
-from demandes.models import Solution
 
 from .models import Import
-
-
-def solutions_du_fournisseur(fournisseur):
-    return Solution.objects.filter(fournisseur=fournisseur).select_related("couloir", "logiciel").order_by("numero_ans")
 
 
 def imports_du_fournisseur(fournisseur):

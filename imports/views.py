@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from demandes.acces import EspaceFournisseurMixin
 from demandes.models import TypeDemande, TypePiece
+from demandes.selectors import solutions_du_fournisseur
 from demandes.views import taille_de_page
 from segur_portal.export_csv import reponse_csv
 
@@ -75,7 +76,7 @@ class EcranImportView(EspaceFournisseurMixin, View):
 
     def formulaire(self, data=None, files=None, initial=None):
         return SimulationForm(data, files, initial=initial,
-                              solutions=selectors.solutions_du_fournisseur(self.fournisseur))
+                              solutions=solutions_du_fournisseur(self.fournisseur))
 
     def rendre(self, request, form, import_json=None, status=200):
         from django.shortcuts import render

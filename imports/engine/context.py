@@ -47,13 +47,6 @@ def _par_lots(valeurs):
         yield valeurs[debut:debut + TAILLE_LOT]
 
 
-def _identifiants_beneficiaires(ligne) -> set:
-    beneficiaires = ligne["beneficiaires"]
-    identifiants = {g for g in beneficiaires["structure"]["FINESSGeo"] if g}
-    identifiants.update(m["RPPS"] for m in beneficiaires["liberal"] if m["RPPS"])
-    return identifiants
-
-
 def _demandes_connues(queryset) -> dict:
     demandes = {}
     for demande in queryset.prefetch_related("beneficiaires"):
@@ -66,6 +59,7 @@ def _demandes_connues(queryset) -> dict:
 
 
 def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lignes, aujourdhui=None) -> Contexte:
+    from .rules.beneficiaires import identifiants_beneficiaires
     from .rules.ligne import decouper_numero_asp
 
     contexte = Contexte(
@@ -86,7 +80,7 @@ def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lig
         decoupe = decouper_numero_asp(ligne["numeroASP"])
         if decoupe:
             numeros.add(decoupe[0])
-        identifiants |= _identifiants_beneficiaires(ligne)
+        identifiants |= identifiants_beneficiaires(ligne)
     for lot in _par_lots(numeros):
         contexte.demandes_referencees.update(_demandes_connues(Demande.objects.filter(numero__in=lot)))
 
