@@ -16,7 +16,7 @@ def demandes_du_fournisseur(fournisseur):
 def demande_du_fournisseur(fournisseur, pk) -> Demande:
     return get_object_or_404(
         Demande.objects.select_related("solution__couloir", "solution__logiciel", "import_json", "avance")
-        .prefetch_related("beneficiaires", "pieces_attendues"),
+        .prefetch_related("beneficiaires", "pieces_attendues__receptions"),
         fournisseur=fournisseur, pk=pk,
     )
 

@@ -137,6 +137,7 @@ def appliquer_lignes(*, import_json, solution, type_demande, lignes_retenues, co
                 setattr(demande, champ, valeur)
             demande.version += 1
             demande.import_json = import_json
+            demande.statut = StatutDemande.EN_ATTENTE_PIECES  # its pieces are to be sent again
             demande.save()
             demande.beneficiaires.all().delete()
             demande.pieces_attendues.all().delete()

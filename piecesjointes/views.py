@@ -1,31 +1,113 @@
-"""Step « 2 - Pièces jointes » of an import. The zip intake comes with issue 4; until then the
-step lists the attachments each retained demande expects."""
+"""Step « 2 - Pièces jointes » of an import: zip upload (with progress), processing status,
+entries' detail, missing pieces, « Terminer »; downloads of zips and pieces."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
-from django.views.generic import TemplateView
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
 
 from demandes.acces import EspaceFournisseurMixin
+from imports.documentation import taille_lisible
 from imports.selectors import import_du_fournisseur
 
-from . import selectors
+from . import selectors, services
+from .forms import ZipForm
 
 DEMANDES_PAR_PAGE = 50
 
 
-class EtapePiecesJointesView(EspaceFournisseurMixin, TemplateView):
+def _veut_du_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+class EtapePiecesJointesView(EspaceFournisseurMixin, View):
     template_name = "piecesjointes/etape.html"
 
-    def get(self, request, *args, **kwargs):
-        self.import_json = import_du_fournisseur(self.fournisseur, kwargs["pk"])
-        if not self.import_json.importe:
-            return redirect("imports:ecran", pk=self.import_json.pk)
-        return super().get(request, *args, **kwargs)
+    def get(self, request, pk, form=None, status=200):
+        import_json = import_du_fournisseur(self.fournisseur, pk)
+        if not import_json.importe:
+            return redirect("imports:ecran", pk=import_json.pk)
+        zips = list(selectors.zips_de_l_import(self.fournisseur, import_json))
+        manquantes = list(services.pieces_manquantes(import_json)) if import_json.etat == import_json.Etat.IMPORTE else []
+        page = Paginator(selectors.demandes_retenues(self.fournisseur, import_json), DEMANDES_PAR_PAGE)
+        return render(request, self.template_name, {
+            "import_json": import_json, "fournisseur": self.fournisseur, "form": form or ZipForm(),
+            "zips": zips, "zip_en_cours": any(not z.termine for z in zips),
+            "manquantes": manquantes, "page_demandes": page.get_page(request.GET.get("page")),
+            "limite_zip": settings.SEGUR_MAX_ZIP_BYTES,
+        }, status=status)
 
-    def get_context_data(self, **kwargs):
-        page = Paginator(selectors.demandes_retenues(self.fournisseur, self.import_json), DEMANDES_PAR_PAGE)
-        return super().get_context_data(
-            import_json=self.import_json, fournisseur=self.fournisseur,
-            page_demandes=page.get_page(self.request.GET.get("page")),
-            nb_pieces=selectors.nombre_de_pieces_attendues(self.fournisseur, self.import_json),
-            **kwargs,
-        )
+
+class DeposerZipView(EspaceFournisseurMixin, View):
+    def post(self, request, pk):
+        import_json = import_du_fournisseur(self.fournisseur, pk)
+        form = ZipForm(request.POST, request.FILES)
+        erreur = None
+        if getattr(request, "upload_too_large", False):
+            erreur = f"Le fichier zip dépasse la taille maximale autorisée ({taille_lisible(settings.SEGUR_MAX_ZIP_BYTES)})."
+        elif not form.is_valid():
+            erreur = " ".join(form.errors.get("fichier", ["Fichier invalide."]))
+        else:
+            try:
+                depot = services.deposer_zip(utilisateur=request.user, import_json=import_json,
+                                             fichier=form.cleaned_data["fichier"])
+            except services.DepotImpossible as refus:
+                erreur = str(refus)
+        if erreur:
+            if _veut_du_json(request):
+                return JsonResponse({"erreur": erreur}, status=400)
+            messages.error(request, erreur)
+            return redirect("piecesjointes:etape", pk=import_json.pk)
+        if _veut_du_json(request):
+            return JsonResponse({"zip": depot.pk, "statut_url": reverse("piecesjointes:statut", args=[depot.pk])})
+        messages.info(request, f"Le fichier « {depot.nom_fichier} » est en cours de traitement.")
+        return redirect("piecesjointes:etape", pk=import_json.pk)
+
+
+class StatutZipView(EspaceFournisseurMixin, View):
+    """Polled by the page while a zip is processed."""
+
+    def get(self, request, pk):
+        depot = selectors.zip_du_fournisseur(self.fournisseur, pk)
+        return JsonResponse({
+            "statut": depot.statut, "libelle": depot.get_statut_display(), "termine": depot.termine,
+            "nb_entrees": depot.nb_entrees, "nb_traitees": depot.nb_traitees,
+            "nb_acceptees": depot.nb_acceptees, "nb_refusees": depot.nb_refusees, "message": depot.message,
+        })
+
+
+class TerminerView(EspaceFournisseurMixin, View):
+    def post(self, request, pk):
+        import_json = import_du_fournisseur(self.fournisseur, pk)
+        try:
+            nombre = services.terminer(utilisateur=request.user, import_json=import_json)
+        except services.DepotImpossible as refus:
+            messages.error(request, str(refus))
+            return redirect("piecesjointes:etape", pk=import_json.pk)
+        messages.success(request, f"Import terminé : {nombre} demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP.")
+        return redirect("imports:liste")
+
+
+class TelechargerZipView(EspaceFournisseurMixin, View):
+    def get(self, request, pk):
+        depot = selectors.zip_du_fournisseur(self.fournisseur, pk)
+        return _fichier(depot.fichier, depot.nom_fichier, "application/zip")
+
+
+class TelechargerPieceView(LoginRequiredMixin, View):
+    """A received piece: for its owner, and for ASP managers allowed to view pieces."""
+
+    def get(self, request, pk):
+        piece = selectors.piece_recue_visible(request.user, pk)
+        return _fichier(piece.fichier, piece.piece_attendue.nom_fichier, piece.type_mime)
+
+
+def _fichier(champ, nom, type_contenu):
+    try:
+        flux = champ.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("Fichier introuvable.") from None
+    return FileResponse(flux, as_attachment=True, filename=nom, content_type=type_contenu)

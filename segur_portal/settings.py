@@ -130,6 +130,10 @@ FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 # Limits of the JSON files (spec §2).
 SEGUR_MAX_JSON_BYTES = env.int("SEGUR_MAX_JSON_BYTES", default=20 * 1024 * 1024)
 SEGUR_MAX_LIGNES = env.int("SEGUR_MAX_LIGNES", default=10_000)
+# Limits of the attachments (spec §6).
+SEGUR_MAX_ZIP_BYTES = env.int("SEGUR_MAX_ZIP_BYTES", default=200 * 1024 * 1024)
+SEGUR_MAX_PIECE_BYTES = env.int("SEGUR_MAX_PIECE_BYTES", default=3 * 1024 * 1024)
+SEGUR_MAX_ENTREES_ZIP = env.int("SEGUR_MAX_ENTREES_ZIP", default=20_000)
 
 # Celery: Redis when REDIS_URL is set, otherwise an embedded filesystem broker.
 REDIS_URL = env("REDIS_URL", default="")

@@ -1,0 +1,17 @@
+from django import forms
+from django.conf import settings
+from dsfr.forms import DsfrBaseForm
+
+from imports.documentation import taille_lisible
+
+
+class ZipForm(DsfrBaseForm):
+    fichier = forms.FileField(
+        label="Importer un fichier zip :",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+        error_messages={"required": "Choisissez le fichier zip à importer.", "empty": "Le fichier choisi est vide."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fichier"].help_text = f"Archive .zip de {taille_lisible(settings.SEGUR_MAX_ZIP_BYTES)} au plus."
