@@ -45,3 +45,17 @@ def ligne_type(document: dict, **remplacements) -> dict:
     ligne = copy.deepcopy(document["lignesImport"][0])
     ligne.update(remplacements)
     return ligne
+
+
+@pytest.fixture(scope="session")
+def worker_celery(django_db_setup, django_db_blocker):
+    """A real Celery worker (in a thread of the test process, so it uses the test database) on
+    the configured broker: Redis when REDIS_URL is set (CI), the embedded broker otherwise."""
+    from celery.contrib.testing.worker import start_worker
+
+    from segur_portal.celery import app
+
+    app.conf.task_always_eager = False
+    with django_db_blocker.unblock():
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
+            yield app
