@@ -30,8 +30,10 @@ Everything is measured in the same run; figures and ratios are printed, nothing 
 3. a summary table with the targets beside the figures.
 
 When the import takes more than 3× the simulation, or a page's p50 exceeds 100 ms (or with
---profil), the slow part is profiled: cProfile top 15 (cumulative), the SQL queries grouped by
-statement with their time, and the plan (EXPLAIN) of the slowest query of the page.
+--profil), the slow part is profiled: where the cumulative time goes among the key functions,
+cProfile top 15 by cumulative time (test client / middleware / template plumbing hidden) and by own
+time, the SQL queries grouped by statement with their time, and the plan (EXPLAIN) of the slowest
+query of the page.
 """
 import argparse
 import cProfile
@@ -45,6 +47,7 @@ import re
 import shutil
 import statistics
 import sys
+import sysconfig
 import tempfile
 import time
 import tracemalloc
@@ -183,14 +186,75 @@ def percentile(valeurs, p):
     return ordonnees[bas] + (ordonnees[haut] - ordonnees[bas]) * (rang - bas)
 
 
-def profiler(appel, lignes=15, tri="cumulative") -> str:
+# Plumbing hidden from the cumulative listing (test client, handlers, middleware, template recursion):
+# what remains says which of the project's or the libraries' functions the time goes to.
+_PLOMBERIE = re.compile(
+    r"^(?!.*(test/client\.py|core/handlers/|utils/deprecation\.py|middleware\.py|utils/asyncio\.py"
+    r"|views/generic/base\.py|template/base\.py|template/loader_tags\.py|template/backends/|template/response\.py"
+    r"|template/defaulttags\.py|import_reel\.py|auth/mixins\.py|demandes/acces\.py|manager\.py:\d+\(manager_method))"
+)
+
+# (label, end of the file path, function): cumulative time of these functions in the profile.
+VENTILATION_IMPORT = [
+    ("importer_pour_de_vrai (total)", "imports/services.py", "importer_pour_de_vrai"),
+    ("  simuler() rejoué dans l'import", "imports/engine/simulation.py", "simuler"),
+    ("  appliquer_lignes", "demandes/services.py", "appliquer_lignes"),
+    ("    _contenu (dont json.dumps indent=2 de ligne_json)", "demandes/services.py", "_contenu"),
+    ("    _beneficiaires + _pieces (instances)", "demandes/services.py", ("_beneficiaires", "_pieces")),
+    ("    bulk_create (tous modèles, Python + SQL)", "django/db/models/query.py", "bulk_create"),
+    ("    bulk_create_with_history (Demande + historique)", "simple_history/utils.py", "bulk_create_with_history"),
+    ("      dont bulk_history_create (historique)", "simple_history/manager.py", "bulk_history_create"),
+    ("  fichier_de_sortie", "imports/engine/output.py", "fichier_de_sortie"),
+    ("Model.__init__ (instances Demande, historique, bénéf., pièces)", "django/db/models/base.py", "__init__"),
+    ("compilation des INSERT (SQLInsertCompiler.as_sql)", "django/db/models/sql/compiler.py", "as_sql"),
+    ("  dont prepare_value (valeur par valeur)", "django/db/models/sql/compiler.py", "prepare_value"),
+    ("json.dumps (ligne_json + JSONField scenario)", "json/__init__.py", "dumps"),
+    ("exécution SQL (pilote + serveur, CursorWrapper._execute)", "django/db/backends/utils.py", "_execute"),
+    ("COMMIT", "django/db/backends/base/base.py", "commit"),
+]
+VENTILATION_PAGE = [
+    ("requête HTTP (total)", "django/test/client.py", "request"),
+    ("  vue : filtre, pagination (COUNT), contexte", "demandes/views.py", "get"),
+    ("  rendu du gabarit (TemplateResponse.rendered_content)", "django/template/response.py", "rendered_content"),
+    ("    balise render_table (django_tables2)", "django_tables2/templatetags/django_tables2.py", "render"),
+    ("      cellules (BoundRow.get_cell)", "django_tables2/rows.py", "get_cell"),
+    ("        TemplateColumn.render (DateColumn : un Template par cellule)", "django_tables2/columns/templatecolumn.py",
+     "render"),
+    ("        inspect.signature (call_with_appropriate, par cellule)", "inspect.py", "signature"),
+    ("        reverse() (linkify du numéro)", "django/urls/base.py", "reverse"),
+    ("compilation de gabarits (Template.compile_nodelist)", "django/template/base.py", "compile_nodelist"),
+    ("Paginator.count (SELECT COUNT(*))", "django/core/paginator.py", "count"),
+    ("exécution SQL (pilote + serveur, CursorWrapper._execute)", "django/db/backends/utils.py", "_execute"),
+]
+
+
+def profiler(appel, ventilation=()) -> str:
+    """cProfile of appel(): the cumulative time of the `ventilation` functions, then the top 15 by
+    cumulative time (plumbing hidden) and by own time."""
     profil = cProfile.Profile()
     profil.enable()
     appel()
     profil.disable()
     tampon = io.StringIO()
-    pstats.Stats(profil, stream=tampon).strip_dirs().sort_stats(tri).print_stats(lignes)
-    return tampon.getvalue()
+    stats = pstats.Stats(profil, stream=tampon)
+    total = stats.total_tt
+    if ventilation:
+        print(f"   Ventilation (temps cumulé sous cProfile, qui ralentit surtout le Python ; total {total:.2f} s) :",
+              file=tampon)
+        for libelle, fichier, fonctions in ventilation:
+            fonctions = (fonctions,) if isinstance(fonctions, str) else fonctions
+            cumule = sum(v[3] for (chemin, _, nom), v in stats.stats.items()
+                         if nom in fonctions and chemin.replace("\\", "/").endswith(fichier))
+            print(f"     {libelle:<68} {cumule:>7.2f} s {100 * cumule / total:>5.1f} %", file=tampon)
+        print(file=tampon)
+    print("   15 premières entrées par temps cumulé (plomberie masquée) :", file=tampon)
+    stats.sort_stats("cumulative").print_stats(_PLOMBERIE.pattern, 15)
+    print("   15 premières entrées par temps propre :", file=tampon)
+    stats.sort_stats("tottime").print_stats(15)
+    # Shorter paths: relative to site-packages, the standard library or the project.
+    texte = re.sub(r"\S*/site-packages/", "", tampon.getvalue())
+    texte = texte.replace(sysconfig.get_paths()["stdlib"] + "/", "").replace(f"{RACINE}/", "")
+    return texte
 
 
 _GABARIT_SQL = re.compile(r"('(?:[^']|'')*'|\b\d+(?:\.\d+)?\b)")
@@ -290,12 +354,12 @@ def mesurer_import(utilisateur, nb_lignes, essais, profil_demande):
     resultat["ratio_service"] = resultat["import_"] / resultat["service"]
     resultat["ratio_moteur"] = resultat["import_"] / resultat["moteur"]
 
-    if profil_demande or resultat["ratio_service"] > CIBLE_RATIO_IMPORT:
+    if profil_demande == "toujours" or (profil_demande == "si lent" and resultat["ratio_service"] > CIBLE_RATIO_IMPORT):
         vider()
         import_json = service_simulation()
-        resultat["profil"] = profiler(lambda: importer_pour_de_vrai(utilisateur=utilisateur, import_id=import_json.pk))
-        vider()
-        resultat["profil_simulation"] = profiler(service_simulation)
+        with CaptureQueriesContext(connection):  # same conditions as the measure
+            resultat["profil"] = profiler(
+                lambda: importer_pour_de_vrai(utilisateur=utilisateur, import_id=import_json.pk), VENTILATION_IMPORT)
     return resultat
 
 
@@ -443,7 +507,8 @@ def main():
     print(f"\n1. Import réel (meilleur de {args.essais} essais, état vide avant chaque essai)")
     imports = {}
     for nb_lignes in TAILLES_IMPORT:
-        imports[nb_lignes] = mesurer_import(utilisateur, nb_lignes, args.essais, args.profil)
+        profil = "jamais" if nb_lignes != TAILLES_IMPORT[-1] else "toujours" if args.profil else "si lent"
+        imports[nb_lignes] = mesurer_import(utilisateur, nb_lignes, args.essais, profil)
         afficher_import(imports[nb_lignes])
     petits, moyens, grands = (imports[n] for n in TAILLES_IMPORT)
     par_lot = (len(moyens["requetes"]) - len(petits["requetes"])) * 1000 / (moyens["lignes"] - petits["lignes"])
@@ -453,11 +518,9 @@ def main():
     print(f"   ≈ {fixe:.0f} requêtes fixes + {par_lot:.1f} par tranche de 1 000 lignes "
           f"(prévu pour 10 000 : {fixe + par_lot * 10:.0f}, mesuré : {len(grands['requetes'])})")
     for nb_lignes, r in imports.items():
-        if "profil" in r and nb_lignes == TAILLES_IMPORT[-1]:
-            print(f"\n   Profil cProfile de importer_pour_de_vrai ({entier(nb_lignes)} lignes), 15 premières entrées :")
+        if "profil" in r:
+            print(f"\n   Profil cProfile de importer_pour_de_vrai ({entier(nb_lignes)} lignes) :")
             print(r["profil"])
-            print(f"   Profil cProfile de simuler_import ({entier(nb_lignes)} lignes), 15 premières entrées :")
-            print(r["profil_simulation"])
             print("   Requêtes SQL de l'import, par forme (temps mesuré par Django) :")
             print(requetes_par_forme(r["requetes"]))
 
@@ -499,8 +562,9 @@ def main():
     lentes = [m for m in pages if not m["info"] and m["p50"] > CIBLE_P50_MS]
     a_profiler = lentes or ([max((m for m in pages if not m["info"]), key=lambda m: m["p50"])] if args.profil else [])
     for mesure in a_profiler:
-        print(f"\n   Profil de {mesure['url']} (p50 {mesure['p50']:.1f} ms), 10 requêtes, 15 premières entrées :")
-        print(profiler(lambda: [client.get(mesure["url"]) for _ in range(10)]))
+        print(f"\n   Profil cProfile de {mesure['url']} (p50 {mesure['p50']:.1f} ms), 10 requêtes :")
+        with CaptureQueriesContext(connection):
+            print(profiler(lambda: [client.get(mesure["url"]) for _ in range(10)], VENTILATION_PAGE))
         print("   Requêtes d'une requête HTTP (temps en s mesuré par Django) :")
         for q in mesure["capture"]:
             sql = re.sub(r"\s+", " ", q["sql"])

@@ -1,10 +1,20 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from segur_portal.export_csv import reponse_csv
+
+from . import services
+
 from .models import (
-    Beneficiaire, CompteurDossier, Couloir, Demande, Fournisseur, Logiciel, OperateurMessagerie, PieceAttendue,
-    Solution, TypePiece, Utilisateur,
+    Beneficiaire, CompteurDossier, Couloir, Demande, Fournisseur, Logiciel, OperateurMessagerie, Paiement,
+    PieceAttendue, Solution, StatutDemande, StatutPaiement, TypeDemande, TypePiece, Utilisateur,
 )
 
 
@@ -78,34 +88,201 @@ class UtilisateurAdmin(UserAdmin):
     add_fieldsets = UserAdmin.add_fieldsets + (("Fournisseur", {"fields": ["fournisseur"]}),)
 
 
-class BeneficiaireInline(admin.TabularInline):
+class LectureSeuleInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class BeneficiaireInline(LectureSeuleInline):
     model = Beneficiaire
     fields = ["nature", "identifiant", "nom", "email", "telephone", "vivant"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
-class PieceAttendueInline(admin.TabularInline):
+class PieceAttendueInline(LectureSeuleInline):
     model = PieceAttendue
-    readonly_fields = ["nom_fichier", "format_fichier", "type_fichier"]
-    extra = 0
-    can_delete = False
+    fields = ["nom_fichier", "format_fichier", "type_fichier", "reception"]
+    readonly_fields = ["reception"]
+
+    @admin.display(description="pièce reçue")
+    def reception(self, piece):
+        recue = piece.receptions.order_by("-zip_depose_id").first()
+        if recue is None:
+            return "Non reçue"
+        url = reverse("piecesjointes:piece", args=[recue.pk])
+        return format_html('<a href="{}">Télécharger</a> ({} octets, {}, reçue le {})', url, recue.taille,
+                           recue.type_mime, timezone.localtime(recue.date_reception).strftime("%d/%m/%Y %H:%M"))
 
 
-@admin.register(CompteurDossier)
-class CompteurDossierAdmin(admin.ModelAdmin):
-    list_display = ["couloir", "dernier"]
-    readonly_fields = ["couloir", "dernier"]
+class PaiementInline(LectureSeuleInline):
+    model = Paiement
+    fields = ["date_paiement", "montant", "statut", "enregistre_par", "date_enregistrement"]
+    readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
+
+class MotifRejetForm(forms.Form):
+    motif = forms.CharField(label="Motif du rejet (affiché au fournisseur)", widget=forms.Textarea(attrs={"rows": 4}),
+                            error_messages={"required": "Le motif du rejet est obligatoire."})
+
+
+class PaiementForm(forms.Form):
+    montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=0.01)
+    date_paiement = forms.DateField(label="Date du paiement", widget=forms.DateInput(attrs={"type": "date"}))
+    statut = forms.ChoiceField(label="Statut", choices=StatutPaiement.choices)
 
 
 @admin.register(Demande)
 class DemandeAdmin(SimpleHistoryAdmin):
-    list_display = ["numero", "version", "type_demande", "fournisseur", "solution", "montant_ht", "statut", "statut_paiement"]
-    list_filter = ["type_demande", "statut", "statut_paiement"]
-    search_fields = ["numero", "numero_editeur", "fournisseur__siret", "fournisseur__denomination", "beneficiaires__identifiant"]
-    list_select_related = ["fournisseur", "solution"]
-    inlines = [BeneficiaireInline, PieceAttendueInline]
+    list_display = ["numero_dossier", "type_demande", "fournisseur", "couloir", "logiciel", "vague", "montant_ht",
+                    "date_depot", "statut", "statut_paiement"]
+    list_filter = ["type_demande", "statut", "statut_paiement", "solution__couloir", "solution__logiciel",
+                   "solution__vague", ("date_depot", admin.DateFieldListFilter)]
+    search_fields = ["numero", "numero_editeur", "fournisseur__siret", "fournisseur__denomination",
+                     "beneficiaires__identifiant", "finess_juridique"]
+    list_select_related = ["fournisseur", "solution__couloir", "solution__logiciel"]
+    date_hierarchy = "date_depot"
+    list_per_page = 50
+    inlines = [BeneficiaireInline, PieceAttendueInline, PaiementInline]
+    actions = ["passer_en_instruction", "decider", "rejeter", "enregistrer_un_paiement", "exporter_csv"]
+    fieldsets = [
+        ("Dossier", {"fields": ["numero_dossier", "type_demande", "statut", "statut_paiement", "motif_rejet",
+                                "fournisseur", "solution", "import_json", "numero_ligne", "avance"]}),
+        ("Commande", {"fields": ["numero_editeur", "date_commande", "regime_tva", "montant_ht", "date_depot"]}),
+        ("Bénéficiaires", {"fields": ["commande_pour", "is_client_unique", "nom_responsable", "email_responsable",
+                                      "telephone_responsable", "finess_juridique", "is_mandataire", "nom_mandataire",
+                                      "email_mandataire", "telephone_mandataire"]}),
+        ("Scénario d'installation", {"fields": ["scenario_lisible"]}),
+        ("Ligne telle que déposée", {"classes": ["collapse"], "fields": ["ligne_deposee"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Managers act through the actions (traced, checked); the content itself is the supplier's.
+        champs = [f for bloc in self.fieldsets for f in bloc[1]["fields"]]
+        return champs
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="numéro de dossier", ordering="numero")
+    def numero_dossier(self, demande):
+        return demande.numero_dossier
+
+    @admin.display(description="couloir", ordering="solution__couloir__code")
+    def couloir(self, demande):
+        return demande.solution.couloir.code
+
+    @admin.display(description="logiciel", ordering="solution__logiciel__code")
+    def logiciel(self, demande):
+        return demande.solution.logiciel.code
+
+    @admin.display(description="vague", ordering="solution__vague")
+    def vague(self, demande):
+        return demande.solution.vague
+
+    @admin.display(description="scénario")
+    def scenario_lisible(self, demande):
+        return format_html_join("", "<div>{} : {}</div>", ((cle, "oui" if valeur is True else "non" if valeur is False
+                                                             else valeur or "—") for cle, valeur in demande.scenario.items()))
+
+    @admin.display(description="JSON")
+    def ligne_deposee(self, demande):
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", demande.ligne_json)
+
+    # --- actions ---------------------------------------------------------------------
+
+    def _compte_rendu(self, request, faites, refusees, compte_rendu):
+        if faites:
+            self.message_user(request, compte_rendu.format(n=len(faites)), messages.SUCCESS)
+        for demande, raison in refusees:
+            self.message_user(request, f"{demande.numero_dossier} refusée : {raison}.", messages.ERROR)
+
+    def _transition(self, request, queryset, transition, motif=""):
+        faites, refusees = services.changer_statut(queryset.select_related("solution"), transition=transition,
+                                                   utilisateur=request.user, motif=motif)
+        self._compte_rendu(request, faites, refusees, services.TRANSITIONS[transition].compte_rendu)
+
+    def _peut_instruire(self, request):
+        return request.user.has_perm("demandes.instruire_demande")
+
+    @admin.action(description="Passer en instruction", permissions=["instruire"])
+    def passer_en_instruction(self, request, queryset):
+        self._transition(request, queryset, "instruction")
+
+    @admin.action(description="Décider (favorable)", permissions=["instruire"])
+    def decider(self, request, queryset):
+        self._transition(request, queryset, "decision")
+
+    @admin.action(description="Rejeter (avec un motif)", permissions=["instruire"])
+    def rejeter(self, request, queryset):
+        form = MotifRejetForm(request.POST if "confirmer" in request.POST else None)
+        if form.is_valid():
+            self._transition(request, queryset, "rejet", motif=form.cleaned_data["motif"])
+            return None
+        return self._page_action(request, queryset, form, "rejeter", "Rejeter des demandes")
+
+    @admin.action(description="Enregistrer un paiement", permissions=["enregistrer_paiement"])
+    def enregistrer_un_paiement(self, request, queryset):
+        form = PaiementForm(request.POST if "confirmer" in request.POST else None,
+                            initial={"date_paiement": timezone.localdate(), "statut": StatutPaiement.EN_COURS})
+        if form.is_valid():
+            faites, refusees = services.enregistrer_paiement(
+                queryset, montant=form.cleaned_data["montant"], date_paiement=form.cleaned_data["date_paiement"],
+                statut=form.cleaned_data["statut"], utilisateur=request.user,
+            )
+            self._compte_rendu(request, faites, refusees, "Paiement enregistré pour {n} demande(s).")
+            return None
+        return self._page_action(request, queryset, form, "enregistrer_un_paiement", "Enregistrer un paiement")
+
+    def has_instruire_permission(self, request):
+        return self._peut_instruire(request)
+
+    def has_enregistrer_paiement_permission(self, request):
+        return request.user.has_perm("demandes.enregistrer_paiement")
+
+    def _page_action(self, request, queryset, form, action, titre):
+        return TemplateResponse(request, "admin/demandes/demande/action.html", {
+            **self.admin_site.each_context(request), "title": titre, "form": form, "action": action,
+            "demandes": queryset.select_related("fournisseur"), "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+    @admin.action(description="Exporter la sélection (CSV)")
+    def exporter_csv(self, request, queryset):
+        return exporter_csv_gestion(queryset)
+
+    def get_urls(self):
+        return [path("exporter/", self.admin_site.admin_view(self.exporter_liste), name="demandes_demande_exporter"),
+                *super().get_urls()]
+
+    def exporter_liste(self, request):
+        """The whole filtered list of the changelist (same filters and search), as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        liste = self.get_changelist_instance(request)
+        return exporter_csv_gestion(liste.get_queryset(request))
+
+
+def exporter_csv_gestion(queryset):
+    types, statuts, paiements = dict(TypeDemande.choices), dict(StatutDemande.choices), dict(StatutPaiement.choices)
+    lignes = (
+        (f"{numero}M{version}", types[type_demande], siret, denomination, couloir, logiciel, vague,
+         str(montant).replace(".", ","), timezone.localtime(depot).strftime("%d/%m/%Y"), statuts[statut],
+         paiements.get(paiement, ""))
+        for numero, version, type_demande, siret, denomination, couloir, logiciel, vague, montant, depot, statut, paiement
+        in queryset.order_by("-date_depot").values_list(
+            "numero", "version", "type_demande", "fournisseur__siret", "fournisseur__denomination",
+            "solution__couloir__code", "solution__logiciel__code", "solution__vague", "montant_ht", "date_depot",
+            "statut", "statut_paiement",
+        ).iterator(chunk_size=2000)
+    )
+    return reponse_csv("demandes-gestion.csv", ["Numéro de dossier", "Type", "SIRET", "Dénomination", "Couloir",
+                                                "Logiciel", "Vague", "Montant HT", "Date de dépôt", "Statut",
+                                                "Statut du dernier paiement"], lignes)

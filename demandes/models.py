@@ -190,6 +190,10 @@ class Demande(models.Model):
     class Meta:
         ordering = ["-date_depot"]
         verbose_name = "demande"
+        permissions = [
+            ("instruire_demande", "Peut passer une demande en instruction, la décider ou la rejeter"),
+            ("enregistrer_paiement", "Peut enregistrer un paiement"),
+        ]
         indexes = [
             models.Index(fields=["fournisseur", "solution", "type_demande", "numero_editeur"]),
             models.Index(fields=["fournisseur", "-date_depot"]),
@@ -273,3 +277,22 @@ class CompteurDossier(models.Model):
     class Meta:
         verbose_name = "compteur de dossiers"
         verbose_name_plural = "compteurs de dossiers"
+
+
+class Paiement(models.Model):
+    """A payment recorded by an ASP manager on a decided demande."""
+
+    demande = models.ForeignKey(Demande, on_delete=models.PROTECT, related_name="paiements")
+    montant = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
+    date_paiement = models.DateField("date du paiement")
+    statut = models.CharField("statut", max_length=10, choices=StatutPaiement.choices)
+    enregistre_par = models.ForeignKey("Utilisateur", null=True, on_delete=models.SET_NULL, related_name="+")
+    date_enregistrement = models.DateTimeField("enregistré le", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date_paiement", "-id"]
+        verbose_name = "paiement"
+
+    def __str__(self):
+        return f"{self.montant} € le {self.date_paiement:%d/%m/%Y} ({self.get_statut_display()})"

@@ -3,10 +3,12 @@ and the dossier numbering. Called inside the real import's transaction."""
 import json
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Sum
 from simple_history.utils import bulk_create_with_history
 
-from .models import Beneficiaire, CompteurDossier, Demande, PieceAttendue, StatutDemande
+from .models import (
+    Beneficiaire, CompteurDossier, Demande, Paiement, PieceAttendue, StatutDemande, StatutPaiement,
+)
 
 TAILLE_LOT = 1000
 
@@ -145,3 +147,76 @@ def appliquer_lignes(*, import_json, solution, type_demande, lignes_retenues, co
             PieceAttendue.objects.bulk_create(_pieces(demande, ligne))
             resultat[rang] = ("modifiée", demande.numero_dossier)
     return resultat
+
+
+# --- Review by ASP managers ----------------------------------------------------------
+
+class Transition:
+    """A change of status a manager may apply: from which statuses, to which one."""
+
+    def __init__(self, nom, depuis, vers, verbe, compte_rendu):
+        self.nom, self.depuis, self.vers, self.verbe = nom, frozenset(depuis), vers, verbe
+        self.compte_rendu = compte_rendu  # "{n} demande(s) …"
+
+
+TRANSITIONS = {
+    "instruction": Transition("instruction", [StatutDemande.DEPOSEE], StatutDemande.EN_INSTRUCTION,
+                              "passée en instruction", "{n} demande(s) passée(s) en instruction."),
+    "decision": Transition("decision", [StatutDemande.EN_INSTRUCTION], StatutDemande.DECIDEE, "décidée",
+                           "{n} demande(s) décidée(s)."),
+    "rejet": Transition("rejet", [StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION], StatutDemande.REJETEE,
+                        "rejetée", "{n} demande(s) rejetée(s)."),
+}
+
+
+def _libelles(statuts):
+    return " ou ".join(f"« {StatutDemande(s).label} »" for s in sorted(statuts))
+
+
+def changer_statut(demandes, *, transition: str, utilisateur, motif: str = ""):
+    """Applies a transition to each demande that allows it. Returns (changed, [(demande, reason)])."""
+    regle = TRANSITIONS[transition]
+    if transition == "rejet" and not motif.strip():
+        raise ValueError("Le motif du rejet est obligatoire.")
+    faites, refusees = [], []
+    for demande in demandes:
+        if demande.statut not in regle.depuis:
+            refusees.append((demande, f"une demande « {demande.get_statut_display()} » ne peut pas être {regle.verbe} "
+                                      f"(elle doit être {_libelles(regle.depuis)})"))
+            continue
+        demande.statut = regle.vers
+        if transition == "rejet":
+            demande.motif_rejet = motif.strip()
+        demande._history_user = utilisateur
+        demande.save()
+        faites.append(demande)
+    return faites, refusees
+
+
+def enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisateur):
+    """Records a payment on each decided demande; the demande shows its last payment's status."""
+    faites, refusees = [], []
+    for demande in demandes:
+        if demande.statut != StatutDemande.DECIDEE:
+            refusees.append((demande, f"seule une demande « Décidée » peut recevoir un paiement "
+                                      f"(statut actuel : « {demande.get_statut_display()} »)"))
+            continue
+        en_cours = demande.paiements.filter(statut=StatutPaiement.EN_COURS, montant=montant).first()
+        if en_cours is not None and statut == StatutPaiement.EFFECTUE:
+            # The payment announced « en cours » is now done: the same payment, not a new one.
+            en_cours.statut, en_cours.date_paiement = statut, date_paiement
+            en_cours._history_user = utilisateur
+            en_cours.save()
+        else:
+            deja = demande.paiements.aggregate(total=Sum("montant"))["total"] or Decimal("0")
+            if deja + montant > demande.montant_ht:
+                refusees.append((demande, f"le total payé ({deja + montant} €) dépasserait le montant de la demande "
+                                          f"({demande.montant_ht} €)"))
+                continue
+            Paiement.objects.create(demande=demande, montant=montant, date_paiement=date_paiement, statut=statut,
+                                    enregistre_par=utilisateur)
+        demande.statut_paiement = statut
+        demande._history_user = utilisateur
+        demande.save()
+        faites.append(demande)
+    return faites, refusees

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demandes import referentiels
+from demandes.gestionnaires import creer_groupe
 from demandes.models import Couloir, Fournisseur, Logiciel, OperateurMessagerie, Solution, TypePiece
 
 MOT_DE_PASSE = "demo"
@@ -69,7 +70,7 @@ def creer_donnees_demo():
                 solde_ouverture=ouverture, solde_fermeture=fermeture,
             ),
         )
-    gestionnaires = groupe_gestionnaires()
+    gestionnaires = creer_groupe(Group, Permission)
     Utilisateur = get_user_model()
     for username, siret in UTILISATEURS:
         utilisateur, _ = Utilisateur.objects.get_or_create(username=username)
@@ -81,13 +82,3 @@ def creer_donnees_demo():
         if siret is None:
             utilisateur.groups.add(gestionnaires)
     return fournisseurs
-
-
-def groupe_gestionnaires():
-    """ASP managers manage the reference data and read imports and demandes in the admin."""
-    groupe, _ = Group.objects.get_or_create(name="Gestionnaires ASP")
-    referentiel = ["couloir", "logiciel", "operateurmessagerie", "typepiece", "fournisseur", "solution", "utilisateur"]
-    codenames = [f"{action}_{modele}" for modele in referentiel for action in ("add", "change", "view")]
-    codenames += ["view_demande", "view_beneficiaire", "view_import", "view_erreurligne"]
-    groupe.permissions.set(Permission.objects.filter(codename__in=codenames))
-    return groupe

@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import EntreeZip, PieceRecue, ZipDepose
+
+
+class EntreeZipInline(admin.TabularInline):
+    model = EntreeZip
+    fields = ["rang", "nom", "acceptee", "motif", "taille_lue"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ZipDepose)
+class ZipDeposeAdmin(admin.ModelAdmin):
+    list_display = ["id", "nom_fichier", "fournisseur", "import_json", "statut", "nb_entrees", "nb_acceptees",
+                    "nb_refusees", "date_depot"]
+    list_filter = ["statut"]
+    search_fields = ["nom_fichier", "fournisseur__siret", "fournisseur__denomination", "=import_json__id"]
+    list_select_related = ["fournisseur", "import_json"]
+    fields = ["nom_fichier", "fournisseur", "import_json", "taille", "statut", "message", "nb_entrees",
+              "nb_traitees", "nb_acceptees", "nb_refusees", "date_depot", "date_traitement"]
+    readonly_fields = fields
+    inlines = [EntreeZipInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PieceRecue)
+class PieceRecueAdmin(admin.ModelAdmin):
+    list_display = ["piece_attendue", "demande", "taille", "type_mime", "date_reception", "telecharger"]
+    search_fields = ["piece_attendue__nom_fichier", "piece_attendue__demande__numero"]
+    list_select_related = ["piece_attendue__demande"]
+    fields = ["piece_attendue", "zip_depose", "taille", "type_mime", "sha256", "date_reception", "telecharger"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="demande")
+    def demande(self, piece):
+        return piece.piece_attendue.demande.numero_dossier
+
+    @admin.display(description="fichier")
+    def telecharger(self, piece):
+        return format_html('<a href="{}">Télécharger</a>', reverse("piecesjointes:piece", args=[piece.pk]))
