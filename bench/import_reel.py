@@ -70,6 +70,7 @@ bench_simulation = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_simulation)
 
 import django  # noqa: E402
+from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -144,15 +145,50 @@ def creer_base_postgres_si_absente():
         lien.close()
 
 
-TABLES_A_VIDER = [ErreurLigne, PieceAttendue, Beneficiaire, Demande.history.model, Demande, Import, CompteurDossier]
+# The benchmark's data: these models and, recursively, every model pointing at one of them
+# (history tables, attachments received, payments…, whatever the project adds later).
+RACINES_A_VIDER = [ErreurLigne, PieceAttendue, Beneficiaire, Demande.history.model, Demande, Import, CompteurDossier]
+
+
+def modeles_a_vider():
+    """The models to empty, those that point at others first (order of deletion on SQLite)."""
+    modeles = set(RACINES_A_VIDER)
+    tous = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    ajoute = True
+    while ajoute:
+        ajoute = False
+        for modele in tous:
+            if modele not in modeles and any(
+                champ.is_relation and champ.concrete and champ.related_model in modeles
+                for champ in modele._meta.get_fields(include_hidden=True)
+            ):
+                modeles.add(modele)
+                ajoute = True
+    existantes = set(connection.introspection.table_names())
+    modeles = {m for m in modeles if m._meta.db_table in existantes}
+
+    def parents(modele):
+        return {champ.related_model for champ in modele._meta.concrete_fields
+                if champ.is_relation and champ.related_model in modeles and champ.related_model is not modele}
+
+    ordre, restants = [], set(modeles)
+    while restants:
+        # a model nobody left points at can go now
+        feuilles = [m for m in restants if not any(m in parents(autre) for autre in restants if autre is not m)]
+        if not feuilles:  # a cycle: let the database sort it out (PostgreSQL's FKs are deferred)
+            feuilles = list(restants)
+        feuilles.sort(key=lambda m: m._meta.db_table)
+        ordre += feuilles
+        restants -= set(feuilles)
+    return ordre
 
 
 def vider():
     """Back to an empty state: no demande, import or dossier counter (reference data kept)."""
-    tables = [modele._meta.db_table for modele in TABLES_A_VIDER]
+    tables = list(dict.fromkeys(modele._meta.db_table for modele in modeles_a_vider()))
     with connection.cursor() as curseur:
         if est_postgres():
-            # No CASCADE: fails loudly if some other table still points at these.
+            # No CASCADE: every referencing table is listed, and an unexpected one fails loudly.
             curseur.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
         else:
             with transaction.atomic():
