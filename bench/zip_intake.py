@@ -307,6 +307,20 @@ def zipfile_seul(chemin):
     return total
 
 
+def verifier_pieces_stockees(depot, chemin_zip):
+    """Once, outside the timings: the first and last stored pieces hold the bytes of their entry."""
+    recues = list(PieceRecue.objects.filter(zip_depose=depot).select_related("piece_attendue")
+                  .order_by("piece_attendue__nom_fichier"))
+    with zipfile.ZipFile(chemin_zip) as archive:
+        for recue in (recues[0], recues[-1]):
+            attendu = hashlib.sha256(archive.read(recue.piece_attendue.nom_fichier)).hexdigest()
+            with default_storage.open(recue.fichier.name, "rb") as flux:
+                stocke = hashlib.sha256(flux.read()).hexdigest()
+            if not (attendu == stocke == recue.sha256):
+                sys.exit(f"Pièce stockée incohérente : {recue.piece_attendue.nom_fichier} ({recue.fichier.name})")
+    return len(recues)
+
+
 def traiter(depot, nb_attendues):
     resultat = services_pj.traiter_zip(depot.pk)
     if resultat.statut != ZipDepose.Statut.TRAITE or resultat.nb_acceptees != nb_attendues:
@@ -339,9 +353,12 @@ class Worker:
         commande = [CELERY, "-A", "segur_portal", "worker", "--pool=solo", "--concurrency=1", "-l", "WARNING",
                     "-Q", FILE_CELERY, "-n", f"benchzip-{uuid.uuid4().hex[:8]}@%h"]
         self.journal = open(self.journal_chemin, "w")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(RACINE), env.get("PYTHONPATH")]))
+        # Same working directory as the bench (its temporary directory): see main().
         self.enveloppe = subprocess.Popen(
             [sys.executable, "-c", ENVELOPPE, str(self.rapport), str(self.fichier_pid), *commande],
-            cwd=RACINE, env=dict(os.environ), stdout=self.journal, stderr=subprocess.STDOUT,
+            cwd=os.getcwd(), env=env, stdout=self.journal, stderr=subprocess.STDOUT,
         )
         self.pid = None
         limite = time.monotonic() + 30
@@ -477,6 +494,7 @@ def profiler_memoire(depot, nb_attendues, lignes=10):
 # --- Main ------------------------------------------------------------------------------------------
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)  # keeps the order with stderr (warnings) when piped
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--essais", type=int, default=3, help="essais par mesure de débit (défaut : 3)")
     parser.add_argument("--profil", action="store_true", help="profiler traiter_zip même si les cibles sont atteintes")
@@ -489,7 +507,8 @@ def main():
         else settings.CELERY_BROKER_URL
     print(f"Base : {base['ENGINE'].rsplit('.', 1)[-1]} ({base.get('NAME')}) — broker : {broker} "
           f"(file {FILE_CELERY}) — MEDIA_ROOT : {settings.MEDIA_ROOT}")
-    print(f"Python {sys.version.split()[0]}, Django {django.get_version()} — "
+    print(f"Python {sys.version.split()[0]}, Django {django.get_version()}, {os.cpu_count()} CPU, charge "
+          f"{' '.join(f'{c:.2f}' for c in os.getloadavg())} — "
           f"plafonds : zip {mo(settings.SEGUR_MAX_ZIP_BYTES):.0f} Mo, pièce {mo(settings.SEGUR_MAX_PIECE_BYTES):.0f} Mo")
     print("Préparation : migrate + données de démonstration…", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
@@ -500,6 +519,11 @@ def main():
     nb_gros = (settings.SEGUR_MAX_ZIP_BYTES - 22) // (TAILLE_PIECE + SURCOUT_ENTREE)
     nb_petit = max(1, round(TAILLE_PETIT_ZIP / TAILLE_PIECE))
     dossier = Path(tempfile.mkdtemp(prefix="bench-zip-intake-"))
+    # kombu's filesystem transport keeps its exchange tables in "control/" under the current
+    # directory: the bench and its workers run from the temporary directory so that nothing is
+    # written into the project tree.
+    repertoire_initial = os.getcwd()
+    os.chdir(dossier)
     try:
         nettoyer(fournisseur)
         purges = purger_file()
@@ -541,6 +565,8 @@ def main():
         debit_portail = mo(taille_gros) / t_portail
         print(f"   traiter_zip en processus : {t_portail:.3f} s ({fmt_durees(d_portail)}) → {debit_portail:.0f} Mo/s "
               f"— {resultat.nb_acceptees} acceptées, {resultat.nb_refusees} refusées")
+        verifiees = verifier_pieces_stockees(depot_gros, gros)
+        print(f"   ({verifiees} PieceRecue ; première et dernière pièces stockées identiques à leur entrée, SHA-256)")
         ratio = debit_portail / debit_unzip
         print(f"   débit portail / unzip -t : {ratio:.2f} (cible ≥ {CIBLE_RATIO_DEBIT} : "
               f"{verdict(ratio >= CIBLE_RATIO_DEBIT)})")
@@ -598,6 +624,7 @@ def main():
         try:
             nettoyer(fournisseur)
         finally:
+            os.chdir(repertoire_initial)
             shutil.rmtree(dossier, ignore_errors=True)
             if _MEDIA_TEMPORAIRE:
                 shutil.rmtree(_MEDIA_TEMPORAIRE, ignore_errors=True)

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
+from django.db import IntegrityError, connections
 from django.utils import timezone
 
 from demandes.models import (
@@ -629,25 +629,38 @@ def test_annulation_puis_nouvelle_creation_pour_le_meme_beneficiaire(client_rela
     assert list(encore.erreurs.values_list("code", flat=True)) == ["E103"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a demande rejected (or cancelled) by an ASP manager keeps Beneficiaire.vivant=True, so a new C for "
-    "the same beneficiary passes E306 (statut-based) but the real import crashes on the database constraint "
+@pytest.mark.xfail(strict=True, raises=IntegrityError, reason=(
+    "BUG: a demande rejected by an ASP manager (demandes.services.changer_statut « rejet », or any save to "
+    "REJETEE / ANNULEE other than a typeAction A) keeps Beneficiaire.vivant=True, so a new C for the same "
+    "beneficiary passes E306 (statut-based) but the real import crashes on the database constraint "
     "un_beneficiaire_par_type_et_sorte_de_solution (IntegrityError -> HTTP 500)"))
-@pytest.mark.parametrize("statut", [StatutDemande.REJETEE, StatutDemande.ANNULEE])
-def test_demande_rejetee_par_l_asp_ne_bloque_plus_le_beneficiaire(demo, document_ttc, statut):
+@pytest.mark.parametrize("par", ["rejet-par-le-gestionnaire", "statut-annule-enregistre"])
+def test_demande_rejetee_par_l_asp_ne_bloque_plus_le_beneficiaire(demo, document_ttc, par):
     demande = _premiere_avance(document_ttc)
-    demande.statut, demande.motif_rejet = statut, "Pièces illisibles"
-    demande.save()  # as the admin does
+    if par == "rejet-par-le-gestionnaire":
+        from demandes import services as demandes_services
+
+        demande.statut = StatutDemande.DEPOSEE  # pieces complete
+        demande.save()
+        faites, refusees = demandes_services.changer_statut(
+            Demande.objects.filter(pk=demande.pk), transition="rejet", utilisateur=utilisateur("gestionnaire"),
+            motif="Pièces illisibles")
+        assert len(faites) == 1 and not refusees
+    else:
+        demande.statut = StatutDemande.ANNULEE
+        demande.save()
+    demande.refresh_from_db()
+    assert demande.statut in (StatutDemande.REJETEE, StatutDemande.ANNULEE)
 
     nouvelle = simuler_service("relais", en_octets(document_de(
         document_ttc, ligne(document_ttc, 1, editeur="N1", geo=[finess(1), finess(2)]))))
-    assert nouvelle.simulation_reussie
-    importer_service("relais", nouvelle)
+    assert nouvelle.simulation_reussie  # E306 no longer sees a live demande …
+    importer_service("relais", nouvelle)  # … but the beneficiaries still block in the database
     nouvelle.refresh_from_db()
     assert (nouvelle.nb_retenues, nouvelle.nb_rejetees) == (1, 0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=IntegrityError, reason=(
     "BUG: a typeAction M that changes numeroEditeur to the one of another live demande of the same solution "
     "and type passes the simulation (E104 only checks C) and the real import crashes on the database "
     "constraint numero_editeur_unique_par_demande_vivante (IntegrityError -> HTTP 500)"))
@@ -665,7 +678,7 @@ def test_modification_vers_un_numero_editeur_deja_pris(demo, document_ttc):
     assert sorted(Demande.objects.values_list("numero_editeur", flat=True)) == ["00001", "00002"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "BUG: two M lines of one file on the same dossier (version M0) are both retained: the second modifies "
     "FINMDV000001M1, a version the supplier never saw, and the dossier ends at M2 instead of rejecting the "
     "second line (E103 « version dépassée »)"))
