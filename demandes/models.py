@@ -210,6 +210,12 @@ class Demande(models.Model):
     def __str__(self):
         return self.numero_dossier
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # A cancelled or rejected demande no longer holds its beneficiaries (E306 and the
+        # database constraint on Beneficiaire both read `vivant`).
+        self.beneficiaires.exclude(vivant=self.statut in STATUTS_VIVANTS).update(vivant=self.statut in STATUTS_VIVANTS)
+
     @property
     def numero_dossier(self):
         return f"{self.numero}M{self.version}"

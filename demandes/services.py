@@ -131,8 +131,7 @@ def appliquer_lignes(*, import_json, solution, type_demande, lignes_retenues, co
             demande = existantes[decouper_numero_asp(ligne["numeroASP"])[0]]
             if ligne["typeAction"] == "A":
                 demande.statut = StatutDemande.ANNULEE
-                demande.save()
-                demande.beneficiaires.update(vivant=False)
+                demande.save()  # releases its beneficiaries
                 resultat[rang] = ("annulée", demande.numero_dossier)
                 continue
             for champ, valeur in _contenu(ligne, rang).items():

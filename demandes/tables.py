@@ -17,10 +17,10 @@ class DemandeTable(tables.Table):
     statut_paiement = tables.Column(verbose_name="Statut du dernier paiement", empty_values=())
 
     legende = "Liste des demandes d'avance et de solde :"
-    empty_text = "Aucune demande ne correspond à ces critères."
 
     class Meta:
         model = Demande
+        empty_text = "Aucune demande ne correspond à ces critères."
         fields = ["numero", "type_demande", "numero_editeur", "logiciel", "vague", "date_depot", "date_commande",
                   "statut", "statut_paiement"]
         order_by = "-date_depot"

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django_tables2 import RequestConfig
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from imports.selectors import imports_par_etat
@@ -97,7 +98,7 @@ def exporter_demandes(queryset):
     libelles_paiement = dict(StatutPaiement.choices)
     lignes = (
         (f"{numero}M{version}", libelles_type[type_demande], numero_editeur, logiciel, vague,
-         date_depot.strftime("%d/%m/%Y"), date_commande.strftime("%d/%m/%Y"), libelles_statut[statut],
+         timezone.localtime(date_depot).strftime("%d/%m/%Y"), date_commande.strftime("%d/%m/%Y"), libelles_statut[statut],
          libelles_paiement.get(paiement, ""), str(montant).replace(".", ","))
         for numero, version, type_demande, numero_editeur, logiciel, vague, date_depot, date_commande, statut,
         paiement, montant in queryset.order_by("-date_depot").values_list(

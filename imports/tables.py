@@ -18,10 +18,10 @@ class ImportTable(tables.Table):
     etat = tables.Column(verbose_name="État", empty_values=())
 
     legende = "Liste des imports :"
-    empty_text = "Aucun import ne correspond à ces critères."
 
     class Meta:
         model = Import
+        empty_text = "Aucun import ne correspond à ces critères."
         fields = ["id", "date_creation", "numero_ans", "type_demande", "nom_fichier", "nb_lignes",
                   "nb_retenues", "nb_rejetees", "fichier", "etat"]
         order_by = "-id"

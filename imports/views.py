@@ -5,6 +5,7 @@ from django_tables2 import RequestConfig
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -54,7 +55,7 @@ class ListeImportsView(EspaceFournisseurMixin, TemplateView):
 def exporter_imports(queryset):
     libelles_type = dict(TypeDemande.choices)
     lignes = (
-        (pk, date.strftime("%d/%m/%Y"), numero_ans, libelles_type[type_demande], nom, nb_lignes,
+        (pk, timezone.localtime(date).strftime("%d/%m/%Y"), numero_ans, libelles_type[type_demande], nom, nb_lignes,
          nb_retenues if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
          nb_rejetees if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
          dict(Import.Etat.choices)[etat] if resultat == Import.Resultat.SIMULATION_OK else dict(Import.Resultat.choices)[resultat])

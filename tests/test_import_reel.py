@@ -19,7 +19,7 @@ from django.db import IntegrityError, connections
 from django.utils import timezone
 
 from demandes.models import (
-    Beneficiaire, CompteurDossier, Demande, PieceAttendue, Solution, StatutDemande, TypeDemande,
+    Beneficiaire, CompteurDossier, Demande, Fournisseur, PieceAttendue, Solution, StatutDemande, TypeDemande,
 )
 from imports import services
 from imports.models import ErreurLigne, Import
@@ -148,7 +148,7 @@ def solution_concurrente(siret, numero_ans="conc525lgc") -> Solution:
     """A solution of another fournisseur in the same couloir and logiciel as mlp525off1 (MDV / LGC)."""
     modele = Solution.objects.get(numero_ans="mlp525off1")
     return Solution.objects.create(
-        numero_ans=numero_ans, nom="Cabinet concurrent", fournisseur=modele.fournisseur.__class__.objects.get(siret=siret),
+        numero_ans=numero_ans, nom="Cabinet concurrent", fournisseur=Fournisseur.objects.get(siret=siret),
         couloir=modele.couloir, logiciel=modele.logiciel, vague=1, date_referencement=modele.date_referencement,
         plafond_ht=modele.plafond_ht, avance_ouverture=modele.avance_ouverture, avance_fermeture=modele.avance_fermeture,
         solde_ouverture=modele.solde_ouverture, solde_fermeture=modele.solde_fermeture,
@@ -629,11 +629,6 @@ def test_annulation_puis_nouvelle_creation_pour_le_meme_beneficiaire(client_rela
     assert list(encore.erreurs.values_list("code", flat=True)) == ["E103"]
 
 
-@pytest.mark.xfail(strict=True, raises=IntegrityError, reason=(
-    "BUG: a demande rejected by an ASP manager (demandes.services.changer_statut « rejet », or any save to "
-    "REJETEE / ANNULEE other than a typeAction A) keeps Beneficiaire.vivant=True, so a new C for the same "
-    "beneficiary passes E306 (statut-based) but the real import crashes on the database constraint "
-    "un_beneficiaire_par_type_et_sorte_de_solution (IntegrityError -> HTTP 500)"))
 @pytest.mark.parametrize("par", ["rejet-par-le-gestionnaire", "statut-annule-enregistre"])
 def test_demande_rejetee_par_l_asp_ne_bloque_plus_le_beneficiaire(demo, document_ttc, par):
     demande = _premiere_avance(document_ttc)
@@ -660,10 +655,6 @@ def test_demande_rejetee_par_l_asp_ne_bloque_plus_le_beneficiaire(demo, document
     assert (nouvelle.nb_retenues, nouvelle.nb_rejetees) == (1, 0)
 
 
-@pytest.mark.xfail(strict=True, raises=IntegrityError, reason=(
-    "BUG: a typeAction M that changes numeroEditeur to the one of another live demande of the same solution "
-    "and type passes the simulation (E104 only checks C) and the real import crashes on the database "
-    "constraint numero_editeur_unique_par_demande_vivante (IntegrityError -> HTTP 500)"))
 def test_modification_vers_un_numero_editeur_deja_pris(demo, document_ttc):
     simuler_et_importer("relais", en_octets(document_de(
         document_ttc, ligne(document_ttc, 1, geo=[finess(1)]), ligne(document_ttc, 2, geo=[finess(2)]))))
@@ -678,10 +669,6 @@ def test_modification_vers_un_numero_editeur_deja_pris(demo, document_ttc):
     assert sorted(Demande.objects.values_list("numero_editeur", flat=True)) == ["00001", "00002"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: two M lines of one file on the same dossier (version M0) are both retained: the second modifies "
-    "FINMDV000001M1, a version the supplier never saw, and the dossier ends at M2 instead of rejecting the "
-    "second line (E103 « version dépassée »)"))
 def test_deux_modifications_du_meme_dossier_dans_un_fichier(demo, document_ttc):
     _premiere_avance(document_ttc)
     import_json = simuler_service("relais", en_octets(document_de(

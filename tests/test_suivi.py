@@ -202,10 +202,6 @@ def test_tableau_des_imports_criteres_invalides_sans_erreur_serveur(client_relai
     assert client_relais.get(f"/imports/?{criteres}&export=csv").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: ImportTable / DemandeTable declare empty_text as a class attribute, which django-tables2 overrides "
-    "with Meta.empty_text (None) in Table.__init__: a search without result shows the template's fallback "
-    "« Aucun résultat. » instead of « Aucun import / Aucune demande ne correspond à ces critères. »"))
 def test_recherche_sans_resultat_message_du_portail(client_relais, trois_imports):
     assert "Aucun import ne correspond à ces critères." in texte(client_relais.get("/imports/?f_nom=introuvable"))
     assert "Aucune demande ne correspond à ces critères." in texte(client_relais.get("/demandes/?statut=ANNULEE"))
@@ -294,10 +290,6 @@ def test_export_csv_des_imports(client_relais, trois_imports):
     assert lire_csv(client_relais.get("/imports/?export=csv&f_id=abc")) == [ENTETES_CSV_IMPORTS]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the CSV exports format the raw UTC datetime (values_list + strftime) instead of the local date "
-    "(TIME_ZONE Europe/Paris): an import or a demande made between midnight and 1 or 2 a.m. Paris time shows "
-    "the previous day in the CSV while the table and the date criteria show the right day"))
 def test_export_csv_date_locale_apres_minuit(client_relais, demo):
     import_json = creer_import(nom="nuit.json", date=le("2024-03-05", heure=0, minute=30))
     demande, = creer_demandes()

@@ -36,7 +36,7 @@ class Contexte:
     aujourdhui: datetime.date
     operateurs: frozenset = frozenset()
     types_pieces: dict = field(default_factory=dict)  # typeFichier -> code in file names
-    numeros_editeur_vivants: frozenset = frozenset()
+    numeros_editeur_vivants: dict = field(default_factory=dict)  # numéro éditeur -> numero of its live demande
     demandes_referencees: dict = field(default_factory=dict)  # numero (without version) -> DemandeConnue
     beneficiaires_vivants: dict = field(default_factory=dict)  # identifiant -> DemandeConnue
 
@@ -68,10 +68,10 @@ def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lig
     )
     contexte.operateurs = frozenset(OperateurMessagerie.objects.filter(actif=True).values_list("code", flat=True))
     contexte.types_pieces = dict(TypePiece.objects.values_list("code", "code_nomenclature"))
-    contexte.numeros_editeur_vivants = frozenset(
+    contexte.numeros_editeur_vivants = dict(
         Demande.objects.filter(
             fournisseur=fournisseur, solution=solution, type_demande=type_demande, statut__in=STATUTS_VIVANTS,
-        ).values_list("numero_editeur", flat=True)
+        ).values_list("numero_editeur", "numero")
     )
 
     numeros = set()

@@ -53,13 +53,27 @@ def type_action(ligne, contexte):
         yield "typeAction", f"valeur « {ligne['typeAction']} » inconnue : C, M ou A attendu"
 
 
-@regle("E103", champ="numeroASP",
+@regle("E103", champ="numeroASP", portee=FICHIER,
        description="numeroASP est null pour la création d'une avance ; pour une modification ou une "
                    "annulation il désigne une demande existante du même fournisseur, du même numéro ANS et "
-                   "du même type, pas encore en instruction, dans sa version actuelle ; pour une création de "
-                   "solde il est null ou désigne une avance décidée du même fournisseur, de la même solution "
-                   "et du même bénéficiaire.")
-def numero_asp(ligne, contexte):
+                   "du même type, pas encore en instruction, dans sa version actuelle, visée par une seule "
+                   "demande du fichier ; pour une création de solde il est null ou désigne une avance décidée "
+                   "du même fournisseur, de la même solution et du même bénéficiaire.")
+def numero_asp(lignes, contexte):
+    for rang, ligne in enumerate(lignes):
+        for chemin, message in _numero_asp_de_la_ligne(ligne, contexte):
+            yield rang, chemin, message
+    # Two modifications or cancellations of one dossier in a file: the second would act on a
+    # version the supplier never saw.
+    vises = _doublons(lignes, lambda l: (decouper_numero_asp(l["numeroASP"]) or (None,))[0]
+                      if l["typeAction"] in ("M", "A") else None)
+    for numero, rangs in vises.items():
+        for rang in rangs:
+            yield rang, "numeroASP", (f"le dossier {numero} est visé par plusieurs demandes du fichier "
+                                      f"(aussi en demande n° {_autres(rangs, rang)})")
+
+
+def _numero_asp_de_la_ligne(ligne, contexte):
     action, valeur = ligne["typeAction"], ligne["numeroASP"]
     if action not in ACTIONS:
         return
@@ -104,15 +118,18 @@ def numero_asp(ligne, contexte):
 
 @regle("E104", champ="numeroEditeur", portee=FICHIER,
        description="numeroEditeur compte 1 à 20 caractères parmi A-Z, a-z, 0-9, _ et -, est unique dans le "
-                   "fichier et, pour une création, n'est pas déjà utilisé par une demande en cours du "
-                   "fournisseur pour le même numéro ANS et le même type.")
+                   "fichier et n'est pas déjà utilisé par une autre demande en cours du fournisseur pour le même "
+                   "numéro ANS et le même type.")
 def numero_editeur(lignes, contexte):
     for rang, ligne in enumerate(lignes):
         valeur = ligne["numeroEditeur"]
         if not _NUMERO_EDITEUR.fullmatch(valeur):
             yield rang, "numeroEditeur", f"« {valeur} » invalide : 1 à 20 caractères parmi A-Z, a-z, 0-9, _ et -"
-        elif ligne["typeAction"] == "C" and valeur in contexte.numeros_editeur_vivants:
-            yield rang, "numeroEditeur", f"« {valeur} » est déjà utilisé par une de vos demandes en cours"
+        elif valeur in contexte.numeros_editeur_vivants and ligne["typeAction"] in ("C", "M"):
+            # A modification may keep its own number, not take another live demande's.
+            decoupe = decouper_numero_asp(ligne["numeroASP"])
+            if ligne["typeAction"] == "C" or not decoupe or contexte.numeros_editeur_vivants[valeur] != decoupe[0]:
+                yield rang, "numeroEditeur", f"« {valeur} » est déjà utilisé par une de vos demandes en cours"
     for valeur, rangs in _doublons(lignes, lambda l: l["numeroEditeur"]).items():
         for rang in rangs:
             yield rang, "numeroEditeur", f"« {valeur} » en double (aussi en demande n° {_autres(rangs, rang)})"
