@@ -52,10 +52,18 @@ def worker_celery(django_db_setup, django_db_blocker):
     """A real Celery worker (in a thread of the test process, so it uses the test database) on
     the configured broker: Redis when REDIS_URL is set (CI), the embedded broker otherwise."""
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
 
     from segur_portal.celery import app
 
+    def fermer_connexions(**kwargs):
+        # The worker thread's connections would otherwise outlive the test database.
+        connections.close_all()
+
+    task_postrun.connect(fermer_connexions, weak=False)
     app.conf.task_always_eager = False
     with django_db_blocker.unblock():
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
             yield app
+    task_postrun.disconnect(fermer_connexions)
