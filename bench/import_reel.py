@@ -235,16 +235,14 @@ VENTILATION_IMPORT = [
     ("importer_pour_de_vrai (total)", "imports/services.py", "importer_pour_de_vrai"),
     ("  simuler() rejoué dans l'import", "imports/engine/simulation.py", "simuler"),
     ("  appliquer_lignes", "demandes/services.py", "appliquer_lignes"),
-    ("    _contenu (dont json.dumps indent=2 de ligne_json)", "demandes/services.py", "_contenu"),
-    ("    _beneficiaires + _pieces (instances)", "demandes/services.py", ("_beneficiaires", "_pieces")),
-    ("    bulk_create (tous modèles, Python + SQL)", "django/db/models/query.py", "bulk_create"),
-    ("    bulk_create_with_history (Demande + historique)", "simple_history/utils.py", "bulk_create_with_history"),
-    ("      dont bulk_history_create (historique)", "simple_history/manager.py", "bulk_history_create"),
+    ("    _contenu (champs d'une demande)", "demandes/services.py", "_contenu"),
+    ("    _lignes_beneficiaires (bénéficiaires)", "demandes/services.py", "_lignes_beneficiaires"),
+    ("    inserer_en_masse (INSERT multi-lignes)", "demandes/services.py", "inserer_en_masse"),
     ("  fichier_de_sortie", "imports/engine/output.py", "fichier_de_sortie"),
     ("Model.__init__ (instances Demande, historique, bénéf., pièces)", "django/db/models/base.py", "__init__"),
     ("compilation des INSERT (SQLInsertCompiler.as_sql)", "django/db/models/sql/compiler.py", "as_sql"),
     ("  dont prepare_value (valeur par valeur)", "django/db/models/sql/compiler.py", "prepare_value"),
-    ("json.dumps (ligne_json + JSONField scenario)", "json/__init__.py", "dumps"),
+    ("json.dumps (scénario)", "json/__init__.py", "dumps"),
     ("exécution SQL (pilote + serveur, CursorWrapper._execute)", "django/db/backends/utils.py", "_execute"),
     ("COMMIT", "django/db/backends/base/base.py", "commit"),
 ]
@@ -421,7 +419,6 @@ def creer_demandes(fournisseur, solution, nombre):
     """`nombre` demandes of the supplier, plain bulk_create (no history, no beneficiary), statuses and
     deposit dates spread out like a live database."""
     ligne = json.loads(construire_document(1))["lignesImport"][0]
-    ligne_json = json.dumps(ligne, ensure_ascii=False, indent=2)
     scenario = ligne["scenarioInstallation"]
     maintenant = timezone.now()
 
@@ -455,7 +452,6 @@ def creer_demandes(fournisseur, solution, nombre):
                         statut=code_statut, statut_paiement=paiement, numero_ligne=1, commande_pour="STRUCTURE",
                         nom_responsable="DURAND", email_responsable="durand@mail.com",
                         telephone_responsable="0645124512", finess_juridique="020015087", scenario=scenario,
-                        ligne_json=ligne_json,
                         date_depot=maintenant - datetime.timedelta(minutes=7 * (nombre - n)),
                     ))
                 Demande.objects.bulk_create(lot, batch_size=1000)

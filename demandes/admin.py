@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from segur_portal.export_csv import reponse_csv
 
 from . import services
+from .selectors import ligne_deposee
 
 from .models import (
     Beneficiaire, CompteurDossier, Couloir, Demande, Fournisseur, Logiciel, OperateurMessagerie, Paiement,
@@ -194,7 +195,10 @@ class DemandeAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="JSON")
     def ligne_deposee(self, demande):
-        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", demande.ligne_json)
+        texte = ligne_deposee(demande)
+        if texte is None:
+            return "Ligne indisponible (import supprimé ou fichier introuvable)."
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", texte)
 
     # --- actions ---------------------------------------------------------------------
 

@@ -181,7 +181,6 @@ class Demande(models.Model):
     telephone_responsable = models.CharField("téléphone du responsable", max_length=30, blank=True)
     finess_juridique = models.CharField("FINESS juridique", max_length=9, blank=True)
     scenario = models.JSONField("scénario d'installation", default=dict, blank=True)
-    ligne_json = models.TextField("ligne telle que déposée (JSON)", blank=True)
     motif_rejet = models.TextField("motif du rejet", blank=True)
     date_depot = models.DateTimeField("date de dépôt", auto_now_add=True)
     date_modification = models.DateTimeField("date de modification", auto_now=True)
@@ -197,6 +196,7 @@ class Demande(models.Model):
         indexes = [
             models.Index(fields=["fournisseur", "solution", "type_demande", "numero_editeur"]),
             models.Index(fields=["fournisseur", "-date_depot"]),
+            models.Index(fields=["fournisseur", "statut", "-date_depot"]),
         ]
         constraints = [
             # E104 backed by the database: one live demande per numéro éditeur, solution and type.

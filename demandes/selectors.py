@@ -2,7 +2,7 @@
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
-from .models import Demande, Solution
+from .models import Demande, Solution, StatutDemande
 
 
 def solutions_du_fournisseur(fournisseur):
@@ -21,13 +21,16 @@ def demande_du_fournisseur(fournisseur, pk) -> Demande:
     )
 
 
-def historique_des_statuts(demande):
-    """(date, statut, statut du paiement, motif) at each change of status, oldest first."""
-    etapes, precedent = [], None
+def historique_des_statuts(demande) -> list[dict]:
+    """Each change of status or payment, oldest first, starting with the deposit (a demande
+    created by an import has no history row of its own: the import records its creation)."""
+    etapes = [{"date": demande.date_depot, "statut": StatutDemande.EN_ATTENTE_PIECES.label, "paiement": ""}]
+    precedent = (StatutDemande.EN_ATTENTE_PIECES, "")
     for version in demande.history.order_by("history_date", "history_id"):
         cle = (version.statut, version.statut_paiement)
         if cle != precedent:
-            etapes.append(version)
+            etapes.append({"date": version.history_date, "statut": version.get_statut_display(),
+                           "paiement": version.get_statut_paiement_display()})
             precedent = cle
     return etapes
 
@@ -36,3 +39,20 @@ def demandes_par_statut(fournisseur):
     return list(
         Demande.objects.filter(fournisseur=fournisseur).values("statut").annotate(nombre=Count("id")).order_by("statut")
     )
+
+
+def ligne_deposee(demande):
+    """The line of the JSON file as the supplier sent it (read back from the stored file of the
+    import that created or last modified the demande), indented for reading; None if unavailable."""
+    import json
+    from decimal import Decimal
+
+    if demande.import_json is None or not demande.numero_ligne:
+        return None
+    try:
+        with demande.import_json.fichier.open("rb") as flux:
+            document = json.loads(flux.read().decode("utf-8-sig"), parse_float=Decimal)
+        ligne = document["lignesImport"][demande.numero_ligne - 1]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None
+    return json.dumps(ligne, ensure_ascii=False, indent=2, default=str)

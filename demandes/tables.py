@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import Demande
 
@@ -11,8 +12,9 @@ class DemandeTable(tables.Table):
     numero_editeur = tables.Column(verbose_name="Numéro Editeur")
     logiciel = tables.Column(verbose_name="Logiciel", accessor="solution__logiciel__code")
     vague = tables.Column(verbose_name="Vague", accessor="solution__vague")
-    date_depot = tables.DateColumn(verbose_name="Date dépôt", format="d/m/Y")
-    date_commande = tables.DateColumn(verbose_name="Date de la commande", format="d/m/Y")
+    # Plain columns: django-tables2's DateColumn compiles a template for every cell.
+    date_depot = tables.Column(verbose_name="Date dépôt")
+    date_commande = tables.Column(verbose_name="Date de la commande")
     statut = tables.Column(verbose_name="Statut")
     statut_paiement = tables.Column(verbose_name="Statut du dernier paiement", empty_values=())
 
@@ -31,6 +33,12 @@ class DemandeTable(tables.Table):
 
     def render_type_demande(self, record):
         return record.get_type_demande_display().upper()
+
+    def render_date_depot(self, value):
+        return timezone.localtime(value).strftime("%d/%m/%Y")
+
+    def render_date_commande(self, value):
+        return value.strftime("%d/%m/%Y")
 
     def render_statut_paiement(self, record):
         return record.get_statut_paiement_display() or "—"

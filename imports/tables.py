@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .models import Import
@@ -7,7 +8,7 @@ from .models import Import
 
 class ImportTable(tables.Table):
     id = tables.Column(verbose_name="Identifiant", linkify=lambda record: reverse("imports:ecran", args=[record.pk]))
-    date_creation = tables.DateColumn(verbose_name="Date d'importation", format="d/m/Y")
+    date_creation = tables.Column(verbose_name="Date d'importation")
     numero_ans = tables.Column(verbose_name="Numéro ANS")
     type_demande = tables.Column(verbose_name="Type de demande")
     nom_fichier = tables.Column(verbose_name="Nom du fichier")
@@ -26,6 +27,9 @@ class ImportTable(tables.Table):
                   "nb_retenues", "nb_rejetees", "fichier", "etat"]
         order_by = "-id"
         attrs = {"id": "liste-imports"}
+
+    def render_date_creation(self, value):
+        return timezone.localtime(value).strftime("%d/%m/%Y")
 
     def _importe(self, record):
         return record.etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE)
