@@ -1,7 +1,12 @@
+import re
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,6 +22,16 @@ from .models import (
     Beneficiaire, CompteurDossier, Couloir, Demande, Fournisseur, Logiciel, OperateurMessagerie, Paiement,
     PieceAttendue, Solution, StatutDemande, StatutPaiement, TypeDemande, TypePiece, Utilisateur,
 )
+
+
+class HistoriqueEnLectureSeule(SimpleHistoryAdmin):
+    """The history is shown, never replayed: django-simple-history's history form would save an
+    old version on POST (even with its revert button hidden), bypassing the checked transitions."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("L'historique est consultable, pas restaurable.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Couloir, Logiciel)
@@ -58,14 +73,14 @@ class SolutionInline(admin.TabularInline):
 
 
 @admin.register(Fournisseur)
-class FournisseurAdmin(SimpleHistoryAdmin):
+class FournisseurAdmin(HistoriqueEnLectureSeule):
     list_display = ["denomination", "siret"]
     search_fields = ["denomination", "siret"]
     inlines = [SolutionInline, UtilisateurInline]
 
 
 @admin.register(Solution)
-class SolutionAdmin(SimpleHistoryAdmin):
+class SolutionAdmin(HistoriqueEnLectureSeule):
     list_display = ["numero_ans", "nom", "fournisseur", "couloir", "logiciel", "vague", "date_referencement", "plafond_ht"]
     list_filter = ["couloir", "logiciel", "vague"]
     search_fields = ["numero_ans", "nom", "fournisseur__denomination", "fournisseur__siret"]
@@ -87,6 +102,16 @@ class UtilisateurAdmin(UserAdmin):
     autocomplete_fields = ["fournisseur"]
     fieldsets = UserAdmin.fieldsets + (("Fournisseur", {"fields": ["fournisseur"]}),)
     add_fieldsets = UserAdmin.add_fieldsets + (("Fournisseur", {"fields": ["fournisseur"]}),)
+    DROITS = ["is_superuser", "is_staff", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser grants rights: a manager who can edit accounts cannot raise his own.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return [*super().get_readonly_fields(request, obj), *self.DROITS]
+
+
+NUMERO_AVEC_VERSION = re.compile(r"^(FIN[A-Za-z]{3}\d{6})M\d+$")
 
 
 class LectureSeuleInline(admin.TabularInline):
@@ -116,8 +141,9 @@ class PieceAttendueInline(LectureSeuleInline):
         if recue is None:
             return "Non reçue"
         url = reverse("piecesjointes:piece", args=[recue.pk])
-        return format_html('<a href="{}">Télécharger</a> ({} octets, {}, reçue le {})', url, recue.taille,
-                           recue.type_mime, timezone.localtime(recue.date_reception).strftime("%d/%m/%Y %H:%M"))
+        return format_html('<a href="{}?ouvrir=1" target="_blank" rel="noopener">Ouvrir</a> · <a href="{}">Télécharger</a>'
+                           ' ({} octets, {}, reçue le {})', url, url, recue.taille, recue.type_mime,
+                           timezone.localtime(recue.date_reception).strftime("%d/%m/%Y %H:%M"))
 
 
 class PaiementInline(LectureSeuleInline):
@@ -132,13 +158,14 @@ class MotifRejetForm(forms.Form):
 
 
 class PaiementForm(forms.Form):
-    montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=0.01)
-    date_paiement = forms.DateField(label="Date du paiement", widget=forms.DateInput(attrs={"type": "date"}))
+    montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    date_paiement = forms.DateField(label="Date du paiement",
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     statut = forms.ChoiceField(label="Statut", choices=StatutPaiement.choices)
 
 
 @admin.register(Demande)
-class DemandeAdmin(SimpleHistoryAdmin):
+class DemandeAdmin(HistoriqueEnLectureSeule):
     list_display = ["numero_dossier", "type_demande", "fournisseur", "couloir", "logiciel", "vague", "montant_ht",
                     "date_depot", "statut", "statut_paiement"]
     list_filter = ["type_demande", "statut", "statut_paiement", "solution__couloir", "solution__logiciel",
@@ -262,6 +289,11 @@ class DemandeAdmin(SimpleHistoryAdmin):
     def exporter_csv(self, request, queryset):
         return exporter_csv_gestion(queryset)
 
+    def get_search_results(self, request, queryset, search_term):
+        # The dossier number is shown with its version (FINMDV000002M0) but stored without it.
+        termes = [NUMERO_AVEC_VERSION.sub(r"\1", terme) for terme in search_term.split()]
+        return super().get_search_results(request, queryset, " ".join(termes))
+
     def get_urls(self):
         return [path("exporter/", self.admin_site.admin_view(self.exporter_liste), name="demandes_demande_exporter"),
                 *super().get_urls()]
@@ -270,7 +302,11 @@ class DemandeAdmin(SimpleHistoryAdmin):
         """The whole filtered list of the changelist (same filters and search), as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        liste = self.get_changelist_instance(request)
+        try:
+            liste = self.get_changelist_instance(request)
+        except (IncorrectLookupParameters, ValidationError, ValueError):
+            self.message_user(request, "Filtres invalides : la liste n'a pas pu être exportée.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:demandes_demande_changelist"))
         return exporter_csv_gestion(liste.get_queryset(request))
 
 

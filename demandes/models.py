@@ -292,7 +292,8 @@ class Paiement(models.Model):
     montant = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
     date_paiement = models.DateField("date du paiement")
     statut = models.CharField("statut", max_length=10, choices=StatutPaiement.choices)
-    enregistre_par = models.ForeignKey("Utilisateur", null=True, on_delete=models.SET_NULL, related_name="+")
+    enregistre_par = models.ForeignKey("Utilisateur", verbose_name="enregistré par", null=True,
+                                       on_delete=models.SET_NULL, related_name="+")
     date_enregistrement = models.DateTimeField("enregistré le", auto_now_add=True)
     history = HistoricalRecords()
 

@@ -1,4 +1,7 @@
 """Reads of the supplier's own data; the fournisseur always comes first."""
+import json
+import re
+
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
@@ -41,18 +44,32 @@ def demandes_par_statut(fournisseur):
     )
 
 
-def ligne_deposee(demande):
-    """The line of the JSON file as the supplier sent it (read back from the stored file of the
-    import that created or last modified the demande), indented for reading; None if unavailable."""
-    import json
-    from decimal import Decimal
+_DEBUT_LIGNES = re.compile(r'(?<!\\)"lignesImport"\s*:\s*\[')
 
+
+def ligne_deposee(demande):
+    """The line of the JSON file exactly as the supplier wrote it, read back from the stored file of
+    the import that created or last modified the demande; None if unavailable."""
     if demande.import_json is None or not demande.numero_ligne:
         return None
     try:
         with demande.import_json.fichier.open("rb") as flux:
-            document = json.loads(flux.read().decode("utf-8-sig"), parse_float=Decimal)
-        ligne = document["lignesImport"][demande.numero_ligne - 1]
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+            texte = flux.read().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
         return None
-    return json.dumps(ligne, ensure_ascii=False, indent=2, default=str)
+    debut = _DEBUT_LIGNES.search(texte)
+    if debut is None:
+        return None
+    # Walk the array element by element: raw_decode says where each one ends.
+    decodeur, position = json.JSONDecoder(), debut.end()
+    for rang in range(demande.numero_ligne):
+        while position < len(texte) and texte[position] in " \t\r\n,":
+            position += 1
+        try:
+            _, fin = decodeur.raw_decode(texte, position)
+        except ValueError:
+            return None
+        if rang == demande.numero_ligne - 1:
+            return texte[position:fin]
+        position = fin
+    return None

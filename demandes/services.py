@@ -3,7 +3,7 @@ and the dossier numbering. Called inside the real import's transaction."""
 import json
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -192,13 +192,21 @@ def _libelles(statuts):
     return " ou ".join(f"« {StatutDemande(s).label} »" for s in sorted(statuts))
 
 
+def _verrouiller(demandes) -> list:
+    """The demandes again, locked until the end of the transaction: two managers acting at once
+    on a demande act one after the other, the second one seeing the first one's result."""
+    pks = [demande.pk for demande in demandes]
+    return list(Demande.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+
+
+@transaction.atomic
 def changer_statut(demandes, *, transition: str, utilisateur, motif: str = ""):
     """Applies a transition to each demande that allows it. Returns (changed, [(demande, reason)])."""
     regle = TRANSITIONS[transition]
     if transition == "rejet" and not motif.strip():
         raise ValueError("Le motif du rejet est obligatoire.")
     faites, refusees = [], []
-    for demande in demandes:
+    for demande in _verrouiller(demandes):
         if demande.statut not in regle.depuis:
             refusees.append((demande, f"une demande « {demande.get_statut_display()} » ne peut pas être {regle.verbe} "
                                       f"(elle doit être {_libelles(regle.depuis)})"))
@@ -212,10 +220,11 @@ def changer_statut(demandes, *, transition: str, utilisateur, motif: str = ""):
     return faites, refusees
 
 
+@transaction.atomic
 def enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisateur):
     """Records a payment on each decided demande; the demande shows its last payment's status."""
     faites, refusees = [], []
-    for demande in demandes:
+    for demande in _verrouiller(demandes):
         if demande.statut != StatutDemande.DECIDEE:
             refusees.append((demande, f"seule une demande « Décidée » peut recevoir un paiement "
                                       f"(statut actuel : « {demande.get_statut_display()} »)"))

@@ -102,12 +102,17 @@ class TelechargerPieceView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         piece = selectors.piece_recue_visible(request.user, pk)
-        return _fichier(piece.fichier, piece.piece_attendue.nom_fichier, piece.type_mime)
+        ouvrir = request.GET.get("ouvrir") == "1"
+        reponse = _fichier(piece.fichier, piece.piece_attendue.nom_fichier, piece.type_mime, en_piece_jointe=not ouvrir)
+        if ouvrir:
+            # Shown in the browser, a supplier's file runs no script with the portal's rights.
+            reponse["Content-Security-Policy"] = "sandbox"
+        return reponse
 
 
-def _fichier(champ, nom, type_contenu):
+def _fichier(champ, nom, type_contenu, en_piece_jointe=True):
     try:
         flux = champ.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("Fichier introuvable.") from None
-    return FileResponse(flux, as_attachment=True, filename=nom, content_type=type_contenu)
+    return FileResponse(flux, as_attachment=en_piece_jointe, filename=nom, content_type=type_contenu)

@@ -156,6 +156,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
+# A status goes back only through the checked transitions, never by reverting a history row.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["dsfr_crispy"]
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"
 
