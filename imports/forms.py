@@ -25,7 +25,9 @@ class SimulationForm(DsfrBaseForm):
     def __init__(self, *args, solutions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["numero_ans"].choices = [(s.numero_ans, s.numero_ans) for s in solutions]
-        self.fields["fichier"].help_text = f"Fichier JSON encodé en UTF-8, {taille_lisible(settings.SEGUR_MAX_JSON_BYTES)} au plus."
+        aide = f"Fichier JSON encodé en UTF-8, {taille_lisible(settings.SEGUR_MAX_JSON_BYTES)} au plus."
+        # The DSFR form builds its bound fields in __init__: set the hint on both.
+        self.fields["fichier"].help_text = self["fichier"].help_text = aide
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -23,10 +23,14 @@ class ZipDeposeAdmin(admin.ModelAdmin):
     list_filter = ["statut"]
     search_fields = ["nom_fichier", "fournisseur__siret", "fournisseur__denomination", "=import_json__id"]
     list_select_related = ["fournisseur", "import_json"]
-    fields = ["nom_fichier", "fournisseur", "import_json", "taille", "statut", "message", "nb_entrees",
+    fields = ["nom_fichier", "telecharger", "fournisseur", "import_json", "taille", "statut", "message", "nb_entrees",
               "nb_traitees", "nb_acceptees", "nb_refusees", "date_depot", "date_traitement"]
     readonly_fields = fields
     inlines = [EntreeZipInline]
+
+    @admin.display(description="fichier")
+    def telecharger(self, depot):
+        return format_html('<a href="{}">Télécharger le zip</a>', reverse("piecesjointes:zip", args=[depot.pk]))
 
     def has_add_permission(self, request):
         return False

@@ -21,6 +21,11 @@ SIGNATURES_ARCHIVES = (b"PK\x03\x04", b"PK\x05\x06", b"7z\xbc\xaf\x27\x1c", b"Ra
 EXTENSIONS_ARCHIVES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".xz")
 
 
+# Only these are read: zipfile inflates them by bounded steps, while it decompresses BZIP2 and
+# LZMA entries without an output limit (a 1 Ko bzip2 bomb would fill the memory before any cap).
+COMPRESSIONS_ACCEPTEES = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
 @dataclass
 class Verdict:
     rang: int
@@ -30,6 +35,12 @@ class Verdict:
     contenu: bytes = b""
     type_mime: str = ""
     piece_attendue_id: int | None = None
+    taille_lue: int = 0  # bytes actually read from the entry (at most the cap + 1)
+
+
+def est_un_dossier(info: zipfile.ZipInfo) -> bool:
+    # ZipInfo.is_dir() fails on an empty name.
+    return info.filename.endswith("/")
 
 
 def nom_affichable(nom: str) -> str:
@@ -56,6 +67,8 @@ def _motif_nom(info: zipfile.ZipInfo, nom):
     """Why the name itself is refused, or None. Returns (motif, nom de base)."""
     if nom is None:
         return "nom de fichier illisible : il n'est pas encodé en UTF-8", None
+    if not nom:
+        return "nom de fichier vide", None
     if any(unicodedata.category(c)[0] == "C" for c in nom):
         return "nom de fichier contenant des caractères de contrôle", None
     if "\\" in nom:
@@ -87,7 +100,7 @@ def _lire_avec_plafond(zf: zipfile.ZipFile, info: zipfile.ZipInfo, plafond: int)
 def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
     """Yields one Verdict per file entry of the zip, in order. `attendues`: {nom: piece_attendue_id}
     of the pieces expected by the retained demandes of the import."""
-    infos = [info for info in zf.infolist() if not info.is_dir()]
+    infos = [info for info in zf.infolist() if not est_un_dossier(info)]
     occurrences = {}
     for info in infos:
         nom = _nom_utf8(info)
@@ -102,6 +115,8 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
             motif = "lien symbolique refusé"
         if motif is None and info.flag_bits & 0x1:
             motif = "fichier chiffré (protégé par mot de passe) refusé"
+        if motif is None and info.compress_type not in COMPRESSIONS_ACCEPTEES:
+            motif = "méthode de compression non acceptée : utilisez la compression zip standard (deflate)"
         if motif is None and occurrences.get(base, 0) > 1:
             motif = "nom présent plusieurs fois dans l'archive"
         if motif is None and _extension(base) in EXTENSIONS_ARCHIVES:
@@ -119,18 +134,19 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
             yield Verdict(rang=rang, nom=affiche, acceptee=False,
                           motif=f"contenu illisible ou corrompu (tailles déclarées incohérentes ?) : {erreur}"[:300])
             continue
-        if len(contenu) > plafond:
-            yield Verdict(rang=rang, nom=affiche, acceptee=False,
+        lus = len(contenu)
+        if lus > plafond:
+            yield Verdict(rang=rang, nom=affiche, acceptee=False, taille_lue=lus,
                           motif=f"fichier de plus de {plafond // (1024 * 1024)} Mo")
             continue
         if contenu.startswith(SIGNATURES_ARCHIVES):
-            yield Verdict(rang=rang, nom=affiche, acceptee=False, motif="archive imbriquée refusée")
+            yield Verdict(rang=rang, nom=affiche, acceptee=False, taille_lue=lus, motif="archive imbriquée refusée")
             continue
         type_mime = magic.from_buffer(contenu[:8192], mime=True) if contenu else "inode/x-empty"
         attendu = EXTENSIONS[_extension(base)]
         if type_mime != attendu:
-            yield Verdict(rang=rang, nom=affiche, acceptee=False, type_mime=type_mime,
+            yield Verdict(rang=rang, nom=affiche, acceptee=False, type_mime=type_mime, taille_lue=lus,
                           motif=f"le contenu ({type_mime}) n'est pas un fichier {LIBELLE_FORMAT[attendu]}")
             continue
         yield Verdict(rang=rang, nom=affiche, acceptee=True, contenu=contenu, type_mime=type_mime,
-                      piece_attendue_id=attendues[base])
+                      piece_attendue_id=attendues[base], taille_lue=lus)

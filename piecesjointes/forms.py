@@ -14,4 +14,6 @@ class ZipForm(DsfrBaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fichier"].help_text = f"Archive .zip de {taille_lisible(settings.SEGUR_MAX_ZIP_BYTES)} au plus."
+        aide = f"Archive .zip de {taille_lisible(settings.SEGUR_MAX_ZIP_BYTES)} au plus."
+        # The DSFR form builds its bound fields in __init__: set the hint on both.
+        self.fields["fichier"].help_text = self["fichier"].help_text = aide

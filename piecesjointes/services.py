@@ -19,6 +19,9 @@ from .models import EntreeZip, PieceRecue, ZipDepose
 
 journal = logging.getLogger(__name__)
 PROGRESSION_TOUS_LES = 20  # entries between two progress updates
+# What zipfile raises on a damaged or exotic archive (NotImplementedError: a "version needed to
+# extract" it does not know). Entry-level errors are answered per entry by controles.examiner.
+ARCHIVE_ILLISIBLE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError)
 
 
 class DepotImpossible(Exception):
@@ -66,9 +69,18 @@ def traiter_zip(zip_id: int) -> ZipDepose:
     ZipDepose.objects.filter(pk=zip_id).update(statut=ZipDepose.Statut.EN_COURS, nb_traitees=0)
     attendues = dict(pieces_attendues_de_l_import(depot.import_json).values_list("nom_fichier", "id"))
     entrees, receptions, motif_archive, nb_entrees = [], [], "", 0
-    try:
-        with depot.fichier.open("rb") as flux, zipfile.ZipFile(flux) as archive:
-            nb_entrees = sum(1 for info in archive.infolist() if not info.is_dir())
+    with depot.fichier.open("rb") as flux:
+        try:
+            archive = zipfile.ZipFile(flux)
+            nb_entrees = sum(1 for info in archive.infolist() if not controles.est_un_dossier(info))
+        except ARCHIVE_ILLISIBLE as erreur:
+            # Only the archive's structure is judged here: a storage failure further down must make
+            # the task fail (and be retried), not refuse the supplier's zip.
+            journal.info("zip %s refusé : %s", zip_id, erreur)
+            archive = None
+            motif_archive = ("Le fichier n'est pas une archive zip lisible (fichier tronqué, endommagé ou d'un "
+                             "autre format).")
+        if archive is not None:
             if nb_entrees == 0:
                 motif_archive = "L'archive est vide : elle ne contient aucun fichier."
             elif nb_entrees > settings.SEGUR_MAX_ENTREES_ZIP:
@@ -78,7 +90,7 @@ def traiter_zip(zip_id: int) -> ZipDepose:
                 for verdict in controles.examiner(archive, attendues, plafond=settings.SEGUR_MAX_PIECE_BYTES):
                     entrees.append(EntreeZip(zip_depose=depot, rang=verdict.rang, nom=verdict.nom,
                                              acceptee=verdict.acceptee, motif=verdict.motif,
-                                             taille_lue=len(verdict.contenu)))
+                                             taille_lue=verdict.taille_lue))
                     if verdict.acceptee:
                         cle = _cle_piece(depot, verdict)
                         receptions.append(PieceRecue(
@@ -88,10 +100,7 @@ def traiter_zip(zip_id: int) -> ZipDepose:
                         ))
                     if verdict.rang % PROGRESSION_TOUS_LES == 0:
                         ZipDepose.objects.filter(pk=zip_id).update(nb_traitees=verdict.rang)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as erreur:
-        journal.info("zip %s refusé : %s", zip_id, erreur)
-        motif_archive = "Le fichier n'est pas une archive zip lisible (fichier tronqué, endommagé ou d'un autre format)."
-        entrees, receptions = [], []
+            archive.close()
 
     with transaction.atomic():
         EntreeZip.objects.filter(zip_depose=depot).delete()

@@ -91,9 +91,11 @@ class TerminerView(EspaceFournisseurMixin, View):
         return redirect("imports:liste")
 
 
-class TelechargerZipView(EspaceFournisseurMixin, View):
+class TelechargerZipView(LoginRequiredMixin, View):
+    """A zip as sent: for its owner, and for ASP managers allowed to view zips."""
+
     def get(self, request, pk):
-        depot = selectors.zip_du_fournisseur(self.fournisseur, pk)
+        depot = selectors.zip_visible(request.user, pk)
         return _fichier(depot.fichier, depot.nom_fichier, "application/zip")
 
 

@@ -1,0 +1,160 @@
+"""Step « 2 - Pièces jointes » in a real browser, with a real Celery worker: import a two-line file,
+send a zip with one good piece, a fake PDF and an unexpected file, follow the processing progress,
+read the statuses and the missing piece, send the missing piece, « Terminer », and find the demandes
+« Déposée ». Headless Chromium through Playwright, launched as in test_navigateur.py.
+
+No skip: without Chromium at /usr/bin/chromium the test fails (CI installs it)."""
+import threading
+
+import pytest
+
+from .test_navigateur import ARGUMENTS_CHROMIUM, CHROMIUM
+from .test_pieces_jointes import (  # noqa: F401 — file_celery_du_processus: the run's own queue (autouse)
+    ELF, NOM_PIECE, NOM_PIECE_2, PDF, PDF_BIS, fichier_deux_lignes, file_celery_du_processus, zip_de,
+)
+
+MESSAGE_COMPLET = ("Toutes les pièces jointes peuvent être importées correctement, "
+                   "merci de cliquer sur « Terminer ».")
+DELAI_TRAITEMENT = 30_000  # ms: upload, task on the broker, page polling then reloading itself
+
+
+@pytest.mark.browser
+def test_pieces_jointes_dans_le_navigateur(live_server, transactional_db, worker_celery, settings, tmp_path,
+                                           monkeypatch, document_ttc):
+    from django.db import connections
+    from playwright.sync_api import expect, sync_playwright
+
+    from demandes import referentiels
+    from demandes.management.commands.seed_demo import creer_donnees_demo
+    from demandes.models import Couloir, Demande, Logiciel, OperateurMessagerie, StatutDemande, TypePiece
+    from imports.models import Import
+    from piecesjointes import controles
+    from piecesjointes.models import PieceRecue, ZipDepose
+
+    # Playwright's sync API runs an event loop in this thread; the ORM is used around it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
+    # The live server speaks plain HTTP.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+    # A transactional test starts from whatever the previous one left: reload the référentiels.
+    referentiels.charger(Couloir, Logiciel, OperateurMessagerie, TypePiece)
+    creer_donnees_demo()
+
+    json_deux_lignes = tmp_path / "deux-lignes.json"
+    json_deux_lignes.write_bytes(fichier_deux_lignes(document_ttc))
+    premier_zip = tmp_path / "lot-1.zip"
+    premier_zip.write_bytes(zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, ELF), ("inattendu.pdf", PDF)))
+    second_zip = tmp_path / "lot-2.zip"
+    second_zip.write_bytes(zip_de((NOM_PIECE_2, PDF_BIS)))
+
+    # The worker (a thread of this process) is held before the first entry of the first zip, so that
+    # the processing progress can be seen; it is released once the page shows it.
+    pris, reprise = threading.Event(), threading.Event()
+    examiner = controles.examiner
+
+    def examiner_suspendu(*args, **kwargs):
+        for verdict in examiner(*args, **kwargs):
+            if not pris.is_set():
+                pris.set()
+                reprise.wait(60)
+            yield verdict
+
+    monkeypatch.setattr(controles, "examiner", examiner_suspendu)
+
+    with sync_playwright() as p:
+        navigateur = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS_CHROMIUM)
+        try:
+            contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+            page = contexte.new_page()
+            page.set_default_timeout(20_000)
+
+            page.goto(f"{live_server.url}/connexion/")
+            page.get_by_label("Identifiant").fill("relais")
+            page.get_by_label("Mot de passe").fill("demo")
+            page.get_by_role("button", name="Se connecter").click()
+            page.wait_for_url(f"{live_server.url}/")
+
+            # « 1 - Fichier JSON »: simulation then real import of the two-line file
+            page.goto(f"{live_server.url}/imports/importer/")
+            page.get_by_label("Type de demande").select_option(label="Avance")
+            page.get_by_label("Numéro ANS").select_option(label="mlp525off1")
+            page.get_by_label("Taux de TVA").select_option(label="20 %")
+            page.get_by_label("Choisissez le fichier").set_input_files(str(json_deux_lignes))
+            page.get_by_role("button", name="Simuler").click()
+            expect(page.get_by_text("La simulation de l'import s'est déroulée correctement.")).to_be_visible()
+            import_json = Import.objects.get(nom_fichier="deux-lignes.json")
+            page.get_by_role("button", name="Importer", exact=True).click()
+            page.wait_for_url(f"{live_server.url}/pieces-jointes/{import_json.pk}/")
+
+            # « 2 - Pièces jointes »
+            expect(page.get_by_text("Lors de l'import de pièces jointes, quelques règles à suivre :")).to_be_visible()
+            expect(page.get_by_text("Chaque fichier ne doit pas dépasser 3Mo")).to_be_visible()
+            manquantes = page.locator("#pieces-manquantes")
+            expect(manquantes).to_contain_text("2 pièce(s) jointe(s) manquante(s)")
+            terminer = page.get_by_role("button", name="Terminer")
+            expect(terminer).to_be_disabled()
+
+            # first zip: one good piece, a fake PDF (ELF bytes), an unexpected file
+            page.get_by_label("Importer un fichier zip").set_input_files(str(premier_zip))
+            page.get_by_role("button", name="Importer", exact=True).click()
+            assert pris.wait(30), "le worker n'a pas pris le zip"
+            try:
+                # processing progress, read by the page on the status endpoint
+                expect(page.locator("#progression")).to_be_visible()
+                expect(page.locator("#libelle-progression")).to_have_text("Traitement du fichier zip…")
+                expect(page.locator("#texte-progression")).to_have_text("0 / 3 fichier(s) traité(s)")
+                expect(page.locator("#barre-progression")).to_have_attribute("max", "3")
+            finally:
+                reprise.set()
+
+            zips = page.locator("#zips")
+            expect(zips).to_contain_text("Traité 1 accepté(s), 2 refusé(s)", timeout=DELAI_TRAITEMENT)
+            expect(page.get_by_role("columnheader", name="Nom du fichier importé")).to_be_visible()
+            expect(page.get_by_role("columnheader", name="Statut import")).to_be_visible()
+            expect(zips.get_by_role("link", name="lot-1.zip")).to_be_visible()
+            zips.get_by_text("Détail des fichiers").click()
+            expect(zips.get_by_text(f"{NOM_PIECE} — accepté")).to_be_visible()
+            expect(zips.get_by_text(
+                f"{NOM_PIECE_2} — refusé : le contenu (application/x-executable) n'est pas un fichier PDF")).to_be_visible()
+            expect(zips.get_by_text(
+                "inattendu.pdf — refusé : nom inconnu : aucune demande retenue de cet import n'annonce ce fichier"
+            )).to_be_visible()
+            expect(manquantes).to_contain_text("1 pièce(s) jointe(s) manquante(s)")
+            expect(manquantes).to_contain_text("Merci d'importer un nouveau fichier zip contenant les pièces suivantes :")
+            expect(manquantes).to_contain_text(NOM_PIECE_2)
+            expect(manquantes).not_to_contain_text(NOM_PIECE + " ")
+            expect(page.get_by_text(MESSAGE_COMPLET)).to_have_count(0)
+            expect(terminer).to_be_disabled()
+
+            # second zip: the missing piece
+            page.get_by_label("Importer un fichier zip").set_input_files(str(second_zip))
+            page.get_by_role("button", name="Importer", exact=True).click()
+            expect(page.get_by_text(MESSAGE_COMPLET)).to_be_visible(timeout=DELAI_TRAITEMENT)
+            expect(manquantes).to_have_count(0)
+            expect(zips.locator("tr", has_text="lot-2.zip")).to_contain_text("OK 1 accepté(s)")
+            expect(terminer).to_be_enabled()
+            assert PieceRecue.objects.count() == 2 and ZipDepose.objects.count() == 2
+
+            # « Terminer »
+            terminer.click()
+            page.wait_for_url(f"{live_server.url}/imports/")
+            expect(page.get_by_text(
+                "Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP.")).to_be_visible()
+
+            page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Demandes financement").click()
+            page.wait_for_url(f"{live_server.url}/demandes/")
+            for editeur in ("00001", "00002"):
+                expect(page.get_by_role("row").filter(has_text=editeur).get_by_role("cell", name="Déposée")).to_be_visible()
+            contexte.close()
+        finally:
+            reprise.set()
+            navigateur.close()
+            # Inside Playwright's event loop the ORM gets a connection of its own (asgiref's Local
+            # follows the running loop's context): close it, or it outlives the test database.
+            connections.close_all()
+
+    import_json.refresh_from_db()
+    assert import_json.etat == Import.Etat.TERMINE
+    assert set(Demande.objects.filter(import_json=import_json).values_list("statut", flat=True)) == {StatutDemande.DEPOSEE}
