@@ -1,6 +1,8 @@
 import copy
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +69,61 @@ def worker_celery(django_db_setup, django_db_blocker):
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
             yield app
     task_postrun.disconnect(fermer_connexions)
+
+
+# Headless Chromium through Playwright, for the tests marked `browser`. No skip: without Chromium at
+# /usr/bin/chromium the launch fails, and so does the test (CI installs it).
+CHROMIUM = "/usr/bin/chromium"
+ARGUMENTS_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync"]
+OPTIONS_CONTEXTE = {"accept_downloads": True, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
+DELAI_NAVIGATEUR = 20_000  # ms: default timeout of every page
+
+
+@dataclass
+class Navigateur:
+    """The live server's URL and the launched Chromium (a Playwright Browser)."""
+
+    url: str
+    browser: Any
+
+    def nouvelle_page(self):
+        """A page in a new browser context (its own cookies, so its own session): close it with
+        `page.context.close()`; the browser closes whatever is left at teardown."""
+        page = self.browser.new_context(**OPTIONS_CONTEXTE).new_page()
+        page.set_default_timeout(DELAI_NAVIGATEUR)
+        return page
+
+
+@pytest.fixture
+def navigateur(live_server, transactional_db, settings, tmp_path, monkeypatch):
+    """Chromium launched against the live server, the demo data loaded: yields a `Navigateur`."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    from demandes import referentiels
+    from demandes.management.commands.seed_demo import creer_donnees_demo
+    from demandes.models import Couloir, Logiciel, OperateurMessagerie, TypePiece
+
+    # Playwright's sync API runs an event loop in this thread; the ORM is used around it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
+    # The live server speaks plain HTTP.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+    # A transactional test starts from whatever the previous one left: reload the référentiels.
+    referentiels.charger(Couloir, Logiciel, OperateurMessagerie, TypePiece)
+    creer_donnees_demo()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS_CHROMIUM)
+        try:
+            yield Navigateur(live_server.url, browser)
+        finally:
+            try:
+                browser.close()
+            finally:
+                # Inside Playwright's event loop the ORM gets a connection of its own (asgiref's
+                # Local follows the running loop's context): close it, or it outlives the test database.
+                connections.close_all()

@@ -2,17 +2,13 @@
 admin), passes a « Déposée » demande in instruction, decides it and records its payment « effectué »
 from the changelist's actions; then the supplier, in another browser context, sees « Décidée » and
 « Paiement effectué » in « Demandes financement » and on the demande's page.
-Headless Chromium through Playwright, set up as in test_navigateur.py (no skip: CI installs it)."""
+Headless Chromium through Playwright, from the fixture `navigateur` of conftest.py (no skip: CI installs it)."""
 import datetime
 import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-
-CHROMIUM = "/usr/bin/chromium"
-ARGUMENTS_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync"]
 
 
 def _connexion(page, url, identifiant):
@@ -30,27 +26,12 @@ def _action(page, numero, libelle):
 
 
 @pytest.mark.browser
-def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(live_server, transactional_db, settings, tmp_path,
-                                                                monkeypatch):
-    from playwright.sync_api import expect, sync_playwright
+def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
+    from playwright.sync_api import expect
 
-    from demandes import referentiels
-    from demandes.management.commands.seed_demo import creer_donnees_demo
     from demandes.models import (
-        Beneficiaire, Couloir, Demande, Logiciel, OperateurMessagerie, Paiement, PieceAttendue, Solution,
-        StatutDemande, StatutPaiement, TypePiece,
+        Beneficiaire, Demande, Paiement, PieceAttendue, Solution, StatutDemande, StatutPaiement,
     )
-
-    # Playwright's sync API runs an event loop in this thread; the ORM is used around it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
-    # The live server speaks plain HTTP.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-    # A transactional test starts from whatever the previous one left: reload the référentiels.
-    referentiels.charger(Couloir, Logiciel, OperateurMessagerie, TypePiece)
-    creer_donnees_demo()
 
     solution = Solution.objects.get(numero_ans="mlp525off1")
     demande = Demande.objects.create(
@@ -66,79 +47,70 @@ def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(live_server, tran
     numero = "FINMDV000001M0"
     gestionnaire = get_user_model().objects.get(username="gestionnaire")
 
-    with sync_playwright() as p:
-        navigateur = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS_CHROMIUM)
-        try:
-            # --- the manager, in the admin ---------------------------------------------------
-            contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-            page = contexte.new_page()
-            page.set_default_timeout(20_000)
-            _connexion(page, live_server.url, "gestionnaire")
-            page.wait_for_url(f"{live_server.url}/admin/")
-            page.get_by_role("link", name="Demandes", exact=True).first.click()
-            page.wait_for_url(f"{live_server.url}/admin/demandes/demande/")
-            rangee = page.locator("#result_list tbody tr").filter(has_text=numero)
-            expect(rangee).to_have_count(1)
-            expect(rangee.locator("td.field-statut")).to_have_text("Déposée")
+    # --- the manager, in the admin ---------------------------------------------------
+    page = navigateur.nouvelle_page()
+    _connexion(page, navigateur.url, "gestionnaire")
+    page.wait_for_url(f"{navigateur.url}/admin/")
+    page.get_by_role("link", name="Demandes", exact=True).first.click()
+    page.wait_for_url(f"{navigateur.url}/admin/demandes/demande/")
+    rangee = page.locator("#result_list tbody tr").filter(has_text=numero)
+    expect(rangee).to_have_count(1)
+    expect(rangee.locator("td.field-statut")).to_have_text("Déposée")
 
-            _action(page, numero, "Passer en instruction")
-            expect(page.locator(".messagelist")).to_contain_text("1 demande(s) passée(s) en instruction.")
-            expect(rangee.locator("td.field-statut")).to_have_text("En instruction")
+    _action(page, numero, "Passer en instruction")
+    expect(page.locator(".messagelist")).to_contain_text("1 demande(s) passée(s) en instruction.")
+    expect(rangee.locator("td.field-statut")).to_have_text("En instruction")
 
-            _action(page, numero, "Décider (favorable)")
-            expect(page.locator(".messagelist")).to_contain_text("1 demande(s) décidée(s).")
-            expect(rangee.locator("td.field-statut")).to_have_text("Décidée")
+    _action(page, numero, "Décider (favorable)")
+    expect(page.locator(".messagelist")).to_contain_text("1 demande(s) décidée(s).")
+    expect(rangee.locator("td.field-statut")).to_have_text("Décidée")
 
-            _action(page, numero, "Enregistrer un paiement")
-            expect(page.get_by_role("heading", name="Enregistrer un paiement")).to_be_visible()
-            expect(page.get_by_text(f"{numero} — RELAIS CAP FRANCE AU GAI LOGIS — Décidée")).to_be_visible()
-            page.get_by_label("Montant (€)").fill("10750.00")
-            page.get_by_label("Date du paiement").fill("2024-03-15")
-            page.get_by_label("Statut").select_option(label="Paiement effectué")
-            page.get_by_role("button", name="Confirmer").click()
-            page.wait_for_url(f"{live_server.url}/admin/demandes/demande/")
-            expect(page.locator(".messagelist")).to_contain_text("Paiement enregistré pour 1 demande(s).")
-            expect(rangee.locator("td.field-statut")).to_have_text("Décidée")
-            expect(rangee.locator("td.field-statut_paiement")).to_have_text("Paiement effectué")
+    _action(page, numero, "Enregistrer un paiement")
+    expect(page.get_by_role("heading", name="Enregistrer un paiement")).to_be_visible()
+    expect(page.get_by_text(f"{numero} — RELAIS CAP FRANCE AU GAI LOGIS — Décidée")).to_be_visible()
+    page.get_by_label("Montant (€)").fill("10750.00")
+    page.get_by_label("Date du paiement").fill("2024-03-15")
+    page.get_by_label("Statut").select_option(label="Paiement effectué")
+    page.get_by_role("button", name="Confirmer").click()
+    page.wait_for_url(f"{navigateur.url}/admin/demandes/demande/")
+    expect(page.locator(".messagelist")).to_contain_text("Paiement enregistré pour 1 demande(s).")
+    expect(rangee.locator("td.field-statut")).to_have_text("Décidée")
+    expect(rangee.locator("td.field-statut_paiement")).to_have_text("Paiement effectué")
 
-            # The demande's page in the admin: the payment and the history (who).
-            rangee.get_by_role("link", name=numero).click()
-            page.wait_for_url(re.compile(rf"/admin/demandes/demande/{demande.pk}/change/$"))
-            expect(page.locator(".field-statut .readonly")).to_have_text("Décidée")
-            expect(page.get_by_role("cell", name="Paiement effectué", exact=True)).to_be_visible()
-            page.get_by_role("link", name="Historique").click()
-            page.wait_for_url(re.compile(rf"/admin/demandes/demande/{demande.pk}/history/$"))
-            expect(page.get_by_role("cell", name="gestionnaire", exact=True)).to_have_count(3)
-            contexte.close()
+    # The demande's page in the admin: the payment and the history (who).
+    rangee.get_by_role("link", name=numero).click()
+    page.wait_for_url(re.compile(rf"/admin/demandes/demande/{demande.pk}/change/$"))
+    expect(page.locator(".field-statut .readonly")).to_have_text("Décidée")
+    expect(page.get_by_role("cell", name="Paiement effectué", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Historique").click()
+    page.wait_for_url(re.compile(rf"/admin/demandes/demande/{demande.pk}/history/$"))
+    expect(page.get_by_role("cell", name="gestionnaire", exact=True)).to_have_count(3)
+    page.context.close()
 
-            demande.refresh_from_db()
-            assert (demande.statut, demande.statut_paiement) == (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE)
-            paiement = Paiement.objects.get()
-            assert (paiement.montant, paiement.date_paiement, paiement.statut, paiement.enregistre_par) == (
-                Decimal("10750.00"), datetime.date(2024, 3, 15), StatutPaiement.EFFECTUE, gestionnaire)
-            assert [v.history_user for v in demande.history.order_by("history_date", "history_id")] == [
-                None, gestionnaire, gestionnaire, gestionnaire]
+    demande.refresh_from_db()
+    assert (demande.statut, demande.statut_paiement) == (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE)
+    paiement = Paiement.objects.get()
+    assert (paiement.montant, paiement.date_paiement, paiement.statut, paiement.enregistre_par) == (
+        Decimal("10750.00"), datetime.date(2024, 3, 15), StatutPaiement.EFFECTUE, gestionnaire)
+    assert [v.history_user for v in demande.history.order_by("history_date", "history_id")] == [
+        None, gestionnaire, gestionnaire, gestionnaire]
 
-            # --- the supplier, in its own space --------------------------------------------
-            contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-            page = contexte.new_page()
-            page.set_default_timeout(20_000)
-            _connexion(page, live_server.url, "relais")
-            page.wait_for_url(f"{live_server.url}/")
-            page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Demandes financement").click()
-            page.wait_for_url(f"{live_server.url}/demandes/")
-            rangee = page.locator("#liste-demandes tbody tr").filter(has_text=numero)
-            expect(rangee).to_have_count(1)
-            cellules = [" ".join(t.split()) for t in rangee.locator("td").all_inner_texts()]
-            assert cellules[-2:] == ["Décidée", "Paiement effectué"], cellules
-            rangee.get_by_role("link", name=numero).click()
-            page.wait_for_url(f"{live_server.url}/demandes/{demande.pk}/")
-            expect(page.locator(".fr-badge").filter(has_text="Décidée")).to_be_visible()
-            expect(page.locator(".fr-badge").filter(has_text="Paiement effectué")).to_be_visible()
-            expect(page.locator("#historique tbody tr").last).to_contain_text("Paiement effectué")
-            # The admin stays closed to the supplier.
-            page.goto(f"{live_server.url}/admin/demandes/demande/")
-            assert "/admin/login/" in page.url
-            contexte.close()
-        finally:
-            navigateur.close()
+    # --- the supplier, in its own space --------------------------------------------
+    page = navigateur.nouvelle_page()
+    _connexion(page, navigateur.url, "relais")
+    page.wait_for_url(f"{navigateur.url}/")
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Demandes financement").click()
+    page.wait_for_url(f"{navigateur.url}/demandes/")
+    rangee = page.locator("#liste-demandes tbody tr").filter(has_text=numero)
+    expect(rangee).to_have_count(1)
+    cellules = [" ".join(t.split()) for t in rangee.locator("td").all_inner_texts()]
+    assert cellules[-2:] == ["Décidée", "Paiement effectué"], cellules
+    rangee.get_by_role("link", name=numero).click()
+    page.wait_for_url(f"{navigateur.url}/demandes/{demande.pk}/")
+    expect(page.locator(".fr-badge").filter(has_text="Décidée")).to_be_visible()
+    expect(page.locator(".fr-badge").filter(has_text="Paiement effectué")).to_be_visible()
+    expect(page.locator("#historique tbody tr").last).to_contain_text("Paiement effectué")
+    # The admin stays closed to the supplier.
+    page.goto(f"{navigateur.url}/admin/demandes/demande/")
+    assert "/admin/login/" in page.url
+    page.context.close()

@@ -1,14 +1,13 @@
 """Step « 2 - Pièces jointes » in a real browser, with a real Celery worker: import a two-line file,
 send a zip with one good piece, a fake PDF and an unexpected file, follow the processing progress,
 read the statuses and the missing piece, send the missing piece, « Terminer », and find the demandes
-« Déposée ». Headless Chromium through Playwright, launched as in test_navigateur.py.
+« Déposée ». Headless Chromium through Playwright, from the fixture `navigateur` of conftest.py.
 
 No skip: without Chromium at /usr/bin/chromium the test fails (CI installs it)."""
 import threading
 
 import pytest
 
-from .test_navigateur import ARGUMENTS_CHROMIUM, CHROMIUM
 from .test_pieces_jointes import (  # noqa: F401 — file_celery_du_processus: the run's own queue (autouse)
     ELF, NOM_PIECE, NOM_PIECE_2, PDF, PDF_BIS, fichier_deux_lignes, file_celery_du_processus, zip_de,
 )
@@ -19,28 +18,13 @@ DELAI_TRAITEMENT = 30_000  # ms: upload, task on the broker, page polling then r
 
 
 @pytest.mark.browser
-def test_pieces_jointes_dans_le_navigateur(live_server, transactional_db, worker_celery, settings, tmp_path,
-                                           monkeypatch, document_ttc):
-    from django.db import connections
-    from playwright.sync_api import expect, sync_playwright
+def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, monkeypatch, document_ttc):
+    from playwright.sync_api import expect
 
-    from demandes import referentiels
-    from demandes.management.commands.seed_demo import creer_donnees_demo
-    from demandes.models import Couloir, Demande, Logiciel, OperateurMessagerie, StatutDemande, TypePiece
+    from demandes.models import Demande, StatutDemande
     from imports.models import Import
     from piecesjointes import controles
     from piecesjointes.models import PieceRecue, ZipDepose
-
-    # Playwright's sync API runs an event loop in this thread; the ORM is used around it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
-    # The live server speaks plain HTTP.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-    # A transactional test starts from whatever the previous one left: reload the référentiels.
-    referentiels.charger(Couloir, Logiciel, OperateurMessagerie, TypePiece)
-    creer_donnees_demo()
 
     json_deux_lignes = tmp_path / "deux-lignes.json"
     json_deux_lignes.write_bytes(fichier_deux_lignes(document_ttc))
@@ -63,97 +47,88 @@ def test_pieces_jointes_dans_le_navigateur(live_server, transactional_db, worker
 
     monkeypatch.setattr(controles, "examiner", examiner_suspendu)
 
-    with sync_playwright() as p:
-        navigateur = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS_CHROMIUM)
+    page = navigateur.nouvelle_page()
+    try:
+        page.goto(f"{navigateur.url}/connexion/")
+        page.get_by_label("Identifiant").fill("relais")
+        page.get_by_label("Mot de passe").fill("demo")
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(f"{navigateur.url}/")
+
+        # « 1 - Fichier JSON »: simulation then real import of the two-line file
+        page.goto(f"{navigateur.url}/imports/importer/")
+        page.get_by_label("Type de demande").select_option(label="Avance")
+        page.get_by_label("Numéro ANS").select_option(label="mlp525off1")
+        page.get_by_label("Taux de TVA").select_option(label="20 %")
+        page.get_by_label("Choisissez le fichier").set_input_files(str(json_deux_lignes))
+        page.get_by_role("button", name="Simuler").click()
+        expect(page.get_by_text("La simulation de l'import s'est déroulée correctement.")).to_be_visible()
+        import_json = Import.objects.get(nom_fichier="deux-lignes.json")
+        page.get_by_role("button", name="Importer", exact=True).click()
+        page.wait_for_url(f"{navigateur.url}/pieces-jointes/{import_json.pk}/")
+
+        # « 2 - Pièces jointes »
+        expect(page.get_by_text("Lors de l'import de pièces jointes, quelques règles à suivre :")).to_be_visible()
+        expect(page.get_by_text("Chaque fichier ne doit pas dépasser 3Mo")).to_be_visible()
+        manquantes = page.locator("#pieces-manquantes")
+        expect(manquantes).to_contain_text("2 pièce(s) jointe(s) manquante(s)")
+        terminer = page.get_by_role("button", name="Terminer")
+        expect(terminer).to_be_disabled()
+
+        # first zip: one good piece, a fake PDF (ELF bytes), an unexpected file
+        page.get_by_label("Importer un fichier zip").set_input_files(str(premier_zip))
+        page.get_by_role("button", name="Importer", exact=True).click()
+        assert pris.wait(30), "le worker n'a pas pris le zip"
         try:
-            contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-            page = contexte.new_page()
-            page.set_default_timeout(20_000)
-
-            page.goto(f"{live_server.url}/connexion/")
-            page.get_by_label("Identifiant").fill("relais")
-            page.get_by_label("Mot de passe").fill("demo")
-            page.get_by_role("button", name="Se connecter").click()
-            page.wait_for_url(f"{live_server.url}/")
-
-            # « 1 - Fichier JSON »: simulation then real import of the two-line file
-            page.goto(f"{live_server.url}/imports/importer/")
-            page.get_by_label("Type de demande").select_option(label="Avance")
-            page.get_by_label("Numéro ANS").select_option(label="mlp525off1")
-            page.get_by_label("Taux de TVA").select_option(label="20 %")
-            page.get_by_label("Choisissez le fichier").set_input_files(str(json_deux_lignes))
-            page.get_by_role("button", name="Simuler").click()
-            expect(page.get_by_text("La simulation de l'import s'est déroulée correctement.")).to_be_visible()
-            import_json = Import.objects.get(nom_fichier="deux-lignes.json")
-            page.get_by_role("button", name="Importer", exact=True).click()
-            page.wait_for_url(f"{live_server.url}/pieces-jointes/{import_json.pk}/")
-
-            # « 2 - Pièces jointes »
-            expect(page.get_by_text("Lors de l'import de pièces jointes, quelques règles à suivre :")).to_be_visible()
-            expect(page.get_by_text("Chaque fichier ne doit pas dépasser 3Mo")).to_be_visible()
-            manquantes = page.locator("#pieces-manquantes")
-            expect(manquantes).to_contain_text("2 pièce(s) jointe(s) manquante(s)")
-            terminer = page.get_by_role("button", name="Terminer")
-            expect(terminer).to_be_disabled()
-
-            # first zip: one good piece, a fake PDF (ELF bytes), an unexpected file
-            page.get_by_label("Importer un fichier zip").set_input_files(str(premier_zip))
-            page.get_by_role("button", name="Importer", exact=True).click()
-            assert pris.wait(30), "le worker n'a pas pris le zip"
-            try:
-                # processing progress, read by the page on the status endpoint
-                expect(page.locator("#progression")).to_be_visible()
-                expect(page.locator("#libelle-progression")).to_have_text("Traitement du fichier zip…")
-                expect(page.locator("#texte-progression")).to_have_text("0 / 3 fichier(s) traité(s)")
-                expect(page.locator("#barre-progression")).to_have_attribute("max", "3")
-            finally:
-                reprise.set()
-
-            zips = page.locator("#zips")
-            expect(zips).to_contain_text("Traité 1 accepté(s), 2 refusé(s)", timeout=DELAI_TRAITEMENT)
-            expect(page.get_by_role("columnheader", name="Nom du fichier importé")).to_be_visible()
-            expect(page.get_by_role("columnheader", name="Statut import")).to_be_visible()
-            expect(zips.get_by_role("link", name="lot-1.zip")).to_be_visible()
-            zips.get_by_text("Détail des fichiers").click()
-            expect(zips.get_by_text(f"{NOM_PIECE} — accepté")).to_be_visible()
-            expect(zips.get_by_text(
-                f"{NOM_PIECE_2} — refusé : le contenu (application/x-executable) n'est pas un fichier PDF")).to_be_visible()
-            expect(zips.get_by_text(
-                "inattendu.pdf — refusé : nom inconnu : aucune demande retenue de cet import n'annonce ce fichier"
-            )).to_be_visible()
-            expect(manquantes).to_contain_text("1 pièce(s) jointe(s) manquante(s)")
-            expect(manquantes).to_contain_text("Merci d'importer un nouveau fichier zip contenant les pièces suivantes :")
-            expect(manquantes).to_contain_text(NOM_PIECE_2)
-            expect(manquantes).not_to_contain_text(NOM_PIECE + " ")
-            expect(page.get_by_text(MESSAGE_COMPLET)).to_have_count(0)
-            expect(terminer).to_be_disabled()
-
-            # second zip: the missing piece
-            page.get_by_label("Importer un fichier zip").set_input_files(str(second_zip))
-            page.get_by_role("button", name="Importer", exact=True).click()
-            expect(page.get_by_text(MESSAGE_COMPLET)).to_be_visible(timeout=DELAI_TRAITEMENT)
-            expect(manquantes).to_have_count(0)
-            expect(zips.locator("tr", has_text="lot-2.zip")).to_contain_text("OK 1 accepté(s)")
-            expect(terminer).to_be_enabled()
-            assert PieceRecue.objects.count() == 2 and ZipDepose.objects.count() == 2
-
-            # « Terminer »
-            terminer.click()
-            page.wait_for_url(f"{live_server.url}/imports/")
-            expect(page.get_by_text(
-                "Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP.")).to_be_visible()
-
-            page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Demandes financement").click()
-            page.wait_for_url(f"{live_server.url}/demandes/")
-            for editeur in ("00001", "00002"):
-                expect(page.get_by_role("row").filter(has_text=editeur).get_by_role("cell", name="Déposée")).to_be_visible()
-            contexte.close()
+            # processing progress, read by the page on the status endpoint
+            expect(page.locator("#progression")).to_be_visible()
+            expect(page.locator("#libelle-progression")).to_have_text("Traitement du fichier zip…")
+            expect(page.locator("#texte-progression")).to_have_text("0 / 3 fichier(s) traité(s)")
+            expect(page.locator("#barre-progression")).to_have_attribute("max", "3")
         finally:
             reprise.set()
-            navigateur.close()
-            # Inside Playwright's event loop the ORM gets a connection of its own (asgiref's Local
-            # follows the running loop's context): close it, or it outlives the test database.
-            connections.close_all()
+
+        zips = page.locator("#zips")
+        expect(zips).to_contain_text("Traité 1 accepté(s), 2 refusé(s)", timeout=DELAI_TRAITEMENT)
+        expect(page.get_by_role("columnheader", name="Nom du fichier importé")).to_be_visible()
+        expect(page.get_by_role("columnheader", name="Statut import")).to_be_visible()
+        expect(zips.get_by_role("link", name="lot-1.zip")).to_be_visible()
+        zips.get_by_text("Détail des fichiers").click()
+        expect(zips.get_by_text(f"{NOM_PIECE} — accepté")).to_be_visible()
+        expect(zips.get_by_text(
+            f"{NOM_PIECE_2} — refusé : le contenu (application/x-executable) n'est pas un fichier PDF")).to_be_visible()
+        expect(zips.get_by_text(
+            "inattendu.pdf — refusé : nom inconnu : aucune demande retenue de cet import n'annonce ce fichier"
+        )).to_be_visible()
+        expect(manquantes).to_contain_text("1 pièce(s) jointe(s) manquante(s)")
+        expect(manquantes).to_contain_text("Merci d'importer un nouveau fichier zip contenant les pièces suivantes :")
+        expect(manquantes).to_contain_text(NOM_PIECE_2)
+        expect(manquantes).not_to_contain_text(NOM_PIECE + " ")
+        expect(page.get_by_text(MESSAGE_COMPLET)).to_have_count(0)
+        expect(terminer).to_be_disabled()
+
+        # second zip: the missing piece
+        page.get_by_label("Importer un fichier zip").set_input_files(str(second_zip))
+        page.get_by_role("button", name="Importer", exact=True).click()
+        expect(page.get_by_text(MESSAGE_COMPLET)).to_be_visible(timeout=DELAI_TRAITEMENT)
+        expect(manquantes).to_have_count(0)
+        expect(zips.locator("tr", has_text="lot-2.zip")).to_contain_text("OK 1 accepté(s)")
+        expect(terminer).to_be_enabled()
+        assert PieceRecue.objects.count() == 2 and ZipDepose.objects.count() == 2
+
+        # « Terminer »
+        terminer.click()
+        page.wait_for_url(f"{navigateur.url}/imports/")
+        expect(page.get_by_text(
+            "Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP.")).to_be_visible()
+
+        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Demandes financement").click()
+        page.wait_for_url(f"{navigateur.url}/demandes/")
+        for editeur in ("00001", "00002"):
+            expect(page.get_by_role("row").filter(has_text=editeur).get_by_role("cell", name="Déposée")).to_be_visible()
+        page.context.close()
+    finally:
+        reprise.set()
 
     import_json.refresh_from_db()
     assert import_json.etat == Import.Etat.TERMINE
