@@ -45,7 +45,6 @@ import os
 import pstats
 import re
 import shutil
-import statistics
 import sys
 import sysconfig
 import tempfile
@@ -549,7 +548,7 @@ def main():
     petits, moyens, grands = (imports[n] for n in TAILLES_IMPORT)
     par_lot = (len(moyens["requetes"]) - len(petits["requetes"])) * 1000 / (moyens["lignes"] - petits["lignes"])
     fixe = len(petits["requetes"]) - par_lot * petits["lignes"] / 1000
-    print(f"\n   Requêtes selon la taille : " + ", ".join(
+    print("\n   Requêtes selon la taille : " + ", ".join(
         f"{entier(n)} lignes → {len(imports[n]['requetes'])}" for n in TAILLES_IMPORT))
     print(f"   ≈ {fixe:.0f} requêtes fixes + {par_lot:.1f} par tranche de 1 000 lignes "
           f"(prévu pour 10 000 : {fixe + par_lot * 10:.0f}, mesuré : {len(grands['requetes'])})")

@@ -573,7 +573,7 @@ def main():
 
         # 4. Worker peak memory.
         connections.close_all()
-        print(f"4. Pic RSS d'un worker réel (--pool=solo), mesuré par wait4 :", flush=True)
+        print("4. Pic RSS d'un worker réel (--pool=solo), mesuré par wait4 :", flush=True)
         repos = worker_au_repos(dossier)
         print(f"   au repos ({ATTENTE_REPOS_S} s) : ru_maxrss {repos['maxrss_ko'] / 1024:.1f} Mo "
               f"(VmRSS {((repos['vmrss_ko'] or 0) / 1024):.1f} Mo, VmHWM {((repos['vmhwm_ko'] or 0) / 1024):.1f} Mo "
@@ -595,7 +595,7 @@ def main():
                 print("   " + m["journal"].replace("\n", "\n   "))
 
         # 5. Summary.
-        print(f"\n5. Résumé")
+        print("\n5. Résumé")
         largeur = 44
         print(f"   {'mesure':<{largeur}} {'valeur':>16}   {'cible':<20} verdict")
         lignes = [

@@ -114,6 +114,20 @@ class UtilisateurAdmin(UserAdmin):
 NUMERO_AVEC_VERSION = re.compile(r"^(FIN[A-Za-z]{3}\d{6})M\d+$")
 
 
+@admin.register(CompteurDossier)
+class CompteurDossierAdmin(admin.ModelAdmin):
+    """The last dossier number given per couloir, shown and never edited by hand."""
+
+    list_display = ["couloir", "dernier"]
+    readonly_fields = ["couloir", "dernier"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class LectureSeuleInline(admin.TabularInline):
     extra = 0
     can_delete = False

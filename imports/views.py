@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django_tables2 import RequestConfig
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connections
+from django.db import connections
 from django.utils import timezone
 
 from demandes.models import (

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from demandes.models import (
-    STATUTS_VIVANTS, Beneficiaire, Demande, Fournisseur, OperateurMessagerie, Solution, TypePiece,
+    STATUTS_VIVANTS, Demande, Fournisseur, OperateurMessagerie, Solution, TypePiece,
 )
 
 TAILLE_LOT = 900  # stays under SQLite's limit of bound parameters
