@@ -98,7 +98,7 @@ def test_les_deux_schemas_publies_decrivent_le_meme_format():
 def test_les_pages_d_administration_des_referentiels_s_ouvrent(admin_client, demo):
     for url in ("/admin/demandes/fournisseur/", "/admin/demandes/solution/", "/admin/demandes/couloir/",
                 "/admin/demandes/logiciel/", "/admin/demandes/operateurmessagerie/", "/admin/demandes/typepiece/",
-                "/admin/demandes/utilisateur/", "/admin/imports/import/"):
+                "/admin/demandes/utilisateur/", "/admin/imports/import/", "/admin/demandes/compteurdossier/"):
         reponse = admin_client.get(url)
         assert reponse.status_code == 200, url
     reponse = admin_client.get("/admin/demandes/fournisseur/?q=77625125800013")
