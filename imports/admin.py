@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+
+from segur_portal.telechargement import reponse_fichier
 
 from .models import ErreurLigne, Import
 
@@ -49,11 +50,7 @@ class ImportAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         import_json = get_object_or_404(Import, pk=pk)
-        fichier = getattr(import_json, champ)
-        if not fichier:
-            raise Http404("Aucun fichier.")
-        return FileResponse(fichier.open("rb"), as_attachment=True, filename=nom(import_json),
-                            content_type="application/json")
+        return reponse_fichier(getattr(import_json, champ), nom(import_json), "application/json")
 
     def telecharger_fichier(self, request, pk):
         return self._telecharger(request, pk, "fichier", lambda i: i.nom_fichier)

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django_tables2 import RequestConfig
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -13,6 +13,7 @@ from demandes.models import TypeDemande, TypePiece
 from demandes.selectors import solutions_du_fournisseur
 from demandes.views import taille_de_page
 from segur_portal.export_csv import reponse_csv
+from segur_portal.telechargement import reponse_fichier
 
 from . import documentation, selectors, services
 from .engine.format import chemin_schema
@@ -79,8 +80,6 @@ class EcranImportView(EspaceFournisseurMixin, View):
                               solutions=solutions_du_fournisseur(self.fournisseur))
 
     def rendre(self, request, form, import_json=None, status=200):
-        from django.shortcuts import render
-
         contexte = {"form": form, "import_json": import_json, "fournisseur": self.fournisseur}
         if import_json is not None and (import_json.nb_invalides or import_json.nb_rejetees):
             contexte["page_erreurs"] = Paginator(
@@ -132,26 +131,16 @@ class ImporterView(EspaceFournisseurMixin, View):
         return redirect("piecesjointes:etape", pk=import_json.pk)
 
 
-def _telechargement(champ, nom):
-    if not champ:
-        raise Http404("Aucun fichier.")
-    try:
-        flux = champ.open("rb")
-    except FileNotFoundError:
-        raise Http404("Fichier introuvable.") from None
-    return FileResponse(flux, as_attachment=True, filename=nom, content_type="application/json")
-
-
 class FichierSortieView(EspaceFournisseurMixin, View):
     def get(self, request, pk):
         import_json = selectors.import_du_fournisseur(self.fournisseur, pk)
-        return _telechargement(import_json.fichier_sortie, import_json.nom_fichier_sortie)
+        return reponse_fichier(import_json.fichier_sortie, import_json.nom_fichier_sortie, "application/json")
 
 
 class FichierJsonView(EspaceFournisseurMixin, View):
     def get(self, request, pk):
         import_json = selectors.import_du_fournisseur(self.fournisseur, pk)
-        return _telechargement(import_json.fichier, import_json.nom_fichier)
+        return reponse_fichier(import_json.fichier, import_json.nom_fichier, "application/json")
 
 
 class DocumentationView(EspaceFournisseurMixin, TemplateView):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -12,6 +12,7 @@ from django.views import View
 from demandes.acces import EspaceFournisseurMixin
 from imports.documentation import taille_lisible
 from imports.selectors import import_du_fournisseur
+from segur_portal.telechargement import reponse_fichier
 
 from . import selectors, services
 from .forms import ZipForm
@@ -96,7 +97,7 @@ class TelechargerZipView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         depot = selectors.zip_visible(request.user, pk)
-        return _fichier(depot.fichier, depot.nom_fichier, "application/zip")
+        return reponse_fichier(depot.fichier, depot.nom_fichier, "application/zip")
 
 
 class TelechargerPieceView(LoginRequiredMixin, View):
@@ -105,16 +106,10 @@ class TelechargerPieceView(LoginRequiredMixin, View):
     def get(self, request, pk):
         piece = selectors.piece_recue_visible(request.user, pk)
         ouvrir = request.GET.get("ouvrir") == "1"
-        reponse = _fichier(piece.fichier, piece.piece_attendue.nom_fichier, piece.type_mime, en_piece_jointe=not ouvrir)
+        reponse = reponse_fichier(piece.fichier, piece.piece_attendue.nom_fichier, piece.type_mime,
+                                  en_piece_jointe=not ouvrir)
         if ouvrir:
             # Shown in the browser, a supplier's file runs no script with the portal's rights.
             reponse["Content-Security-Policy"] = "sandbox"
         return reponse
 
-
-def _fichier(champ, nom, type_contenu, en_piece_jointe=True):
-    try:
-        flux = champ.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("Fichier introuvable.") from None
-    return FileResponse(flux, as_attachment=en_piece_jointe, filename=nom, content_type=type_contenu)
