@@ -1,5 +1,4 @@
 from django.contrib.auth import views as auth_views
-from django_tables2 import RequestConfig
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +9,7 @@ from imports.selectors import imports_par_etat
 from .acces import EspaceFournisseurMixin
 from .forms import ConnexionForm
 from segur_portal.export_csv import reponse_csv
+from segur_portal.tableaux import TableauFiltreMixin
 
 from .filters import DemandeFilter
 from .models import StatutDemande, StatutPaiement, TypeDemande
@@ -59,24 +59,19 @@ class EnrolementView(EspaceFournisseurMixin, TemplateView):
         return super().get_context_data(solutions=solutions_du_fournisseur(self.fournisseur), **kwargs)
 
 
-class DemandesView(EspaceFournisseurMixin, TemplateView):
+class DemandesView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView):
     """« Liste des demandes d'avance et de solde »: criteria, sortable paginated table, CSV."""
 
     template_name = "demandes/liste.html"
+    table_class = DemandeTable
+    texte_si_vide = "Aucune demande pour le moment : les demandes sont créées par l'import réel d'un fichier JSON."
 
-    def get(self, request, *args, **kwargs):
-        self.filtre = DemandeFilter(request.GET or None, queryset=demandes_du_fournisseur(self.fournisseur),
-                                    fournisseur=self.fournisseur)
-        if request.GET.get("export") == "csv":
-            return exporter_demandes(self.filtre.qs)
-        return super().get(request, *args, **kwargs)
+    def creer_filtre(self):
+        return DemandeFilter(self.request.GET or None, queryset=demandes_du_fournisseur(self.fournisseur),
+                             fournisseur=self.fournisseur)
 
-    def get_context_data(self, **kwargs):
-        table = DemandeTable(self.filtre.qs)
-        if not self.filtre.is_bound:
-            table.empty_text = "Aucune demande pour le moment : les demandes sont créées par l'import réel d'un fichier JSON."
-        RequestConfig(self.request, paginate={"per_page": taille_de_page(self.request)}).configure(table)
-        return super().get_context_data(filtre=self.filtre, table=table, **kwargs)
+    def exporter(self, queryset):
+        return exporter_demandes(queryset)
 
 
 class DemandeView(EspaceFournisseurMixin, TemplateView):
@@ -85,12 +80,6 @@ class DemandeView(EspaceFournisseurMixin, TemplateView):
     def get_context_data(self, **kwargs):
         demande = demande_du_fournisseur(self.fournisseur, self.kwargs["pk"])
         return super().get_context_data(demande=demande, historique=historique_des_statuts(demande), **kwargs)
-
-
-def taille_de_page(request, defaut=20):
-    """?par_page=20|50|100 — anything else falls back to the default."""
-    valeur = request.GET.get("par_page", "")
-    return int(valeur) if valeur in ("20", "50", "100") else defaut
 
 
 def exporter_demandes(queryset):

@@ -1,7 +1,6 @@
 """Import screens: thin views over services (writes) and selectors (reads)."""
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django_tables2 import RequestConfig
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,8 +10,8 @@ from django.views.generic import TemplateView
 from demandes.acces import EspaceFournisseurMixin
 from demandes.models import TypeDemande, TypePiece
 from demandes.selectors import solutions_du_fournisseur
-from demandes.views import taille_de_page
 from segur_portal.export_csv import reponse_csv
+from segur_portal.tableaux import TableauFiltreMixin
 from segur_portal.telechargement import reponse_fichier
 
 from . import documentation, selectors, services
@@ -26,30 +25,29 @@ from .tables import ImportTable
 ERREURS_PAR_PAGE = 50
 
 
-class ListeImportsView(EspaceFournisseurMixin, TemplateView):
+class ListeImportsView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView):
     """« Rechercher l'import de mes JSONs et pièces justificatives »: criteria, a filter on each
     column, sorting, pagination, CSV export."""
 
     template_name = "imports/liste.html"
+    table_class = ImportTable
+    texte_si_vide = "Aucun import pour le moment."
 
-    def get(self, request, *args, **kwargs):
-        self.filtre = ImportFilter(request.GET or None, queryset=selectors.imports_du_fournisseur(self.fournisseur))
-        if request.GET.get("export") == "csv":
-            return exporter_imports(self.filtre.qs)
-        return super().get(request, *args, **kwargs)
+    def creer_filtre(self):
+        return ImportFilter(self.request.GET or None, queryset=selectors.imports_du_fournisseur(self.fournisseur))
 
-    def get_context_data(self, **kwargs):
-        table = ImportTable(self.filtre.qs)
-        if not self.filtre.is_bound:
-            table.empty_text = "Aucun import pour le moment."
-        RequestConfig(self.request, paginate={"per_page": taille_de_page(self.request)}).configure(table)
+    def exporter(self, queryset):
+        return exporter_imports(queryset)
+
+    def creer_table(self):
+        table = super().creer_table()
         formulaire = self.filtre.form
         table.formulaire_filtres = "criteres-imports"
         table.filtres_par_colonne = [
             formulaire[COLONNES_FILTREES[colonne.name]] if colonne.name in COLONNES_FILTREES else None
             for colonne in table.columns
         ]
-        return super().get_context_data(filtre=self.filtre, table=table, **kwargs)
+        return table
 
 
 def exporter_imports(queryset):
