@@ -247,7 +247,7 @@ VENTILATION_IMPORT = [
 ]
 VENTILATION_PAGE = [
     ("requête HTTP (total)", "django/test/client.py", "request"),
-    ("  vue : filtre, pagination (COUNT), contexte", "demandes/views.py", "get"),
+    ("  vue : filtre, pagination (COUNT), contexte", "segur_portal/tableaux.py", "get"),
     ("  rendu du gabarit (TemplateResponse.rendered_content)", "django/template/response.py", "rendered_content"),
     ("    balise render_table (django_tables2)", "django_tables2/templatetags/django_tables2.py", "render"),
     ("      cellules (BoundRow.get_cell)", "django_tables2/rows.py", "get_cell"),

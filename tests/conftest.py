@@ -94,6 +94,13 @@ class Navigateur:
         page.set_default_timeout(DELAI_NAVIGATEUR)
         return page
 
+    def se_connecter(self, page, identifiant: str):
+        """The guide's login form, with the demo password."""
+        page.goto(f"{self.url}/connexion/")
+        page.get_by_label("Identifiant").fill(identifiant)
+        page.get_by_label("Mot de passe").fill("demo")
+        page.get_by_role("button", name="Se connecter").click()
+
 
 @pytest.fixture
 def navigateur(live_server, transactional_db, settings, tmp_path, monkeypatch):

@@ -29,10 +29,7 @@ def test_simulation_dans_le_navigateur(navigateur, tmp_path, exemple_ttc, docume
     page = navigateur.nouvelle_page()
 
     # « Connexion »
-    page.goto(f"{navigateur.url}/connexion/")
-    page.get_by_label("Identifiant").fill("relais")
-    page.get_by_label("Mot de passe").fill("demo")
-    page.get_by_role("button", name="Se connecter").click()
+    navigateur.se_connecter(page, "relais")
     page.wait_for_url(f"{navigateur.url}/")
 
     # Menu « Importation JSONs » → « Importer des demandes »

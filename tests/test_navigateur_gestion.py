@@ -11,13 +11,6 @@ import pytest
 from django.contrib.auth import get_user_model
 
 
-def _connexion(page, url, identifiant):
-    page.goto(f"{url}/connexion/")
-    page.get_by_label("Identifiant").fill(identifiant)
-    page.get_by_label("Mot de passe").fill("demo")
-    page.get_by_role("button", name="Se connecter").click()
-
-
 def _action(page, numero, libelle):
     """Ticks the demande's row in the changelist and runs the action `libelle`."""
     page.get_by_role("checkbox", name=f"Choisir cet objet pour une action - {numero}").check()
@@ -49,7 +42,7 @@ def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
 
     # --- the manager, in the admin ---------------------------------------------------
     page = navigateur.nouvelle_page()
-    _connexion(page, navigateur.url, "gestionnaire")
+    navigateur.se_connecter(page, "gestionnaire")
     page.wait_for_url(f"{navigateur.url}/admin/")
     page.get_by_role("link", name="Demandes", exact=True).first.click()
     page.wait_for_url(f"{navigateur.url}/admin/demandes/demande/")
@@ -97,7 +90,7 @@ def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
 
     # --- the supplier, in its own space --------------------------------------------
     page = navigateur.nouvelle_page()
-    _connexion(page, navigateur.url, "relais")
+    navigateur.se_connecter(page, "relais")
     page.wait_for_url(f"{navigateur.url}/")
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Demandes financement").click()
     page.wait_for_url(f"{navigateur.url}/demandes/")

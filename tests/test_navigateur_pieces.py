@@ -49,10 +49,7 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
 
     page = navigateur.nouvelle_page()
     try:
-        page.goto(f"{navigateur.url}/connexion/")
-        page.get_by_label("Identifiant").fill("relais")
-        page.get_by_label("Mot de passe").fill("demo")
-        page.get_by_role("button", name="Se connecter").click()
+        navigateur.se_connecter(page, "relais")
         page.wait_for_url(f"{navigateur.url}/")
 
         # « 1 - Fichier JSON »: simulation then real import of the two-line file
