@@ -9,7 +9,7 @@ Run from the project root:
 What it does, everything measured in the same run:
 
 1. builds, in a temporary directory, a valid JSON file of N lines (default 10 000) from
-   /work/shared/examples/avance-structure-ttc.json (supplier 77625125800013, numéro ANS
+   schemas/modeles/avance-structure-ttc.json (supplier 77625125800013, numéro ANS
    mlp525off1, taux 20 -> régime TTC): unique numLigne, numeroEditeur and nomFichier, and
    beneficiaries (FINESSGeo, Luhn key) distinct across the whole file;
 2. checks once that the engine finds every line valid (stops otherwise);
@@ -64,7 +64,7 @@ from demandes.validators import finess_valide  # noqa: E402
 from imports.engine.errors import FichierRejete  # noqa: E402
 from imports.engine.simulation import simuler  # noqa: E402
 
-MODELE = Path("/work/shared/examples/avance-structure-ttc.json")
+MODELE = RACINE / "schemas" / "modeles" / "avance-structure-ttc.json"
 SCHEMA = RACINE / "schemas" / "avance.schema.json"
 SIRET = "77625125800013"
 NUMERO_ANS = "mlp525off1"

@@ -1,5 +1,7 @@
 """Content of the documentation page that is not the rule catalogue: the fields of the file,
 the limits, the model files."""
+from dataclasses import dataclass
+
 from django.conf import settings
 
 from .engine.format import DOSSIER_SCHEMAS
@@ -49,5 +51,38 @@ def message_fichier_trop_gros():
     return f"Le fichier dépasse la taille maximale autorisée ({taille_lisible(settings.SEGUR_MAX_JSON_BYTES)}) : il n'a pas été chargé."
 
 
-def chemin_modele(type_demande: str):
-    return DOSSIER_SCHEMAS / f"modele-{type_demande}.json"
+DOSSIER_MODELES = DOSSIER_SCHEMAS / "modeles"
+
+
+@dataclass(frozen=True)
+class ModeleFichier:
+    """A valid file offered on the documentation page: it simulates without error for the demo
+    supplier RELAIS (numéro ANS mlp525off1) with the request type and the taux de TVA given here."""
+
+    nom: str  # file name without .json, also the last part of its URL
+    type_demande: str  # "avance" or "solde"
+    taux_tva: str
+    libelle: str
+
+    @property
+    def chemin(self):
+        return DOSSIER_MODELES / f"{self.nom}.json"
+
+    @property
+    def nom_fichier(self):
+        return f"{self.nom}.json"
+
+
+# The two models of the ASP supplier guide (structure, TTC and HT), then a solde built on the TTC one.
+MODELES = (
+    ModeleFichier("avance-structure-ttc", "avance", "20",
+                  "Demande d'avance pour une structure, régime TTC (taux de TVA 20 % ou 8,5 %)"),
+    ModeleFichier("avance-structure-ht", "avance", "0",
+                  "Demande d'avance pour une structure, régime HT (taux de TVA 0 %)"),
+    ModeleFichier("solde-structure-ttc", "solde", "20",
+                  "Demande de solde pour une structure, régime TTC (taux de TVA 20 % ou 8,5 %)"),
+)
+
+
+def modele(nom: str) -> ModeleFichier | None:
+    return next((m for m in MODELES if m.nom == nom), None)

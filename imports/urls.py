@@ -12,5 +12,5 @@ urlpatterns = [
     path("<int:pk>/fichier/", views.FichierJsonView.as_view(), name="fichier"),
     path("documentation/", views.DocumentationView.as_view(), name="documentation"),
     path("documentation/schemas/<str:type_demande>.schema.json", views.SchemaView.as_view(), name="schema"),
-    path("documentation/modeles/<str:type_demande>.json", views.ModeleView.as_view(), name="modele"),
+    path("documentation/modeles/<str:nom>.json", views.ModeleView.as_view(), name="modele"),
 ]

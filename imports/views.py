@@ -150,6 +150,7 @@ class DocumentationView(EspaceFournisseurMixin, TemplateView):
             regles=catalogue(),
             types_pieces=TypePiece.objects.order_by("code"),
             types=[(t.value.lower(), t.label) for t in TypeDemande],
+            modeles=documentation.MODELES,
             limites=documentation.limites(),
             **kwargs,
         )
@@ -164,8 +165,9 @@ class SchemaView(EspaceFournisseurMixin, View):
 
 
 class ModeleView(EspaceFournisseurMixin, View):
-    def get(self, request, type_demande):
-        if type_demande not in ("avance", "solde"):
-            raise Http404("Type de demande inconnu.")
-        return FileResponse(documentation.chemin_modele(type_demande).open("rb"), as_attachment=True,
-                            filename=f"modele-{type_demande}.json", content_type="application/json")
+    def get(self, request, nom):
+        modele = documentation.modele(nom)
+        if modele is None:
+            raise Http404("Modèle inconnu.")
+        return FileResponse(modele.chemin.open("rb"), as_attachment=True, filename=modele.nom_fichier,
+                            content_type="application/json")

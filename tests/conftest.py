@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-# The guide's two models, kept in ../shared beside the repository (also in CI).
-EXEMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+# The guide's two models, shipped with the portal (served by the documentation page).
+MODELES = Path(__file__).resolve().parents[1] / "schemas" / "modeles"
 
 
 @pytest.fixture
@@ -25,12 +25,12 @@ def relais(demo):
 
 @pytest.fixture
 def exemple_ttc() -> bytes:
-    return (EXEMPLES / "avance-structure-ttc.json").read_bytes()
+    return (MODELES / "avance-structure-ttc.json").read_bytes()
 
 
 @pytest.fixture
 def exemple_ht() -> bytes:
-    return (EXEMPLES / "avance-structure-ht.json").read_bytes()
+    return (MODELES / "avance-structure-ht.json").read_bytes()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 results, errors table, downloads), documentation, list of imports, enrôlement, aide.
 
 The French labels and messages are those of the ASP guide
-(shared/seed/guide-utilisateur-fournisseur-simulateur-json.txt) and of spec §2–§4.
+(the ASP supplier guide, see docs/specification.md) and of spec §2–§4.
 """
 import copy
 import hashlib
@@ -234,7 +234,7 @@ def test_connexion_suit_next(client, demo):
 PAGES_FOURNISSEUR = [
     "/", "/enrolement/", "/demandes/", "/aide/", "/imports/", "/imports/importer/", "/imports/1/",
     "/imports/1/sortie/", "/imports/1/fichier/", "/imports/documentation/",
-    "/imports/documentation/schemas/avance.schema.json", "/imports/documentation/modeles/solde.json",
+    "/imports/documentation/schemas/avance.schema.json", "/imports/documentation/modeles/solde-structure-ttc.json",
 ]
 
 
@@ -636,7 +636,9 @@ def test_page_de_documentation(client_relais):
     assert MESSAGE_FORMAT in contenu
     liens = {a.attrs["href"] for a in doc.liens}
     for lien in ("/imports/documentation/schemas/avance.schema.json", "/imports/documentation/schemas/solde.schema.json",
-                 "/imports/documentation/modeles/avance.json", "/imports/documentation/modeles/solde.json"):
+                 "/imports/documentation/modeles/avance-structure-ttc.json",
+                 "/imports/documentation/modeles/avance-structure-ht.json",
+                 "/imports/documentation/modeles/solde-structure-ttc.json"):
         assert lien in liens
 
 
@@ -650,16 +652,22 @@ def test_schemas_telechargeables(client_relais, type_demande):
     assert json.loads(octets)["$schema"].endswith("2020-12/schema")
 
 
-@pytest.mark.parametrize("type_demande, type_formulaire", [("avance", "AVANCE"), ("solde", "SOLDE")])
-def test_modeles_valides_par_le_simulateur(client_relais, type_demande, type_formulaire):
-    reponse = client_relais.get(f"/imports/documentation/modeles/{type_demande}.json")
+@pytest.mark.parametrize("nom_fichier, type_formulaire, taux", [
+    ("avance-structure-ttc.json", "AVANCE", "20"), ("avance-structure-ttc.json", "AVANCE", "8.5"),
+    ("avance-structure-ht.json", "AVANCE", "0"), ("solde-structure-ttc.json", "SOLDE", "20"),
+])
+def test_modeles_valides_par_le_simulateur(client_relais, nom_fichier, type_formulaire, taux):
+    """Each model linked from the documentation page is the file shipped in schemas/modeles/ and
+    simulates without error with the taux its description gives."""
+    documentation_page = page(client_relais.get("/imports/documentation/"))
+    reponse = client_relais.get(documentation_page.lien(nom_fichier).attrs["href"])
     assert reponse.status_code == 200
-    assert reponse["Content-Disposition"].startswith("attachment")
+    assert reponse["Content-Disposition"] == f'attachment; filename="{nom_fichier}"'
     modele = contenu_telecharge(reponse)
-    assert modele == (DOSSIER_SCHEMAS / f"modele-{type_demande}.json").read_bytes()
+    assert modele == (DOSSIER_SCHEMAS / "modeles" / nom_fichier).read_bytes()
     nb_lignes = len(json.loads(modele)["lignesImport"])
 
-    simulation = simuler(client_relais, modele, nom=f"modele-{type_demande}.json", type_demande=type_formulaire, taux="20")
+    simulation = simuler(client_relais, modele, nom=nom_fichier, type_demande=type_formulaire, taux=taux)
     import_json = import_de(simulation)
     assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "champ", "message"))
     assert import_json.nb_lignes == import_json.nb_valides == nb_lignes and import_json.nb_invalides == 0

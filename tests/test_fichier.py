@@ -13,7 +13,7 @@ from django.utils import timezone
 from demandes.models import Solution
 from imports.engine.errors import FichierRejete
 from imports.engine.simulation import simuler
-from tests.conftest import EXEMPLES, vers_octets
+from tests.conftest import MODELES, vers_octets
 
 ANS = "mlp525off1"
 FORMAT = "Le JSON chargé ne respecte pas le format attendu"
@@ -451,7 +451,7 @@ def test_exemple_reserialise_valide(document_ttc, relais):
     toutes_valides(lancer(json.dumps(document_ttc).encode(), relais))
 
 
-EXEMPLES_FICHIERS = sorted(EXEMPLES.glob("*.json"))
+MODELES_FICHIERS = sorted(MODELES.glob("*.json"))
 
 
 @pytest.mark.parametrize("type_demande", ["avance", "solde"])
@@ -459,8 +459,8 @@ def test_schemas_publies_valides_et_acceptent_les_exemples(type_demande):
     schema = json.loads((SCHEMAS / f"{type_demande}.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     validateur = jsonschema.Draft202012Validator(schema)
-    assert len(EXEMPLES_FICHIERS) == 2
-    for exemple in EXEMPLES_FICHIERS:
+    assert len(MODELES_FICHIERS) == 3
+    for exemple in MODELES_FICHIERS:
         erreurs = [e.message for e in validateur.iter_errors(json.loads(exemple.read_bytes()))]
         assert erreurs == [], exemple.name
 
