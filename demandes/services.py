@@ -7,6 +7,8 @@ from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from segur_portal.journal import evenement
+
 from .models import (
     Beneficiaire, CompteurDossier, Demande, Paiement, PieceAttendue, StatutDemande, StatutPaiement,
 )
@@ -199,9 +201,17 @@ def _verrouiller(demandes) -> list:
     return list(Demande.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
 
 
-@transaction.atomic
 def changer_statut(demandes, *, transition: str, utilisateur, motif: str = ""):
     """Applies a transition to each demande that allows it. Returns (changed, [(demande, reason)])."""
+    with evenement("decision_gestionnaire", utilisateur_id=utilisateur.pk, transition=transition,
+                   demandes=len(demandes)) as journal:
+        faites, refusees = _changer_statut(demandes, transition=transition, utilisateur=utilisateur, motif=motif)
+        journal.update(faites=len(faites), refusees=len(refusees))
+    return faites, refusees
+
+
+@transaction.atomic
+def _changer_statut(demandes, *, transition: str, utilisateur, motif: str):
     regle = TRANSITIONS[transition]
     if transition == "rejet" and not motif.strip():
         raise ValueError("Le motif du rejet est obligatoire.")
@@ -220,9 +230,18 @@ def changer_statut(demandes, *, transition: str, utilisateur, motif: str = ""):
     return faites, refusees
 
 
-@transaction.atomic
 def enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisateur):
     """Records a payment on each decided demande; the demande shows its last payment's status."""
+    with evenement("paiement", utilisateur_id=utilisateur.pk, montant=str(montant), statut=statut,
+                   demandes=len(demandes)) as journal:
+        faites, refusees = _enregistrer_paiement(demandes, montant=montant, date_paiement=date_paiement,
+                                                 statut=statut, utilisateur=utilisateur)
+        journal.update(faites=len(faites), refusees=len(refusees))
+    return faites, refusees
+
+
+@transaction.atomic
+def _enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisateur):
     faites, refusees = [], []
     for demande in _verrouiller(demandes):
         if demande.statut != StatutDemande.DECIDEE:

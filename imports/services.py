@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demandes import services as demandes_services
+from segur_portal.journal import evenement
 
 from .engine.errors import FichierRejete
 from .engine.output import fichier_de_sortie
@@ -59,6 +60,16 @@ def _enregistrer_erreurs(import_json, resultats_lignes):
 def simuler_import(*, utilisateur, fichier, type_demande, numero_ans, taux_tva) -> Import:
     """Stores the uploaded file, runs the engine on it and records the Import with its result,
     its line errors and its output file. Whatever the file holds, an Import is recorded."""
+    with evenement("simulation", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id,
+                   type_demande=type_demande, numero_ans=numero_ans, taux_tva=taux_tva) as journal:
+        import_json = _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux_tva)
+        journal.update(import_id=import_json.pk, resultat=import_json.resultat, octets=import_json.taille,
+                       lignes=import_json.nb_lignes, valides=import_json.nb_valides,
+                       invalides=import_json.nb_invalides)
+    return import_json
+
+
+def _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux_tva) -> Import:
     fournisseur = utilisateur.fournisseur
     contenu, sha256 = _lire_televersement(fichier)
     import_json = Import(
@@ -112,6 +123,15 @@ def importer_pour_de_vrai(*, utilisateur, import_id) -> Import:
     imports of a couloir, so the duplicate checks see every demande committed before — then runs
     the shared rule engine again and applies the lines that still pass, all in one transaction.
     """
+    with evenement("import_reel", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id,
+                   import_id=import_id) as journal:
+        import_json = _importer(utilisateur, import_id)
+        journal.update(etat=import_json.etat, lignes=import_json.nb_lignes, retenues=import_json.nb_retenues,
+                       rejetees=import_json.nb_rejetees)
+    return import_json
+
+
+def _importer(utilisateur, import_id) -> Import:
     fournisseur = utilisateur.fournisseur
     with transaction.atomic():
         reclame = Import.objects.filter(

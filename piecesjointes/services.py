@@ -13,6 +13,7 @@ from simple_history.utils import bulk_update_with_history
 from demandes.models import Demande, PieceAttendue, StatutDemande
 from imports.models import Import
 from imports.services import nom_affichable
+from segur_portal.journal import evenement
 
 from . import controles
 from .models import EntreeZip, PieceRecue, ZipDepose
@@ -65,6 +66,15 @@ def traiter_zip(zip_id: int) -> ZipDepose:
     """Checks every entry of the zip and records the outcome. Safe to run again: the rows of a
     previous attempt are replaced in the final transaction and files are stored under the same
     keys, so a retry after a killed worker gives the same result."""
+    with evenement("zip_traite", zip_id=zip_id) as journal:
+        depot = _examiner_zip(zip_id)
+        journal.update(import_id=depot.import_json_id, fournisseur_id=depot.import_json.fournisseur_id,
+                       statut=depot.statut, octets=depot.taille, entrees=depot.nb_entrees,
+                       acceptees=depot.nb_acceptees, refusees=depot.nb_refusees)
+    return depot
+
+
+def _examiner_zip(zip_id: int) -> ZipDepose:
     depot = ZipDepose.objects.select_related("import_json").get(pk=zip_id)
     ZipDepose.objects.filter(pk=zip_id).update(statut=ZipDepose.Statut.EN_COURS, nb_traitees=0)
     attendues = dict(pieces_attendues_de_l_import(depot.import_json).values_list("nom_fichier", "id"))
@@ -125,6 +135,13 @@ def pieces_manquantes(import_json):
 
 def terminer(*, utilisateur, import_json) -> int:
     """« Terminer »: hands the import's demandes to the ASP managers once nothing is missing."""
+    with evenement("terminer", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id,
+                   import_id=import_json.pk) as journal:
+        journal["demandes_deposees"] = _terminer(utilisateur, import_json)
+    return journal["demandes_deposees"]
+
+
+def _terminer(utilisateur, import_json) -> int:
     with transaction.atomic():
         verrou = Import.objects.select_for_update().get(pk=import_json.pk, fournisseur=utilisateur.fournisseur)
         if verrou.etat != Import.Etat.IMPORTE:

@@ -1,11 +1,13 @@
-"""Settings, all read from the environment (django-environ).
+"""Settings, all read from the environment (django-environ). README.md lists every variable.
 
 Without DATABASE_URL the portal runs on a SQLite file under var/; without REDIS_URL
-Celery uses kombu's filesystem transport under var/celery, so `make run` needs no server.
+Celery uses kombu's filesystem transport under var/celery/<database>, so `make run` needs no server.
 """
+import hashlib
 from pathlib import Path
 
 import environ
+import structlog
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -18,6 +20,8 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBU
 if not SECRET_KEY:
     raise environ.ImproperlyConfigured("SECRET_KEY doit être défini quand DEBUG est désactivé.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Origins (scheme + host) allowed to POST forms when the portal sits behind another host name,
+# e.g. https://segur.asp-public.fr
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -33,6 +37,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "django_structlog",
+    "health_check",
     "demandes",
     "imports",
     "piecesjointes",
@@ -45,6 +51,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Binds request_id, user_id and ip to every log line of the request (and of the Celery tasks
+    # it sends); the next one returns the request id to the client, for support.
+    "django_structlog.middlewares.RequestMiddleware",
+    "segur_portal.journal.IdentifiantRequeteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -138,23 +148,40 @@ SEGUR_MAX_ENTREES_ZIP = env.int("SEGUR_MAX_ENTREES_ZIP", default=20_000)
 # Celery: Redis when REDIS_URL is set, otherwise an embedded filesystem broker.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
+
+
+def options_broker_embarque(dossier: Path) -> dict:
+    """kombu's filesystem transport in `dossier` (created): queue, processed and control folders."""
+    for sous_dossier in ("queue", "processed", "control"):
+        (dossier / sous_dossier).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(dossier / "queue"),
+        "data_folder_out": str(dossier / "queue"),
+        "processed_folder": str(dossier / "processed"),
+        "control_folder": str(dossier / "control"),
         "store_processed": False,
     }
+
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # One folder per database: two `make run` on two databases must not take each other's tasks
+    # (a task names rows of its own database).
+    _base = DATABASES["default"]
+    _identite_base = "|".join(str(_base.get(cle) or "") for cle in ("ENGINE", "HOST", "PORT", "NAME"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = options_broker_embarque(
+        VAR_DIR / "celery" / hashlib.sha256(_identite_base.encode()).hexdigest()[:16]
+    )
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# The worker logs through the LOGGING below (JSON in production), not through Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# An X-Request-ID sent by the client is kept only behind a proxy that sets or overwrites it.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("LOG_TRUST_REQUEST_ID", default=False)
 
 # A status goes back only through the checked transitions, never by reverting a history row.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -164,15 +191,72 @@ CRISPY_TEMPLATE_PACK = "dsfr_crispy"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/dsfr.html"
 
+# --- HTTPS and cookies (README, « Mise en production »). Secure by default outside DEBUG. ---
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer probes the health endpoint over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^sante/"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Behind a reverse proxy that terminates TLS: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+# (only if the proxy always sets or overwrites that header).
+SECURE_PROXY_SSL_HEADER = tuple(env.list("SECURE_PROXY_SSL_HEADER", default=[])) or None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- E-mail: printed on the console unless EMAIL_URL names a server,
+# e.g. smtp+tls://utilisateur:motdepasse@smtp.example.fr:587 ---
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Portail Ségur numérique <ne-pas-repondre@localhost>")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# --- Logs: one structured line per event (JSON outside DEBUG), with request_id, user_id and ip
+# bound by django-structlog; business events are written by segur_portal.journal. ---
+LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+_PREPARATION_STRUCTLOG = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "formatters": {
+        "json": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                           structlog.processors.format_exc_info, structlog.processors.JSONRenderer(ensure_ascii=False)],
+            "foreign_pre_chain": _PREPARATION_STRUCTLOG,
+        },
+        "console": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                           structlog.dev.ConsoleRenderer(colors=False)],
+            "foreign_pre_chain": _PREPARATION_STRUCTLOG,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+structlog.configure(
+    processors=[
+        structlog.stdlib.filter_by_level,
+        *_PREPARATION_STRUCTLOG,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.StackInfoRenderer(),
+        structlog.processors.UnicodeDecoder(),
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
+
+# --- Health endpoint (/sante/): database, storage, broker, Celery worker. ---
+SANTE_DELAI_PING_WORKER = env.float("SANTE_DELAI_PING_WORKER", default=2.0)

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .sante import SanteView
+
 urlpatterns = [
+    path("sante/", SanteView.as_view(), name="sante"),
     path("admin/", admin.site.urls),
     path("", include("demandes.urls")),
     path("imports/", include("imports.urls")),

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from .test_pieces_jointes import (  # noqa: F401 — file_celery_du_processus: the run's own queue (autouse)
-    ELF, NOM_PIECE, NOM_PIECE_2, PDF, PDF_BIS, fichier_deux_lignes, file_celery_du_processus, zip_de,
+from .test_pieces_jointes import (
+    ELF, NOM_PIECE, NOM_PIECE_2, PDF, PDF_BIS, fichier_deux_lignes, zip_de,
 )
 
 MESSAGE_COMPLET = ("Toutes les pièces jointes peuvent être importées correctement, "

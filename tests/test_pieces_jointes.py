@@ -82,19 +82,6 @@ MOTIF_INCONNU = "nom inconnu : aucune demande retenue de cet import n'annonce ce
 MOTIF_FORMAT = "format non accepté : seuls les fichiers .pdf, .jpg, .jpeg et .png sont acceptés"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def file_celery_du_processus():
-    """kombu's filesystem broker (runs without REDIS_URL) is a folder shared by every test run of
-    this working tree: two runs at once would take each other's tasks. The tasks of this run go to a
-    queue of its own, set before the worker (fixture `worker_celery`) starts and before any task is
-    sent. On Redis (CI), the default queue of the configured database."""
-    from segur_portal.celery import app
-
-    if app.conf.broker_url.startswith("filesystem://"):
-        app.conf.task_default_queue = f"tests-pieces-jointes-{os.getpid()}"
-    yield
-
-
 @pytest.fixture(autouse=True)
 def environnement(settings, tmp_path):
     """Stored files go to <tmp>/stockage/fichiers: the folder around MEDIA_ROOT stays empty, so that
