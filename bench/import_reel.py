@@ -35,6 +35,7 @@ cProfile top 15 by cumulative time (test client / middleware / template plumbing
 time, the SQL queries grouped by statement with their time, and the plan (EXPLAIN) of the slowest
 query of the page.
 """
+
 import argparse
 import cProfile
 import datetime
@@ -80,7 +81,14 @@ from django.utils import timezone  # noqa: E402
 
 from demandes.management.commands.seed_demo import creer_donnees_demo  # noqa: E402
 from demandes.models import (  # noqa: E402
-    Beneficiaire, CompteurDossier, Demande, PieceAttendue, Solution, StatutDemande, StatutPaiement, TypeDemande,
+    Beneficiaire,
+    CompteurDossier,
+    Demande,
+    PieceAttendue,
+    Solution,
+    StatutDemande,
+    StatutPaiement,
+    TypeDemande,
     Utilisateur,
 )
 from imports.engine.errors import FichierRejete  # noqa: E402
@@ -90,8 +98,12 @@ from imports.services import importer_pour_de_vrai, simuler_import  # noqa: E402
 
 construire_document = bench_simulation.construire_document
 verifier_generation = bench_simulation.verifier_generation
-SIRET, NUMERO_ANS, TAUX_TVA, TYPE_DEMANDE = (bench_simulation.SIRET, bench_simulation.NUMERO_ANS,
-                                             bench_simulation.TAUX_TVA, bench_simulation.TYPE_DEMANDE)
+SIRET, NUMERO_ANS, TAUX_TVA, TYPE_DEMANDE = (
+    bench_simulation.SIRET,
+    bench_simulation.NUMERO_ANS,
+    bench_simulation.TAUX_TVA,
+    bench_simulation.TYPE_DEMANDE,
+)
 UTILISATEUR = "relais"
 
 TAILLES_IMPORT = (1_000, 5_000, 10_000)
@@ -115,6 +127,7 @@ PAGES_INFO = [("dernière page (100 par page, page 1000)", "/demandes/?par_page=
 
 # --- Database -------------------------------------------------------------------------------------
 
+
 def moteur():
     return settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
 
@@ -130,8 +143,13 @@ def creer_base_postgres_si_absente():
     import psycopg2
     from psycopg2 import sql
 
-    parametres = {"dbname": "postgres", "user": base.get("USER") or None, "password": base.get("PASSWORD") or None,
-                  "host": base.get("HOST") or None, "port": base.get("PORT") or None}
+    parametres = {
+        "dbname": "postgres",
+        "user": base.get("USER") or None,
+        "password": base.get("PASSWORD") or None,
+        "host": base.get("HOST") or None,
+        "port": base.get("PORT") or None,
+    }
     lien = psycopg2.connect(**{k: v for k, v in parametres.items() if v is not None})
     try:
         lien.autocommit = True
@@ -167,8 +185,11 @@ def modeles_a_vider():
     modeles = {m for m in modeles if m._meta.db_table in existantes}
 
     def parents(modele):
-        return {champ.related_model for champ in modele._meta.concrete_fields
-                if champ.is_relation and champ.related_model in modeles and champ.related_model is not modele}
+        return {
+            champ.related_model
+            for champ in modele._meta.concrete_fields
+            if champ.is_relation and champ.related_model in modeles and champ.related_model is not modele
+        }
 
     ordre, restants = [], set(modeles)
     while restants:
@@ -204,6 +225,7 @@ def analyser(*modeles):
 
 
 # --- Measures -------------------------------------------------------------------------------------
+
 
 def chrono(fonction):
     debut = time.perf_counter()
@@ -251,8 +273,11 @@ VENTILATION_PAGE = [
     ("  rendu du gabarit (TemplateResponse.rendered_content)", "django/template/response.py", "rendered_content"),
     ("    balise render_table (django_tables2)", "django_tables2/templatetags/django_tables2.py", "render"),
     ("      cellules (BoundRow.get_cell)", "django_tables2/rows.py", "get_cell"),
-    ("        TemplateColumn.render (DateColumn : un Template par cellule)", "django_tables2/columns/templatecolumn.py",
-     "render"),
+    (
+        "        TemplateColumn.render (DateColumn : un Template par cellule)",
+        "django_tables2/columns/templatecolumn.py",
+        "render",
+    ),
     ("        inspect.signature (call_with_appropriate, par cellule)", "inspect.py", "signature"),
     ("        reverse() (linkify du numéro)", "django/urls/base.py", "reverse"),
     ("compilation de gabarits (Template.compile_nodelist)", "django/template/base.py", "compile_nodelist"),
@@ -272,12 +297,17 @@ def profiler(appel, ventilation=()) -> str:
     stats = pstats.Stats(profil, stream=tampon)
     total = stats.total_tt
     if ventilation:
-        print(f"   Ventilation (temps cumulé sous cProfile, qui ralentit surtout le Python ; total {total:.2f} s) :",
-              file=tampon)
+        print(
+            f"   Ventilation (temps cumulé sous cProfile, qui ralentit surtout le Python ; total {total:.2f} s) :",
+            file=tampon,
+        )
         for libelle, fichier, fonctions in ventilation:
             fonctions = (fonctions,) if isinstance(fonctions, str) else fonctions
-            cumule = sum(v[3] for (chemin, _, nom), v in stats.stats.items()
-                         if nom in fonctions and chemin.replace("\\", "/").endswith(fichier))
+            cumule = sum(
+                v[3]
+                for (chemin, _, nom), v in stats.stats.items()
+                if nom in fonctions and chemin.replace("\\", "/").endswith(fichier)
+            )
             print(f"     {libelle:<68} {cumule:>7.2f} s {100 * cumule / total:>5.1f} %", file=tampon)
         print(file=tampon)
     print("   15 premières entrées par temps cumulé (plomberie masquée) :", file=tampon)
@@ -327,6 +357,7 @@ def entier(n) -> str:
 
 # --- 1. Real import -------------------------------------------------------------------------------
 
+
 def mesurer_import(utilisateur, nb_lignes, essais, profil_demande):
     fournisseur = utilisateur.fournisseur
     texte = construire_document(nb_lignes)
@@ -336,13 +367,19 @@ def mesurer_import(utilisateur, nb_lignes, essais, profil_demande):
     nom = f"avance-{nb_lignes}-lignes.json"
 
     def moteur_seul():
-        return simuler(contenu, fournisseur=fournisseur, numero_ans=NUMERO_ANS, type_demande=TYPE_DEMANDE,
-                       taux_tva=TAUX_TVA)
+        return simuler(
+            contenu, fournisseur=fournisseur, numero_ans=NUMERO_ANS, type_demande=TYPE_DEMANDE, taux_tva=TAUX_TVA
+        )
 
     def service_simulation():
         fichier = SimpleUploadedFile(nom, contenu, content_type="application/json")
-        return simuler_import(utilisateur=utilisateur, fichier=fichier, type_demande=TYPE_DEMANDE,
-                              numero_ans=NUMERO_ANS, taux_tva=TAUX_TVA)
+        return simuler_import(
+            utilisateur=utilisateur,
+            fichier=fichier,
+            type_demande=TYPE_DEMANDE,
+            numero_ans=NUMERO_ANS,
+            taux_tva=TAUX_TVA,
+        )
 
     vider()
     try:
@@ -350,21 +387,25 @@ def mesurer_import(utilisateur, nb_lignes, essais, profil_demande):
     except FichierRejete as rejet:
         sys.exit(f"Le moteur rejette le fichier de {nb_lignes} lignes : {rejet.message} {rejet.details}")
     if verification.nb_valides != nb_lignes:
-        exemples = [f"  demande n° {l.rang} : {a.code} {a.chemin} : {a.message}"
-                    for l in verification.lignes if not l.valide for a in l.anomalies][:10]
+        exemples = [
+            f"  demande n° {l.rang} : {a.code} {a.chemin} : {a.message}"
+            for l in verification.lignes
+            if not l.valide
+            for a in l.anomalies
+        ][:10]
         sys.exit(f"Arrêt : {verification.nb_invalides} ligne(s) invalide(s) sur {nb_lignes}.\n" + "\n".join(exemples))
     del verification
 
     t_moteur = min(chrono(moteur_seul)[0] for _ in range(essais))
     t_service, t_import, requetes, t_import_sans_journal = [], [], None, None
-    for essai in range(essais):
+    for _essai in range(essais):
         vider()
         duree, import_json = chrono(service_simulation)
         if import_json.resultat != Import.Resultat.SIMULATION_OK:
             sys.exit(f"Simulation non réussie ({import_json.resultat}) : {import_json.message} {import_json.details}")
         t_service.append(duree)
         with CaptureQueriesContext(connection) as capture:
-            duree, importe = chrono(lambda: importer_pour_de_vrai(utilisateur=utilisateur, import_id=import_json.pk))
+            duree, importe = chrono(lambda: importer_pour_de_vrai(utilisateur=utilisateur, import_id=import_json.pk))  # noqa: B023 — called at once
         t_import.append(duree)
         nb_demandes = Demande.objects.filter(import_json=importe).count()
         if importe.etat != Import.Etat.IMPORTE or importe.nb_retenues != nb_lignes or nb_demandes != nb_lignes:
@@ -376,13 +417,22 @@ def mesurer_import(utilisateur, nb_lignes, essais, profil_demande):
     import_json = service_simulation()
     settings.DEBUG = False
     try:
-        t_import_sans_journal, _ = chrono(lambda: importer_pour_de_vrai(utilisateur=utilisateur, import_id=import_json.pk))
+        t_import_sans_journal, _ = chrono(
+            lambda: importer_pour_de_vrai(utilisateur=utilisateur, import_id=import_json.pk)
+        )
     finally:
         settings.DEBUG = True
 
     resultat = dict(
-        lignes=nb_lignes, octets=len(contenu), moteur=t_moteur, service=min(t_service), import_=min(t_import),
-        services=t_service, imports=t_import, requetes=requetes, import_sans_journal=t_import_sans_journal,
+        lignes=nb_lignes,
+        octets=len(contenu),
+        moteur=t_moteur,
+        service=min(t_service),
+        import_=min(t_import),
+        services=t_service,
+        imports=t_import,
+        requetes=requetes,
+        import_sans_journal=t_import_sans_journal,
     )
     resultat["ratio_service"] = resultat["import_"] / resultat["service"]
     resultat["ratio_moteur"] = resultat["import_"] / resultat["moteur"]
@@ -392,20 +442,27 @@ def mesurer_import(utilisateur, nb_lignes, essais, profil_demande):
         import_json = service_simulation()
         with CaptureQueriesContext(connection):  # same conditions as the measure
             resultat["profil"] = profiler(
-                lambda: importer_pour_de_vrai(utilisateur=utilisateur, import_id=import_json.pk), VENTILATION_IMPORT)
+                lambda: importer_pour_de_vrai(utilisateur=utilisateur, import_id=import_json.pk), VENTILATION_IMPORT
+            )
     return resultat
 
 
 def afficher_import(r):
     print(f"\n   {entier(r['lignes'])} lignes ({r['octets'] / 2**20:.2f} Mo)")
     print(f"     moteur simuler()            : {r['moteur']:.3f} s → {entier(r['lignes'] / r['moteur'])} lignes/s")
-    print(f"     service simuler_import()    : {r['service']:.3f} s (essais : "
-          f"{', '.join(f'{d:.3f}' for d in r['services'])})")
-    print(f"     importer_pour_de_vrai()     : {r['import_']:.3f} s (essais : "
-          f"{', '.join(f'{d:.3f}' for d in r['imports'])}) → {entier(r['lignes'] / r['import_'])} lignes/s")
+    print(
+        f"     service simuler_import()    : {r['service']:.3f} s (essais : "
+        f"{', '.join(f'{d:.3f}' for d in r['services'])})"
+    )
+    print(
+        f"     importer_pour_de_vrai()     : {r['import_']:.3f} s (essais : "
+        f"{', '.join(f'{d:.3f}' for d in r['imports'])}) → {entier(r['lignes'] / r['import_'])} lignes/s"
+    )
     print(f"       sans journal SQL (DEBUG off) : {r['import_sans_journal']:.3f} s")
-    print(f"     ratio import / simulation (service) : {r['ratio_service']:.2f}   "
-          f"(import / moteur : {r['ratio_moteur']:.2f})")
+    print(
+        f"     ratio import / simulation (service) : {r['ratio_service']:.2f}   "
+        f"(import / moteur : {r['ratio_moteur']:.2f})"
+    )
     nb = len(r["requetes"])
     print(f"     requêtes SQL de l'import    : {nb} ({nb * 1000 / r['lignes']:.1f} pour 1 000 lignes)")
     repartition = Counter(table_de(q["sql"]) for q in r["requetes"])
@@ -413,6 +470,7 @@ def afficher_import(r):
 
 
 # --- 2. Liste des demandes ------------------------------------------------------------------------
+
 
 def creer_demandes(fournisseur, solution, nombre):
     """`nombre` demandes of the supplier, plain bulk_create (no history, no beneficiary), statuses and
@@ -443,16 +501,29 @@ def creer_demandes(fournisseur, solution, nombre):
                 lot = []
                 for n in range(debut, min(debut + LOT_CREATION, nombre + 1)):
                     code_statut, paiement = statut(n)
-                    lot.append(Demande(
-                        numero=f"FINMDV{n:06d}", version=0,
-                        type_demande=TypeDemande.AVANCE if n % 5 else TypeDemande.SOLDE,
-                        fournisseur=fournisseur, solution=solution, numero_editeur=f"E{n:07d}",
-                        date_commande=datetime.date(2021, 11, 24), regime_tva="TTC", montant_ht="10750.00",
-                        statut=code_statut, statut_paiement=paiement, numero_ligne=1, commande_pour="STRUCTURE",
-                        nom_responsable="DURAND", email_responsable="durand@mail.com",
-                        telephone_responsable="0645124512", finess_juridique="020015087", scenario=scenario,
-                        date_depot=maintenant - datetime.timedelta(minutes=7 * (nombre - n)),
-                    ))
+                    lot.append(
+                        Demande(
+                            numero=f"FINMDV{n:06d}",
+                            version=0,
+                            type_demande=TypeDemande.AVANCE if n % 5 else TypeDemande.SOLDE,
+                            fournisseur=fournisseur,
+                            solution=solution,
+                            numero_editeur=f"E{n:07d}",
+                            date_commande=datetime.date(2021, 11, 24),
+                            regime_tva="TTC",
+                            montant_ht="10750.00",
+                            statut=code_statut,
+                            statut_paiement=paiement,
+                            numero_ligne=1,
+                            commande_pour="STRUCTURE",
+                            nom_responsable="DURAND",
+                            email_responsable="durand@mail.com",
+                            telephone_responsable="0645124512",
+                            finess_juridique="020015087",
+                            scenario=scenario,
+                            date_depot=maintenant - datetime.timedelta(minutes=7 * (nombre - n)),
+                        )
+                    )
                 Demande.objects.bulk_create(lot, batch_size=1000)
     finally:
         champ_depot.auto_now_add = True
@@ -479,9 +550,18 @@ def mesurer_pages(client, adresses):
             nb_requetes[url].append(len(capture.captured_queries))
             captures[url] = capture.captured_queries
             lignes[url] = len(_LIEN_DEMANDE.findall(reponse.content.decode()))
-    return [dict(url=url, p50=percentile(durees[url], 50), p95=percentile(durees[url], 95), min=min(durees[url]),
-                 requetes=sorted(set(nb_requetes[url])), lignes=lignes[url], capture=captures[url])
-            for url in adresses]
+    return [
+        dict(
+            url=url,
+            p50=percentile(durees[url], 50),
+            p95=percentile(durees[url], 95),
+            min=min(durees[url]),
+            requetes=sorted(set(nb_requetes[url])),
+            lignes=lignes[url],
+            capture=captures[url],
+        )
+        for url in adresses
+    ]
 
 
 def exporter_csv(client):
@@ -507,6 +587,7 @@ def expliquer(sql):
 
 # --- Main -----------------------------------------------------------------------------------------
 
+
 def verdict(ok):
     return "atteinte" if ok else "NON atteinte"
 
@@ -515,18 +596,27 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--essais", type=int, default=3, help="essais par mesure d'import (meilleur retenu, défaut 3)")
     parser.add_argument("--demandes", type=int, default=100_000, help="demandes créées pour la liste (défaut 100000)")
-    parser.add_argument("--profil", action="store_true", help="profiler import et page même si les cibles sont atteintes")
-    parser.add_argument("--purger-quand-meme", action="store_true",
-                        help="vider les tables même si le nom de la base ne contient pas « bench »")
+    parser.add_argument(
+        "--profil", action="store_true", help="profiler import et page même si les cibles sont atteintes"
+    )
+    parser.add_argument(
+        "--purger-quand-meme",
+        action="store_true",
+        help="vider les tables même si le nom de la base ne contient pas « bench »",
+    )
     args = parser.parse_args()
 
     base = settings.DATABASES["default"]
     if "bench" not in Path(str(base["NAME"])).name and not args.purger_quand_meme:
-        sys.exit(f"La base « {base['NAME']} » ne semble pas dédiée au benchmark (« bench » absent du nom) : "
-                 "ce script vide ses demandes et imports. Utilisez --purger-quand-meme pour passer outre.")
+        sys.exit(
+            f"La base « {base['NAME']} » ne semble pas dédiée au benchmark (« bench » absent du nom) : "
+            "ce script vide ses demandes et imports. Utilisez --purger-quand-meme pour passer outre."
+        )
     creer_base_postgres_si_absente()
-    print(f"Base : {moteur()} ({base['NAME']})  —  Python {sys.version.split()[0]}, Django {django.get_version()}, "
-          f"DEBUG={settings.DEBUG}")
+    print(
+        f"Base : {moteur()} ({base['NAME']})  —  Python {sys.version.split()[0]}, Django {django.get_version()}, "
+        f"DEBUG={settings.DEBUG}"
+    )
     print("Préparation : migrate + données de démonstration…", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():
@@ -548,10 +638,14 @@ def main():
     petits, moyens, grands = (imports[n] for n in TAILLES_IMPORT)
     par_lot = (len(moyens["requetes"]) - len(petits["requetes"])) * 1000 / (moyens["lignes"] - petits["lignes"])
     fixe = len(petits["requetes"]) - par_lot * petits["lignes"] / 1000
-    print("\n   Requêtes selon la taille : " + ", ".join(
-        f"{entier(n)} lignes → {len(imports[n]['requetes'])}" for n in TAILLES_IMPORT))
-    print(f"   ≈ {fixe:.0f} requêtes fixes + {par_lot:.1f} par tranche de 1 000 lignes "
-          f"(prévu pour 10 000 : {fixe + par_lot * 10:.0f}, mesuré : {len(grands['requetes'])})")
+    print(
+        "\n   Requêtes selon la taille : "
+        + ", ".join(f"{entier(n)} lignes → {len(imports[n]['requetes'])}" for n in TAILLES_IMPORT)
+    )
+    print(
+        f"   ≈ {fixe:.0f} requêtes fixes + {par_lot:.1f} par tranche de 1 000 lignes "
+        f"(prévu pour 10 000 : {fixe + par_lot * 10:.0f}, mesuré : {len(grands['requetes'])})"
+    )
     for nb_lignes, r in imports.items():
         if "profil" in r:
             print(f"\n   Profil cProfile de importer_pour_de_vrai ({entier(nb_lignes)} lignes) :")
@@ -564,21 +658,29 @@ def main():
     vider()
     t_creation, _ = chrono(lambda: creer_demandes(utilisateur.fournisseur, solution, args.demandes))
     t_analyse, _ = chrono(lambda: analyser(Demande))
-    print(f"   créées en {t_creation:.1f} s (bulk_create par lots de {LOT_CREATION}), "
-          f"{'VACUUM ' if est_postgres() else ''}ANALYZE {t_analyse:.1f} s")
+    print(
+        f"   créées en {t_creation:.1f} s (bulk_create par lots de {LOT_CREATION}), "
+        f"{'VACUUM ' if est_postgres() else ''}ANALYZE {t_analyse:.1f} s"
+    )
     client = Client()
     client.force_login(utilisateur)
     pages = []
-    print(f"   {ECHAUFFEMENTS} requêtes d'échauffement par adresse, puis {REQUETES_PAGE} tours sur toutes les adresses "
-          "(entrelacées) :")
+    print(
+        f"   {ECHAUFFEMENTS} requêtes d'échauffement par adresse, puis {REQUETES_PAGE} tours sur toutes les adresses "
+        "(entrelacées) :"
+    )
     print(f"   {'adresse':<56} {'p50 ms':>8} {'p95 ms':>8} {'min ms':>8} {'requêtes':>9} {'lignes':>7}")
-    for (libelle, url), mesure in zip(PAGES + PAGES_INFO, mesurer_pages(client, [u for _, u in PAGES + PAGES_INFO])):
+    for (libelle, url), mesure in zip(
+        PAGES + PAGES_INFO, mesurer_pages(client, [u for _, u in PAGES + PAGES_INFO]), strict=False
+    ):
         mesure["libelle"] = libelle
         mesure["info"] = (libelle, url) in PAGES_INFO
         pages.append(mesure)
         requetes = "/".join(str(n) for n in mesure["requetes"])
-        print(f"   {url:<56} {mesure['p50']:>8.1f} {mesure['p95']:>8.1f} {mesure['min']:>8.1f} {requetes:>9} "
-              f"{mesure['lignes']:>7}")
+        print(
+            f"   {url:<56} {mesure['p50']:>8.1f} {mesure['p95']:>8.1f} {mesure['min']:>8.1f} {requetes:>9} "
+            f"{mesure['lignes']:>7}"
+        )
     par_taille = defaultdict(set)
     for mesure in pages:
         if not mesure["info"]:
@@ -590,16 +692,18 @@ def main():
     t_export_trace, _ = chrono(lambda: exporter_csv(client))
     _, pic_export = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"   export CSV : {t_export:.2f} s, {lignes_csv - 1} lignes + en-tête, {octets / 2**20:.1f} Mo, "
-          f"{entier(args.demandes / t_export)} lignes/s; pic tracemalloc {pic_export / 2**20:.1f} Mo "
-          f"(mesuré sur un second passage, {t_export_trace:.2f} s sous tracemalloc)")
+    print(
+        f"   export CSV : {t_export:.2f} s, {lignes_csv - 1} lignes + en-tête, {octets / 2**20:.1f} Mo, "
+        f"{entier(args.demandes / t_export)} lignes/s; pic tracemalloc {pic_export / 2**20:.1f} Mo "
+        f"(mesuré sur un second passage, {t_export_trace:.2f} s sous tracemalloc)"
+    )
 
     lentes = [m for m in pages if not m["info"] and m["p50"] > CIBLE_P50_MS]
     a_profiler = lentes or ([max((m for m in pages if not m["info"]), key=lambda m: m["p50"])] if args.profil else [])
     for mesure in a_profiler:
         print(f"\n   Profil cProfile de {mesure['url']} (p50 {mesure['p50']:.1f} ms), 10 requêtes :")
         with CaptureQueriesContext(connection):
-            print(profiler(lambda: [client.get(mesure["url"]) for _ in range(10)], VENTILATION_PAGE))
+            print(profiler(lambda: [client.get(mesure["url"]) for _ in range(10)], VENTILATION_PAGE))  # noqa: B023 — called at once
         print("   Requêtes d'une requête HTTP (temps en s mesuré par Django) :")
         for q in mesure["capture"]:
             sql = re.sub(r"\s+", " ", q["sql"])
@@ -618,14 +722,24 @@ def main():
         (f"import réel {entier(grands['lignes'])} lignes", f"{grands['import_']:.2f} s", "", None),
         (f"simulation (service) {entier(grands['lignes'])} lignes", f"{grands['service']:.2f} s", "", None),
         (f"moteur simuler() {entier(grands['lignes'])} lignes", f"{grands['moteur']:.2f} s", "", None),
-        ("ratio import / simulation", f"{grands['ratio_service']:.2f}", f"≤ {CIBLE_RATIO_IMPORT:.0f}",
-         grands["ratio_service"] <= CIBLE_RATIO_IMPORT),
+        (
+            "ratio import / simulation",
+            f"{grands['ratio_service']:.2f}",
+            f"≤ {CIBLE_RATIO_IMPORT:.0f}",
+            grands["ratio_service"] <= CIBLE_RATIO_IMPORT,
+        ),
         ("débit de l'import", f"{entier(grands['lignes'] / grands['import_'])} l/s", "", None),
     ]
     for n in TAILLES_IMPORT:
         nb = len(imports[n]["requetes"])
-        lignes_resume.append((f"requêtes import {entier(n)} lignes (pour 1 000 lignes)",
-                              f"{nb} ({nb * 1000 / n:.1f})", "par lots de taille fixe", None))
+        lignes_resume.append(
+            (
+                f"requêtes import {entier(n)} lignes (pour 1 000 lignes)",
+                f"{nb} ({nb * 1000 / n:.1f})",
+                "par lots de taille fixe",
+                None,
+            )
+        )
     for mesure in pages:
         cible = "info" if mesure["info"] else f"≤ {CIBLE_P50_MS:.0f} ms"
         ok = None if mesure["info"] else mesure["p50"] <= CIBLE_P50_MS
@@ -633,8 +747,14 @@ def main():
     for mesure in pages:
         lignes_resume.append((f"p95 {mesure['url']}", f"{mesure['p95']:.1f} ms", "", None))
     for sans_taille, nombres in par_taille.items():
-        lignes_resume.append((f"requêtes {sans_taille.replace('?&', '?').rstrip('?&')} (20 / 100)",
-                              "/".join(str(n) for n in sorted(nombres)), "identique 20 / 100", len(nombres) == 1))
+        lignes_resume.append(
+            (
+                f"requêtes {sans_taille.replace('?&', '?').rstrip('?&')} (20 / 100)",
+                "/".join(str(n) for n in sorted(nombres)),
+                "identique 20 / 100",
+                len(nombres) == 1,
+            )
+        )
     lignes_resume += [
         (f"export CSV {entier(args.demandes)} lignes", f"{t_export:.2f} s", "", None),
         ("pic mémoire de l'export (tracemalloc)", f"{pic_export / 2**20:.1f} Mo", "", None),
@@ -642,7 +762,9 @@ def main():
     for libelle, valeur, cible, ok in lignes_resume:
         etat = "" if ok is None else f" : {verdict(ok)}"
         print(f"   {libelle:<{largeur}} {valeur:>14}   {cible}{etat}")
-    print(f"\n   Toutes les pages ont le même nombre de requêtes pour 20 et 100 lignes : {'oui' if memes_requetes else 'NON'}")
+    print(
+        f"\n   Toutes les pages ont le même nombre de requêtes pour 20 et 100 lignes : {'oui' if memes_requetes else 'NON'}"
+    )
 
 
 if __name__ == "__main__":

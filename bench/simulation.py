@@ -30,6 +30,7 @@ demandes.management.commands.seed_demo.creer_donnees_demo(), so it works on a fr
 With --profil, or when the command is slower than the bare jsonschema subprocess, the script
 also prints the 15 top cumulative entries of a cProfile of `simuler`.
 """
+
 import argparse
 import copy
 import cProfile
@@ -100,6 +101,7 @@ JSONSCHEMA_SEUL = (
 
 # --- 1. The file -----------------------------------------------------------------------
 
+
 def cle_luhn(chiffres: str) -> str:
     """The digit that makes chiffres + digit pass the Luhn check."""
     total = 0
@@ -157,6 +159,7 @@ def verifier_generation(texte: str, nb_lignes: int) -> None:
 
 # --- Measures -------------------------------------------------------------------------
 
+
 def meilleur_de(fonction, essais=ESSAIS):
     durees = []
     resultat = None
@@ -176,7 +179,10 @@ def mesurer_sous_processus(commande, dossier: Path, env, essais=ESSAIS, nom="mes
         rapport = dossier / f"{nom}-{essai}.rusage.json"
         execution = subprocess.run(
             [sys.executable, "-c", ENVELOPPE, str(rapport), *commande],
-            cwd=RACINE, env=env, capture_output=True, text=True,
+            cwd=RACINE,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if execution.returncode != 0 or not rapport.exists():
             sys.exit(f"L'enveloppe de mesure a échoué ({nom}) :\n{execution.stdout}\n{execution.stderr}")
@@ -213,18 +219,24 @@ def entier(n) -> str:
 
 # --- Main -----------------------------------------------------------------------------
 
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--lignes", type=int, default=10_000, help="nombre de lignes du fichier (défaut : 10000)")
-    parser.add_argument("--profil", action="store_true",
-                        help="profiler simuler (cProfile) même si la commande n'est pas plus lente que jsonschema")
+    parser.add_argument(
+        "--profil",
+        action="store_true",
+        help="profiler simuler (cProfile) même si la commande n'est pas plus lente que jsonschema",
+    )
     args = parser.parse_args()
     if args.lignes < 1:
         parser.error("--lignes doit être au moins 1")
 
     base = settings.DATABASES["default"]
-    print(f"Base : {base['ENGINE'].rsplit('.', 1)[-1]} ({base.get('NAME')})  —  Python {sys.version.split()[0]}, "
-          f"Django {django.get_version()}, jsonschema {version('jsonschema')}")
+    print(
+        f"Base : {base['ENGINE'].rsplit('.', 1)[-1]} ({base.get('NAME')})  —  Python {sys.version.split()[0]}, "
+        f"Django {django.get_version()}, jsonschema {version('jsonschema')}"
+    )
     print("Préparation : migrate + données de démonstration…", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():
@@ -243,12 +255,15 @@ def main():
         verifier_generation(texte, args.lignes)
         contenu = fichier.read_bytes()
         del texte
-        print(f"\n1. Fichier : {fichier.name}, {args.lignes} lignes, {mo(len(contenu)):.2f} Mo "
-              f"({entier(len(contenu))} octets) — généré en {time.perf_counter() - debut:.2f} s")
+        print(
+            f"\n1. Fichier : {fichier.name}, {args.lignes} lignes, {mo(len(contenu)):.2f} Mo "
+            f"({entier(len(contenu))} octets) — généré en {time.perf_counter() - debut:.2f} s"
+        )
 
         def lancer_simulation():
-            return simuler(contenu, fournisseur=fournisseur, numero_ans=NUMERO_ANS,
-                           type_demande=TYPE_DEMANDE, taux_tva=TAUX_TVA)
+            return simuler(
+                contenu, fournisseur=fournisseur, numero_ans=NUMERO_ANS, type_demande=TYPE_DEMANDE, taux_tva=TAUX_TVA
+            )
 
         # 2. Every line valid for the engine.
         try:
@@ -258,15 +273,21 @@ def main():
             sys.exit(f"Le moteur rejette le fichier : {rejet.message}\n{details}")
         print(f"2. Moteur : {simulation.nb_valides} / {simulation.nb_lignes} lignes valides")
         if simulation.nb_lignes != args.lignes or simulation.nb_valides != simulation.nb_lignes:
-            exemples = [f"  demande n° {l.rang} : {a.code} {a.chemin} : {a.message}"
-                        for l in simulation.lignes if not l.valide for a in l.anomalies][:10]
+            exemples = [
+                f"  demande n° {l.rang} : {a.code} {a.chemin} : {a.message}"
+                for l in simulation.lignes
+                if not l.valide
+                for a in l.anomalies
+            ][:10]
             sys.exit("Arrêt : toutes les lignes doivent être valides pour mesurer.\n" + "\n".join(exemples))
         del simulation
 
         # 3. Engine throughput, in process.
         t_moteur, d_moteur, _ = meilleur_de(lancer_simulation)
-        print(f"3. Moteur simuler() en processus : {t_moteur:.3f} s (meilleur de {ESSAIS} : {fmt_durees(d_moteur)}) "
-              f"→ {entier(args.lignes / t_moteur)} lignes/s")
+        print(
+            f"3. Moteur simuler() en processus : {t_moteur:.3f} s (meilleur de {ESSAIS} : {fmt_durees(d_moteur)}) "
+            f"→ {entier(args.lignes / t_moteur)} lignes/s"
+        )
 
         # Subprocesses get their own connections; do not keep ours open (SQLite locks, PG sessions).
         connections.close_all()
@@ -275,11 +296,25 @@ def main():
         env.setdefault("DJANGO_SETTINGS_MODULE", "segur_portal.settings")
 
         # 4. The whole command.
-        commande = [sys.executable, str(RACINE / "manage.py"), "simuler", str(fichier), "--type", "avance",
-                    "--ans", NUMERO_ANS, "--tva", TAUX_TVA, "--sortie", str(sortie)]
+        commande = [
+            sys.executable,
+            str(RACINE / "manage.py"),
+            "simuler",
+            str(fichier),
+            "--type",
+            "avance",
+            "--ans",
+            NUMERO_ANS,
+            "--tva",
+            TAUX_TVA,
+            "--sortie",
+            str(sortie),
+        ]
         t_cmd, d_cmd, rss_cmd, codes_cmd, texte_cmd = mesurer_sous_processus(commande, dossier, env, nom="commande")
-        print(f"4. Commande manage.py simuler : {t_cmd:.3f} s (meilleur de {ESSAIS} : {fmt_durees(d_cmd)}), "
-              f"pic RSS {rss_cmd / 1024:.1f} Mo, codes de sortie {codes_cmd}")
+        print(
+            f"4. Commande manage.py simuler : {t_cmd:.3f} s (meilleur de {ESSAIS} : {fmt_durees(d_cmd)}), "
+            f"pic RSS {rss_cmd / 1024:.1f} Mo, codes de sortie {codes_cmd}"
+        )
         print("   " + "\n   ".join(texte_cmd.splitlines()[-3:]))
         if any(codes_cmd):
             print(f"   ATTENTION : code de sortie non nul ({codes_cmd}) — sortie de la commande :\n{texte_cmd}")
@@ -295,13 +330,18 @@ def main():
             jsonschema.Draft202012Validator(schema).validate(doc)
 
         t_js, d_js, _ = meilleur_de(jsonschema_seul)
-        print(f"5. jsonschema seul en processus (json.load + validate) : {t_js:.3f} s "
-              f"(meilleur de {ESSAIS} : {fmt_durees(d_js)}) → {entier(args.lignes / t_js)} lignes/s")
+        print(
+            f"5. jsonschema seul en processus (json.load + validate) : {t_js:.3f} s "
+            f"(meilleur de {ESSAIS} : {fmt_durees(d_js)}) → {entier(args.lignes / t_js)} lignes/s"
+        )
         t_js_sp, d_js_sp, rss_js_sp, codes_js, texte_js = mesurer_sous_processus(
-            [sys.executable, "-c", JSONSCHEMA_SEUL, str(SCHEMA), str(fichier)], dossier, env, nom="jsonschema")
-        print(f"   jsonschema seul en sous-processus (python -c) : {t_js_sp:.3f} s "
-              f"(meilleur de {ESSAIS} : {fmt_durees(d_js_sp)}), pic RSS {rss_js_sp / 1024:.1f} Mo, "
-              f"codes de sortie {codes_js}")
+            [sys.executable, "-c", JSONSCHEMA_SEUL, str(SCHEMA), str(fichier)], dossier, env, nom="jsonschema"
+        )
+        print(
+            f"   jsonschema seul en sous-processus (python -c) : {t_js_sp:.3f} s "
+            f"(meilleur de {ESSAIS} : {fmt_durees(d_js_sp)}), pic RSS {rss_js_sp / 1024:.1f} Mo, "
+            f"codes de sortie {codes_js}"
+        )
         if any(codes_js):
             print(f"   ATTENTION : la validation jsonschema a échoué :\n{texte_js}")
 
@@ -326,13 +366,19 @@ def main():
         def verdict(ok):
             return "atteinte" if ok else "NON atteinte"
 
-        print(f"   commande / jsonschema sous-processus : {ratio_cmd_sp:.2f}   (cible ≤ {CIBLE_RATIO_COMMANDE:.1f} : "
-              f"{verdict(ratio_cmd_sp <= CIBLE_RATIO_COMMANDE)})")
-        print(f"   commande / jsonschema en processus   : {ratio_cmd_proc:.2f}   (cible ≤ {CIBLE_RATIO_COMMANDE:.1f} : "
-              f"{verdict(ratio_cmd_proc <= CIBLE_RATIO_COMMANDE)})")
+        print(
+            f"   commande / jsonschema sous-processus : {ratio_cmd_sp:.2f}   (cible ≤ {CIBLE_RATIO_COMMANDE:.1f} : "
+            f"{verdict(ratio_cmd_sp <= CIBLE_RATIO_COMMANDE)})"
+        )
+        print(
+            f"   commande / jsonschema en processus   : {ratio_cmd_proc:.2f}   (cible ≤ {CIBLE_RATIO_COMMANDE:.1f} : "
+            f"{verdict(ratio_cmd_proc <= CIBLE_RATIO_COMMANDE)})"
+        )
         print(f"   moteur / jsonschema en processus     : {ratio_moteur:.2f}")
-        print(f"   pic RSS de la commande               : {rss_mo:.1f} Mo (cible ≤ {CIBLE_RSS_MO} Mo : "
-              f"{verdict(rss_mo <= CIBLE_RSS_MO)})")
+        print(
+            f"   pic RSS de la commande               : {rss_mo:.1f} Mo (cible ≤ {CIBLE_RSS_MO} Mo : "
+            f"{verdict(rss_mo <= CIBLE_RSS_MO)})"
+        )
 
         if args.profil or ratio_cmd_sp > CIBLE_RATIO_COMMANDE:
             raison = "demandé (--profil)" if args.profil else "la commande est plus lente que jsonschema seul"

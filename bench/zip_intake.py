@@ -46,6 +46,7 @@ When a target is missed (or with --profil): cProfile of traiter_zip on the big z
 cumulative) and a tracemalloc run (peak of Python allocations, and the top allocation sites at
 the heaviest moment sampled, i.e. at the storage of each accepted piece).
 """
+
 import argparse
 import cProfile
 import hashlib
@@ -87,9 +88,13 @@ def _creer_base_postgres_si_absente():
     import psycopg2
     from psycopg2 import sql
 
-    connexion = psycopg2.connect(dbname="postgres", user=config.get("USER") or None,
-                                 password=config.get("PASSWORD") or None, host=config.get("HOST") or None,
-                                 port=config.get("PORT") or None)
+    connexion = psycopg2.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+    )
     connexion.autocommit = True
     try:
         with connexion.cursor() as curseur:
@@ -163,6 +168,7 @@ with open(rapport, "w") as f:
 
 # --- Helpers ---------------------------------------------------------------------------------------
 
+
 def mo(octets):
     return octets / (1024 * 1024)
 
@@ -200,6 +206,7 @@ def lire_statut_proc(pid):
 
 # --- 1. The import and its demandes ----------------------------------------------------------------
 
+
 def nom_piece(i):
     return f"MDV-LGC-Va1-BDC-{PREFIXE_EDITEUR}{i:05d}.pdf"
 
@@ -209,9 +216,13 @@ def nettoyer(fournisseur):
     imports = Import.objects.filter(fournisseur=fournisseur, nom_fichier=NOM_IMPORT)
     zips = ZipDepose.objects.filter(import_json__in=imports)
     recues = PieceRecue.objects.filter(zip_depose__in=zips) | PieceRecue.objects.filter(
-        piece_attendue__demande__numero__startswith=PREFIXE_NUMERO)
-    for nom in list(recues.values_list("fichier", flat=True)) + list(zips.values_list("fichier", flat=True)) \
-            + list(imports.values_list("fichier", flat=True)):
+        piece_attendue__demande__numero__startswith=PREFIXE_NUMERO
+    )
+    for nom in (
+        list(recues.values_list("fichier", flat=True))
+        + list(zips.values_list("fichier", flat=True))
+        + list(imports.values_list("fichier", flat=True))
+    ):
         if nom and default_storage.exists(nom):
             default_storage.delete(nom)
     with transaction.atomic():
@@ -232,29 +243,55 @@ def preparer_import(fournisseur, nb):
     contenu = json.dumps({"bench": "zip_intake", "demandes": nb}).encode()
     with transaction.atomic():
         import_json = Import(
-            fournisseur=fournisseur, utilisateur=utilisateur, solution=solution, numero_ans=NUMERO_ANS,
-            type_demande=TypeDemande.AVANCE, taux_tva="20", nom_fichier=NOM_IMPORT,
-            sha256=hashlib.sha256(contenu).hexdigest(), taille=len(contenu), nb_lignes=nb, nb_valides=nb,
-            resultat=Import.Resultat.SIMULATION_OK, etat=Import.Etat.IMPORTE, date_import=timezone.now(),
+            fournisseur=fournisseur,
+            utilisateur=utilisateur,
+            solution=solution,
+            numero_ans=NUMERO_ANS,
+            type_demande=TypeDemande.AVANCE,
+            taux_tva="20",
+            nom_fichier=NOM_IMPORT,
+            sha256=hashlib.sha256(contenu).hexdigest(),
+            taille=len(contenu),
+            nb_lignes=nb,
+            nb_valides=nb,
+            resultat=Import.Resultat.SIMULATION_OK,
+            etat=Import.Etat.IMPORTE,
+            date_import=timezone.now(),
             nb_retenues=nb,
         )
         import_json.fichier.save("televersement.json", ContentFile(contenu), save=False)
         import_json.save()
-        demandes = Demande.objects.bulk_create([
-            Demande(numero=f"{PREFIXE_NUMERO}{i:06d}", type_demande=TypeDemande.AVANCE, fournisseur=fournisseur,
-                    solution=solution, numero_editeur=f"{PREFIXE_EDITEUR}{i:05d}", date_commande=timezone.localdate(),
-                    regime_tva="TTC", montant_ht=Decimal("10000.00"), statut=StatutDemande.EN_ATTENTE_PIECES,
-                    import_json=import_json, numero_ligne=i)
-            for i in range(1, nb + 1)
-        ])
-        PieceAttendue.objects.bulk_create([
-            PieceAttendue(demande=demande, nom_fichier=nom_piece(i), format_fichier="PDF", type_fichier="BON_COMMANDE")
-            for i, demande in enumerate(demandes, start=1)
-        ])
+        demandes = Demande.objects.bulk_create(
+            [
+                Demande(
+                    numero=f"{PREFIXE_NUMERO}{i:06d}",
+                    type_demande=TypeDemande.AVANCE,
+                    fournisseur=fournisseur,
+                    solution=solution,
+                    numero_editeur=f"{PREFIXE_EDITEUR}{i:05d}",
+                    date_commande=timezone.localdate(),
+                    regime_tva="TTC",
+                    montant_ht=Decimal("10000.00"),
+                    statut=StatutDemande.EN_ATTENTE_PIECES,
+                    import_json=import_json,
+                    numero_ligne=i,
+                )
+                for i in range(1, nb + 1)
+            ]
+        )
+        PieceAttendue.objects.bulk_create(
+            [
+                PieceAttendue(
+                    demande=demande, nom_fichier=nom_piece(i), format_fichier="PDF", type_fichier="BON_COMMANDE"
+                )
+                for i, demande in enumerate(demandes, start=1)
+            ]
+        )
     return import_json
 
 
 # --- 2. The zips -----------------------------------------------------------------------------------
+
 
 def ecrire_zip(chemin: Path, nb_entrees: int) -> int:
     with zipfile.ZipFile(chemin, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
@@ -265,8 +302,12 @@ def ecrire_zip(chemin: Path, nb_entrees: int) -> int:
 
 def deposer(import_json, chemin: Path) -> ZipDepose:
     """Like deposer_zip, without queuing: the file saved through the FileField (default storage)."""
-    depot = ZipDepose(import_json=import_json, fournisseur_id=import_json.fournisseur_id,
-                      nom_fichier=chemin.name, taille=chemin.stat().st_size)
+    depot = ZipDepose(
+        import_json=import_json,
+        fournisseur_id=import_json.fournisseur_id,
+        nom_fichier=chemin.name,
+        taille=chemin.stat().st_size,
+    )
     with open(chemin, "rb") as flux:
         depot.fichier.save("archive.zip", File(flux, name=chemin.name), save=False)
     depot.save()
@@ -289,6 +330,7 @@ def chemin_stocke(depot):
 
 # --- 3. Throughput ---------------------------------------------------------------------------------
 
+
 def unzip_t(chemin):
     execution = subprocess.run(["unzip", "-t", str(chemin)], capture_output=True, text=True)
     if execution.returncode != 0:
@@ -309,8 +351,11 @@ def zipfile_seul(chemin):
 
 def verifier_pieces_stockees(depot, chemin_zip):
     """Once, outside the timings: the first and last stored pieces hold the bytes of their entry."""
-    recues = list(PieceRecue.objects.filter(zip_depose=depot).select_related("piece_attendue")
-                  .order_by("piece_attendue__nom_fichier"))
+    recues = list(
+        PieceRecue.objects.filter(zip_depose=depot)
+        .select_related("piece_attendue")
+        .order_by("piece_attendue__nom_fichier")
+    )
     with zipfile.ZipFile(chemin_zip) as archive:
         for recue in (recues[0], recues[-1]):
             attendu = hashlib.sha256(archive.read(recue.piece_attendue.nom_fichier)).hexdigest()
@@ -325,12 +370,15 @@ def traiter(depot, nb_attendues):
     resultat = services_pj.traiter_zip(depot.pk)
     if resultat.statut != ZipDepose.Statut.TRAITE or resultat.nb_acceptees != nb_attendues:
         motifs = list(EntreeZip.objects.filter(zip_depose=resultat, acceptee=False).values_list("nom", "motif")[:10])
-        sys.exit(f"traiter_zip : statut {resultat.statut} « {resultat.message} », {resultat.nb_acceptees} acceptées "
-                 f"sur {nb_attendues} attendues. Refus : {motifs}")
+        sys.exit(
+            f"traiter_zip : statut {resultat.statut} « {resultat.message} », {resultat.nb_acceptees} acceptées "
+            f"sur {nb_attendues} attendues. Refus : {motifs}"
+        )
     return resultat
 
 
 # --- 4. Worker peak memory -------------------------------------------------------------------------
+
 
 def purger_file():
     try:
@@ -350,15 +398,30 @@ class Worker:
         self.journal_chemin = dossier / f"{nom}.log"
         for chemin in (self.rapport, self.fichier_pid):
             chemin.unlink(missing_ok=True)
-        commande = [CELERY, "-A", "segur_portal", "worker", "--pool=solo", "--concurrency=1", "-l", "WARNING",
-                    "-Q", FILE_CELERY, "-n", f"benchzip-{uuid.uuid4().hex[:8]}@%h"]
+        commande = [
+            CELERY,
+            "-A",
+            "segur_portal",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-l",
+            "WARNING",
+            "-Q",
+            FILE_CELERY,
+            "-n",
+            f"benchzip-{uuid.uuid4().hex[:8]}@%h",
+        ]
         self.journal = open(self.journal_chemin, "w")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(RACINE), env.get("PYTHONPATH")]))
         # Same working directory as the bench (its temporary directory): see main().
         self.enveloppe = subprocess.Popen(
             [sys.executable, "-c", ENVELOPPE, str(self.rapport), str(self.fichier_pid), *commande],
-            cwd=os.getcwd(), env=env, stdout=self.journal, stderr=subprocess.STDOUT,
+            cwd=os.getcwd(),
+            env=env,
+            stdout=self.journal,
+            stderr=subprocess.STDOUT,
         )
         self.pid = None
         limite = time.monotonic() + 30
@@ -406,13 +469,19 @@ def worker_au_repos(dossier):
     time.sleep(ATTENTE_REPOS_S)
     rss, _ = lire_statut_proc(worker.pid)
     rapport, hwm = worker.arreter()
-    return {"maxrss_ko": rapport["maxrss_ko"], "vmhwm_ko": hwm, "vmrss_ko": rss, "code": rapport["code"],
-            "journal": worker.fin_du_journal()}
+    return {
+        "maxrss_ko": rapport["maxrss_ko"],
+        "vmhwm_ko": hwm,
+        "vmrss_ko": rss,
+        "code": rapport["code"],
+        "journal": worker.fin_du_journal(),
+    }
 
 
 def worker_sur_zip(dossier, depot, nb_attendues, nom):
-    ZipDepose.objects.filter(pk=depot.pk).update(statut=ZipDepose.Statut.EN_ATTENTE, nb_traitees=0,
-                                                 date_traitement=None)
+    ZipDepose.objects.filter(pk=depot.pk).update(
+        statut=ZipDepose.Statut.EN_ATTENTE, nb_traitees=0, date_traitement=None
+    )
     worker = Worker(dossier, nom)
     envoi = time.perf_counter()
     tache_traiter_zip.apply_async((depot.pk,), queue=FILE_CELERY)
@@ -436,8 +505,12 @@ def worker_sur_zip(dossier, depot, nb_attendues, nom):
     rapport, hwm = worker.arreter()
     ligne = ZipDepose.objects.get(pk=depot.pk)
     return {
-        "maxrss_ko": rapport["maxrss_ko"], "vmhwm_ko": hwm, "code": rapport["code"], "statut": statut,
-        "acceptees": ligne.nb_acceptees, "attendues": nb_attendues,
+        "maxrss_ko": rapport["maxrss_ko"],
+        "vmhwm_ko": hwm,
+        "code": rapport["code"],
+        "statut": statut,
+        "acceptees": ligne.nb_acceptees,
+        "attendues": nb_attendues,
         "envoi_traite_s": fin - envoi,
         "traitement_s": (fin - debut_traitement) if debut_traitement else None,
         "journal": worker.fin_du_journal(),
@@ -445,6 +518,7 @@ def worker_sur_zip(dossier, depot, nb_attendues, nom):
 
 
 # --- Profiles ----------------------------------------------------------------------------------------
+
 
 def profiler_temps(depot, nb_attendues, lignes=15):
     profil = cProfile.Profile()
@@ -479,10 +553,12 @@ def profiler_memoire(depot, nb_attendues, lignes=10):
     finally:
         tracemalloc.stop()
         services_pj._stocker = original
-    sortie = [f"   tracemalloc : avant {mo(base):.1f} Mo, pic {mo(pic):.1f} Mo (+{mo(pic - base):.1f} Mo), "
-              f"après {mo(courant):.1f} Mo",
-              f"   instantané le plus lourd (à l'appel de _stocker) : {mo(plus_lourd['courant']):.1f} Mo tracés ; "
-              f"{lignes} premiers sites d'allocation :"]
+    sortie = [
+        f"   tracemalloc : avant {mo(base):.1f} Mo, pic {mo(pic):.1f} Mo (+{mo(pic - base):.1f} Mo), "
+        f"après {mo(courant):.1f} Mo",
+        f"   instantané le plus lourd (à l'appel de _stocker) : {mo(plus_lourd['courant']):.1f} Mo tracés ; "
+        f"{lignes} premiers sites d'allocation :",
+    ]
     if plus_lourd["instantane"] is not None:
         filtre = [tracemalloc.Filter(False, tracemalloc.__file__)]
         for stat in plus_lourd["instantane"].filter_traces(filtre).statistics("lineno")[:lignes]:
@@ -492,6 +568,7 @@ def profiler_memoire(depot, nb_attendues, lignes=10):
 
 
 # --- Main ------------------------------------------------------------------------------------------
+
 
 def main():
     sys.stdout.reconfigure(line_buffering=True)  # keeps the order with stderr (warnings) when piped
@@ -503,13 +580,18 @@ def main():
         sys.exit("unzip est introuvable : apt-get install -y unzip")
 
     base = settings.DATABASES["default"]
-    broker = settings.CELERY_BROKER_URL.split("@")[-1] if "@" in settings.CELERY_BROKER_URL \
-        else settings.CELERY_BROKER_URL
-    print(f"Base : {base['ENGINE'].rsplit('.', 1)[-1]} ({base.get('NAME')}) — broker : {broker} "
-          f"(file {FILE_CELERY}) — MEDIA_ROOT : {settings.MEDIA_ROOT}")
-    print(f"Python {sys.version.split()[0]}, Django {django.get_version()}, {os.cpu_count()} CPU, charge "
-          f"{' '.join(f'{c:.2f}' for c in os.getloadavg())} — "
-          f"plafonds : zip {mo(settings.SEGUR_MAX_ZIP_BYTES):.0f} Mo, pièce {mo(settings.SEGUR_MAX_PIECE_BYTES):.0f} Mo")
+    broker = (
+        settings.CELERY_BROKER_URL.split("@")[-1] if "@" in settings.CELERY_BROKER_URL else settings.CELERY_BROKER_URL
+    )
+    print(
+        f"Base : {base['ENGINE'].rsplit('.', 1)[-1]} ({base.get('NAME')}) — broker : {broker} "
+        f"(file {FILE_CELERY}) — MEDIA_ROOT : {settings.MEDIA_ROOT}"
+    )
+    print(
+        f"Python {sys.version.split()[0]}, Django {django.get_version()}, {os.cpu_count()} CPU, charge "
+        f"{' '.join(f'{c:.2f}' for c in os.getloadavg())} — "
+        f"plafonds : zip {mo(settings.SEGUR_MAX_ZIP_BYTES):.0f} Mo, pièce {mo(settings.SEGUR_MAX_PIECE_BYTES):.0f} Mo"
+    )
     print("Préparation : migrate + données de démonstration…", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():
@@ -531,19 +613,25 @@ def main():
         # 1. The import.
         debut = time.perf_counter()
         import_json = preparer_import(fournisseur, nb_gros)
-        print(f"\n1. Import {import_json.pk} (relais, {NUMERO_ANS}, IMPORTE) : {nb_gros} demandes EN_ATTENTE_PIECES, "
-              f"une pièce attendue chacune — créé en {time.perf_counter() - debut:.2f} s"
-              + (f" ({purges} message(s) périmé(s) purgé(s) de la file)" if purges else ""))
+        print(
+            f"\n1. Import {import_json.pk} (relais, {NUMERO_ANS}, IMPORTE) : {nb_gros} demandes EN_ATTENTE_PIECES, "
+            f"une pièce attendue chacune — créé en {time.perf_counter() - debut:.2f} s"
+            + (f" ({purges} message(s) périmé(s) purgé(s) de la file)" if purges else "")
+        )
 
         # 2. The zips.
         debut = time.perf_counter()
         gros, petit = dossier / "pieces-200.zip", dossier / "pieces-20.zip"
         taille_gros = ecrire_zip(gros, nb_gros)
         taille_petit = ecrire_zip(petit, nb_petit)
-        print(f"2. Zips (ZIP_DEFLATED niveau 1, contenu aléatoire incompressible, entrées de {TAILLE_PIECE} octets) "
-              f"— écrits en {time.perf_counter() - debut:.1f} s :")
-        print(f"   {gros.name} : {nb_gros} entrées, {mo(taille_gros):.1f} Mo ({taille_gros} octets, "
-              f"plafond {settings.SEGUR_MAX_ZIP_BYTES})")
+        print(
+            f"2. Zips (ZIP_DEFLATED niveau 1, contenu aléatoire incompressible, entrées de {TAILLE_PIECE} octets) "
+            f"— écrits en {time.perf_counter() - debut:.1f} s :"
+        )
+        print(
+            f"   {gros.name} : {nb_gros} entrées, {mo(taille_gros):.1f} Mo ({taille_gros} octets, "
+            f"plafond {settings.SEGUR_MAX_ZIP_BYTES})"
+        )
         print(f"   {petit.name} : {nb_petit} entrées, {mo(taille_petit):.1f} Mo ({taille_petit} octets)")
         depot_gros = deposer(import_json, gros)
         depot_petit = deposer(import_json, petit)
@@ -552,45 +640,59 @@ def main():
                 rechauffer(chemin)
 
         # 3. Throughput.
-        print(f"3. Débit sur {gros.name} ({mo(taille_gros):.1f} Mo), cache de pages chaud, meilleur de {args.essais} :",
-              flush=True)
+        print(
+            f"3. Débit sur {gros.name} ({mo(taille_gros):.1f} Mo), cache de pages chaud, meilleur de {args.essais} :",
+            flush=True,
+        )
         t_unzip, d_unzip, resume_unzip = meilleur_de(lambda: unzip_t(gros), args.essais)
         debit_unzip = mo(taille_gros) / t_unzip
-        print(f"   unzip -t                 : {t_unzip:.3f} s ({fmt_durees(d_unzip)}) → {debit_unzip:.0f} Mo/s "
-              f"— « {resume_unzip.strip()} »")
+        print(
+            f"   unzip -t                 : {t_unzip:.3f} s ({fmt_durees(d_unzip)}) → {debit_unzip:.0f} Mo/s "
+            f"— « {resume_unzip.strip()} »"
+        )
         t_zf, d_zf, _ = meilleur_de(lambda: zipfile_seul(gros), args.essais)
         debit_zf = mo(taille_gros) / t_zf
         print(f"   zipfile Python seul      : {t_zf:.3f} s ({fmt_durees(d_zf)}) → {debit_zf:.0f} Mo/s (information)")
         t_portail, d_portail, resultat = meilleur_de(lambda: traiter(depot_gros, nb_gros), args.essais)
         debit_portail = mo(taille_gros) / t_portail
-        print(f"   traiter_zip en processus : {t_portail:.3f} s ({fmt_durees(d_portail)}) → {debit_portail:.0f} Mo/s "
-              f"— {resultat.nb_acceptees} acceptées, {resultat.nb_refusees} refusées")
+        print(
+            f"   traiter_zip en processus : {t_portail:.3f} s ({fmt_durees(d_portail)}) → {debit_portail:.0f} Mo/s "
+            f"— {resultat.nb_acceptees} acceptées, {resultat.nb_refusees} refusées"
+        )
         verifiees = verifier_pieces_stockees(depot_gros, gros)
         print(f"   ({verifiees} PieceRecue ; première et dernière pièces stockées identiques à leur entrée, SHA-256)")
         ratio = debit_portail / debit_unzip
-        print(f"   débit portail / unzip -t : {ratio:.2f} (cible ≥ {CIBLE_RATIO_DEBIT} : "
-              f"{verdict(ratio >= CIBLE_RATIO_DEBIT)})")
+        print(
+            f"   débit portail / unzip -t : {ratio:.2f} (cible ≥ {CIBLE_RATIO_DEBIT} : "
+            f"{verdict(ratio >= CIBLE_RATIO_DEBIT)})"
+        )
 
         # 4. Worker peak memory.
         connections.close_all()
         print("4. Pic RSS d'un worker réel (--pool=solo), mesuré par wait4 :", flush=True)
         repos = worker_au_repos(dossier)
-        print(f"   au repos ({ATTENTE_REPOS_S} s) : ru_maxrss {repos['maxrss_ko'] / 1024:.1f} Mo "
-              f"(VmRSS {((repos['vmrss_ko'] or 0) / 1024):.1f} Mo, VmHWM {((repos['vmhwm_ko'] or 0) / 1024):.1f} Mo "
-              f"avant SIGTERM), code de sortie {repos['code']}")
+        print(
+            f"   au repos ({ATTENTE_REPOS_S} s) : ru_maxrss {repos['maxrss_ko'] / 1024:.1f} Mo "
+            f"(VmRSS {((repos['vmrss_ko'] or 0) / 1024):.1f} Mo, VmHWM {((repos['vmhwm_ko'] or 0) / 1024):.1f} Mo "
+            f"avant SIGTERM), code de sortie {repos['code']}"
+        )
         if repos["code"] != 0 and repos["journal"]:
             print("   " + repos["journal"].replace("\n", "\n   "))
         mesures_worker = []
-        for depot, nb, taille, nom in ((depot_petit, nb_petit, taille_petit, "worker-20"),
-                                       (depot_gros, nb_gros, taille_gros, "worker-200")):
+        for depot, nb, taille, nom in (
+            (depot_petit, nb_petit, taille_petit, "worker-20"),
+            (depot_gros, nb_gros, taille_gros, "worker-200"),
+        ):
             m = worker_sur_zip(dossier, depot, nb, nom)
             mesures_worker.append((taille, m))
             traitement = f"{m['traitement_s']:.2f} s" if m["traitement_s"] is not None else "—"
-            print(f"   zip {mo(taille):.1f} Mo : statut {m['statut']}, {m['acceptees']}/{m['attendues']} acceptées ; "
-                  f"ru_maxrss {m['maxrss_ko'] / 1024:.1f} Mo (VmHWM {((m['vmhwm_ko'] or 0) / 1024):.1f} Mo avant "
-                  f"SIGTERM), +{(m['maxrss_ko'] - repos['maxrss_ko']) / 1024:.1f} Mo sur le repos ; envoi → TRAITE "
-                  f"{m['envoi_traite_s']:.2f} s (démarrage compris), EN_COURS → TRAITE ≈ {traitement} ; "
-                  f"code de sortie {m['code']}")
+            print(
+                f"   zip {mo(taille):.1f} Mo : statut {m['statut']}, {m['acceptees']}/{m['attendues']} acceptées ; "
+                f"ru_maxrss {m['maxrss_ko'] / 1024:.1f} Mo (VmHWM {((m['vmhwm_ko'] or 0) / 1024):.1f} Mo avant "
+                f"SIGTERM), +{(m['maxrss_ko'] - repos['maxrss_ko']) / 1024:.1f} Mo sur le repos ; envoi → TRAITE "
+                f"{m['envoi_traite_s']:.2f} s (démarrage compris), EN_COURS → TRAITE ≈ {traitement} ; "
+                f"code de sortie {m['code']}"
+            )
             if m["code"] != 0 or m["statut"] != ZipDepose.Statut.TRAITE:
                 print("   " + m["journal"].replace("\n", "\n   "))
 
@@ -607,16 +709,24 @@ def main():
         ]
         for taille, m in mesures_worker:
             rss = m["maxrss_ko"] / 1024
-            lignes.append((f"pic RSS worker, zip {mo(taille):.0f} Mo", f"{rss:.1f} Mo", f"≤ {CIBLE_RSS_MO} Mo",
-                           verdict(rss <= CIBLE_RSS_MO)))
+            lignes.append(
+                (
+                    f"pic RSS worker, zip {mo(taille):.0f} Mo",
+                    f"{rss:.1f} Mo",
+                    f"≤ {CIBLE_RSS_MO} Mo",
+                    verdict(rss <= CIBLE_RSS_MO),
+                )
+            )
         for nom, valeur, cible, v in lignes:
             print(f"   {nom:<{largeur}} {valeur:>16}   {cible:<20} {v}")
 
         rss_max = max(m["maxrss_ko"] for _, m in mesures_worker) / 1024
         if args.profil or ratio < CIBLE_RATIO_DEBIT or rss_max > CIBLE_RSS_MO:
             raison = "demandé (--profil)" if args.profil else "une cible n'est pas atteinte"
-            print(f"\nProfil cProfile de traiter_zip (zip {mo(taille_gros):.0f} Mo) — {raison} — 15 premières entrées "
-                  f"(cumulé) :")
+            print(
+                f"\nProfil cProfile de traiter_zip (zip {mo(taille_gros):.0f} Mo) — {raison} — 15 premières entrées "
+                f"(cumulé) :"
+            )
             print(profiler_temps(depot_gros, nb_gros))
             print(f"Mémoire (tracemalloc) de traiter_zip (zip {mo(taille_gros):.0f} Mo) :")
             print(profiler_memoire(depot_gros, nb_gros))

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -16,12 +16,24 @@ from simple_history.admin import SimpleHistoryAdmin
 from segur_portal.export_csv import reponse_csv
 
 from . import services
-from .selectors import ligne_deposee
-
 from .models import (
-    Beneficiaire, CompteurDossier, Couloir, Demande, Fournisseur, Logiciel, OperateurMessagerie, Paiement,
-    PieceAttendue, Solution, StatutDemande, StatutPaiement, TypeDemande, TypePiece, Utilisateur,
+    Beneficiaire,
+    CompteurDossier,
+    Couloir,
+    Demande,
+    Fournisseur,
+    Logiciel,
+    OperateurMessagerie,
+    Paiement,
+    PieceAttendue,
+    Solution,
+    StatutDemande,
+    StatutPaiement,
+    TypeDemande,
+    TypePiece,
+    Utilisateur,
 )
+from .selectors import ligne_deposee
 
 
 class HistoriqueEnLectureSeule(SimpleHistoryAdmin):
@@ -81,16 +93,40 @@ class FournisseurAdmin(HistoriqueEnLectureSeule):
 
 @admin.register(Solution)
 class SolutionAdmin(HistoriqueEnLectureSeule):
-    list_display = ["numero_ans", "nom", "fournisseur", "couloir", "logiciel", "vague", "date_referencement", "plafond_ht"]
+    list_display = [
+        "numero_ans",
+        "nom",
+        "fournisseur",
+        "couloir",
+        "logiciel",
+        "vague",
+        "date_referencement",
+        "plafond_ht",
+    ]
     list_filter = ["couloir", "logiciel", "vague"]
     search_fields = ["numero_ans", "nom", "fournisseur__denomination", "fournisseur__siret"]
     list_select_related = ["fournisseur", "couloir", "logiciel"]
     autocomplete_fields = ["fournisseur"]
     fieldsets = [
-        (None, {"fields": ["numero_ans", "nom", "fournisseur", "couloir", "logiciel", "vague",
-                           "date_referencement", "plafond_ht"]}),
-        ("Fenêtres de dépôt", {"fields": [("avance_ouverture", "avance_fermeture"),
-                                          ("solde_ouverture", "solde_fermeture")]}),
+        (
+            None,
+            {
+                "fields": [
+                    "numero_ans",
+                    "nom",
+                    "fournisseur",
+                    "couloir",
+                    "logiciel",
+                    "vague",
+                    "date_referencement",
+                    "plafond_ht",
+                ]
+            },
+        ),
+        (
+            "Fenêtres de dépôt",
+            {"fields": [("avance_ouverture", "avance_fermeture"), ("solde_ouverture", "solde_fermeture")]},
+        ),
     ]
 
 
@@ -155,9 +191,15 @@ class PieceAttendueInline(LectureSeuleInline):
         if recue is None:
             return "Non reçue"
         url = reverse("piecesjointes:piece", args=[recue.pk])
-        return format_html('<a href="{}?ouvrir=1" target="_blank" rel="noopener">Ouvrir</a> · <a href="{}">Télécharger</a>'
-                           ' ({} octets, {}, reçue le {})', url, url, recue.taille, recue.type_mime,
-                           timezone.localtime(recue.date_reception).strftime("%d/%m/%Y %H:%M"))
+        return format_html(
+            '<a href="{}?ouvrir=1" target="_blank" rel="noopener">Ouvrir</a> · <a href="{}">Télécharger</a>'
+            " ({} octets, {}, reçue le {})",
+            url,
+            url,
+            recue.taille,
+            recue.type_mime,
+            timezone.localtime(recue.date_reception).strftime("%d/%m/%Y %H:%M"),
+        )
 
 
 class PaiementInline(LectureSeuleInline):
@@ -167,37 +209,93 @@ class PaiementInline(LectureSeuleInline):
 
 
 class MotifRejetForm(forms.Form):
-    motif = forms.CharField(label="Motif du rejet (affiché au fournisseur)", widget=forms.Textarea(attrs={"rows": 4}),
-                            error_messages={"required": "Le motif du rejet est obligatoire."})
+    motif = forms.CharField(
+        label="Motif du rejet (affiché au fournisseur)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Le motif du rejet est obligatoire."},
+    )
 
 
 class PaiementForm(forms.Form):
     montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    date_paiement = forms.DateField(label="Date du paiement",
-                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_paiement = forms.DateField(
+        label="Date du paiement", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     statut = forms.ChoiceField(label="Statut", choices=StatutPaiement.choices)
 
 
 @admin.register(Demande)
 class DemandeAdmin(HistoriqueEnLectureSeule):
-    list_display = ["numero_dossier", "type_demande", "fournisseur", "couloir", "logiciel", "vague", "montant_ht",
-                    "date_depot", "statut", "statut_paiement"]
-    list_filter = ["type_demande", "statut", "statut_paiement", "solution__couloir", "solution__logiciel",
-                   "solution__vague", ("date_depot", admin.DateFieldListFilter)]
-    search_fields = ["numero", "numero_editeur", "fournisseur__siret", "fournisseur__denomination",
-                     "beneficiaires__identifiant", "finess_juridique"]
+    list_display = [
+        "numero_dossier",
+        "type_demande",
+        "fournisseur",
+        "couloir",
+        "logiciel",
+        "vague",
+        "montant_ht",
+        "date_depot",
+        "statut",
+        "statut_paiement",
+    ]
+    list_filter = [
+        "type_demande",
+        "statut",
+        "statut_paiement",
+        "solution__couloir",
+        "solution__logiciel",
+        "solution__vague",
+        ("date_depot", admin.DateFieldListFilter),
+    ]
+    search_fields = [
+        "numero",
+        "numero_editeur",
+        "fournisseur__siret",
+        "fournisseur__denomination",
+        "beneficiaires__identifiant",
+        "finess_juridique",
+    ]
     list_select_related = ["fournisseur", "solution__couloir", "solution__logiciel"]
     date_hierarchy = "date_depot"
     list_per_page = 50
     inlines = [BeneficiaireInline, PieceAttendueInline, PaiementInline]
     actions = ["passer_en_instruction", "decider", "rejeter", "enregistrer_un_paiement", "exporter_csv"]
     fieldsets = [
-        ("Dossier", {"fields": ["numero_dossier", "type_demande", "statut", "statut_paiement", "motif_rejet",
-                                "fournisseur", "solution", "import_json", "numero_ligne", "avance"]}),
+        (
+            "Dossier",
+            {
+                "fields": [
+                    "numero_dossier",
+                    "type_demande",
+                    "statut",
+                    "statut_paiement",
+                    "motif_rejet",
+                    "fournisseur",
+                    "solution",
+                    "import_json",
+                    "numero_ligne",
+                    "avance",
+                ]
+            },
+        ),
         ("Commande", {"fields": ["numero_editeur", "date_commande", "regime_tva", "montant_ht", "date_depot"]}),
-        ("Bénéficiaires", {"fields": ["commande_pour", "is_client_unique", "nom_responsable", "email_responsable",
-                                      "telephone_responsable", "finess_juridique", "is_mandataire", "nom_mandataire",
-                                      "email_mandataire", "telephone_mandataire"]}),
+        (
+            "Bénéficiaires",
+            {
+                "fields": [
+                    "commande_pour",
+                    "is_client_unique",
+                    "nom_responsable",
+                    "email_responsable",
+                    "telephone_responsable",
+                    "finess_juridique",
+                    "is_mandataire",
+                    "nom_mandataire",
+                    "email_mandataire",
+                    "telephone_mandataire",
+                ]
+            },
+        ),
         ("Scénario d'installation", {"fields": ["scenario_lisible"]}),
         ("Ligne telle que déposée", {"classes": ["collapse"], "fields": ["ligne_deposee"]}),
     ]
@@ -231,8 +329,14 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
 
     @admin.display(description="scénario")
     def scenario_lisible(self, demande):
-        return format_html_join("", "<div>{} : {}</div>", ((cle, "oui" if valeur is True else "non" if valeur is False
-                                                             else valeur or "—") for cle, valeur in demande.scenario.items()))
+        return format_html_join(
+            "",
+            "<div>{} : {}</div>",
+            (
+                (cle, "oui" if valeur is True else "non" if valeur is False else valeur or "—")
+                for cle, valeur in demande.scenario.items()
+            ),
+        )
 
     @admin.display(description="JSON")
     def ligne_deposee(self, demande):
@@ -250,8 +354,9 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
             self.message_user(request, f"{demande.numero_dossier} refusée : {raison}.", messages.ERROR)
 
     def _transition(self, request, queryset, transition, motif=""):
-        faites, refusees = services.changer_statut(queryset.select_related("solution"), transition=transition,
-                                                   utilisateur=request.user, motif=motif)
+        faites, refusees = services.changer_statut(
+            queryset.select_related("solution"), transition=transition, utilisateur=request.user, motif=motif
+        )
         self._compte_rendu(request, faites, refusees, services.TRANSITIONS[transition].compte_rendu)
 
     def _peut_instruire(self, request):
@@ -275,12 +380,17 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
 
     @admin.action(description="Enregistrer un paiement", permissions=["enregistrer_paiement"])
     def enregistrer_un_paiement(self, request, queryset):
-        form = PaiementForm(request.POST if "confirmer" in request.POST else None,
-                            initial={"date_paiement": timezone.localdate(), "statut": StatutPaiement.EN_COURS})
+        form = PaiementForm(
+            request.POST if "confirmer" in request.POST else None,
+            initial={"date_paiement": timezone.localdate(), "statut": StatutPaiement.EN_COURS},
+        )
         if form.is_valid():
             faites, refusees = services.enregistrer_paiement(
-                queryset, montant=form.cleaned_data["montant"], date_paiement=form.cleaned_data["date_paiement"],
-                statut=form.cleaned_data["statut"], utilisateur=request.user,
+                queryset,
+                montant=form.cleaned_data["montant"],
+                date_paiement=form.cleaned_data["date_paiement"],
+                statut=form.cleaned_data["statut"],
+                utilisateur=request.user,
             )
             self._compte_rendu(request, faites, refusees, "Paiement enregistré pour {n} demande(s).")
             return None
@@ -293,11 +403,19 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
         return request.user.has_perm("demandes.enregistrer_paiement")
 
     def _page_action(self, request, queryset, form, action, titre):
-        return TemplateResponse(request, "admin/demandes/demande/action.html", {
-            **self.admin_site.each_context(request), "title": titre, "form": form, "action": action,
-            "demandes": queryset.select_related("fournisseur"), "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        })
+        return TemplateResponse(
+            request,
+            "admin/demandes/demande/action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": titre,
+                "form": form,
+                "action": action,
+                "demandes": queryset.select_related("fournisseur"),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     @admin.action(description="Exporter la sélection (CSV)")
     def exporter_csv(self, request, queryset):
@@ -309,8 +427,10 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
         return super().get_search_results(request, queryset, " ".join(termes))
 
     def get_urls(self):
-        return [path("exporter/", self.admin_site.admin_view(self.exporter_liste), name="demandes_demande_exporter"),
-                *super().get_urls()]
+        return [
+            path("exporter/", self.admin_site.admin_view(self.exporter_liste), name="demandes_demande_exporter"),
+            *super().get_urls(),
+        ]
 
     def exporter_liste(self, request):
         """The whole filtered list of the changelist (same filters and search), as CSV."""
@@ -327,16 +447,52 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
 def exporter_csv_gestion(queryset):
     types, statuts, paiements = dict(TypeDemande.choices), dict(StatutDemande.choices), dict(StatutPaiement.choices)
     lignes = (
-        (f"{numero}M{version}", types[type_demande], siret, denomination, couloir, logiciel, vague,
-         str(montant).replace(".", ","), timezone.localtime(depot).strftime("%d/%m/%Y"), statuts[statut],
-         paiements.get(paiement, ""))
-        for numero, version, type_demande, siret, denomination, couloir, logiciel, vague, montant, depot, statut, paiement
-        in queryset.order_by("-date_depot").values_list(
-            "numero", "version", "type_demande", "fournisseur__siret", "fournisseur__denomination",
-            "solution__couloir__code", "solution__logiciel__code", "solution__vague", "montant_ht", "date_depot",
-            "statut", "statut_paiement",
-        ).iterator(chunk_size=2000)
+        (
+            f"{numero}M{version}",
+            types[type_demande],
+            siret,
+            denomination,
+            couloir,
+            logiciel,
+            vague,
+            str(montant).replace(".", ","),
+            timezone.localtime(depot).strftime("%d/%m/%Y"),
+            statuts[statut],
+            paiements.get(paiement, ""),
+        )
+        for numero, version, type_demande, siret, denomination, couloir, logiciel, vague, montant, depot, statut, paiement in queryset.order_by(
+            "-date_depot"
+        )
+        .values_list(
+            "numero",
+            "version",
+            "type_demande",
+            "fournisseur__siret",
+            "fournisseur__denomination",
+            "solution__couloir__code",
+            "solution__logiciel__code",
+            "solution__vague",
+            "montant_ht",
+            "date_depot",
+            "statut",
+            "statut_paiement",
+        )
+        .iterator(chunk_size=2000)
     )
-    return reponse_csv("demandes-gestion.csv", ["Numéro de dossier", "Type", "SIRET", "Dénomination", "Couloir",
-                                                "Logiciel", "Vague", "Montant HT", "Date de dépôt", "Statut",
-                                                "Statut du dernier paiement"], lignes)
+    return reponse_csv(
+        "demandes-gestion.csv",
+        [
+            "Numéro de dossier",
+            "Type",
+            "SIRET",
+            "Dénomination",
+            "Couloir",
+            "Logiciel",
+            "Vague",
+            "Montant HT",
+            "Date de dépôt",
+            "Statut",
+            "Statut du dernier paiement",
+        ],
+        lignes,
+    )

@@ -1,4 +1,5 @@
 """Search criteria of « Liste des demandes d'avance et de solde »."""
+
 import django_filters
 from django import forms
 
@@ -8,18 +9,28 @@ from .models import Demande, Logiciel, StatutDemande, StatutPaiement, TypeDemand
 class DemandeFilter(django_filters.FilterSet):
     numero = django_filters.CharFilter(label="Numéro de demande", method="filtrer_numero")
     type_demande = django_filters.ChoiceFilter(label="Type", choices=TypeDemande.choices, empty_label="Tous")
-    statut = django_filters.ChoiceFilter(label="Statut de la demande", choices=StatutDemande.choices, empty_label="Tous")
+    statut = django_filters.ChoiceFilter(
+        label="Statut de la demande", choices=StatutDemande.choices, empty_label="Tous"
+    )
     statut_paiement = django_filters.ChoiceFilter(
         label="Statut du dernier paiement", choices=StatutPaiement.choices, empty_label="Tous"
     )
     logiciel = django_filters.ModelChoiceFilter(
-        label="Logiciel", field_name="solution__logiciel", queryset=Logiciel.objects.none(), empty_label="Tous",
+        label="Logiciel",
+        field_name="solution__logiciel",
+        queryset=Logiciel.objects.none(),
+        empty_label="Tous",
         to_field_name="code",
     )
-    depose_apres = django_filters.DateFilter(label="Déposée entre le", field_name="date_depot", lookup_expr="date__gte",
-                                             widget=forms.DateInput(attrs={"type": "date"}))
-    depose_avant = django_filters.DateFilter(label="Et le", field_name="date_depot", lookup_expr="date__lte",
-                                             widget=forms.DateInput(attrs={"type": "date"}))
+    depose_apres = django_filters.DateFilter(
+        label="Déposée entre le",
+        field_name="date_depot",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    depose_avant = django_filters.DateFilter(
+        label="Et le", field_name="date_depot", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = Demande

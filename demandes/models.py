@@ -1,4 +1,5 @@
 """Reference data (fournisseurs, solutions, référentiels) and the demandes they fund."""
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -82,8 +83,12 @@ class Utilisateur(AbstractUser):
     """A portal user: a fournisseur's user, or ASP staff (no fournisseur)."""
 
     fournisseur = models.ForeignKey(
-        Fournisseur, verbose_name="fournisseur", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="utilisateurs",
+        Fournisseur,
+        verbose_name="fournisseur",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="utilisateurs",
     )
 
     class Meta:
@@ -129,8 +134,10 @@ class StatutDemande(models.TextChoices):
 
 # A demande still "live" blocks duplicates (E104, E306); cancelled or rejected ones do not.
 STATUTS_VIVANTS = [
-    StatutDemande.EN_ATTENTE_PIECES, StatutDemande.DEPOSEE,
-    StatutDemande.EN_INSTRUCTION, StatutDemande.DECIDEE,
+    StatutDemande.EN_ATTENTE_PIECES,
+    StatutDemande.DEPOSEE,
+    StatutDemande.EN_INSTRUCTION,
+    StatutDemande.DECIDEE,
 ]
 # Before instruction a demande may still be modified (M) or cancelled (A) by its fournisseur.
 STATUTS_AVANT_INSTRUCTION = [StatutDemande.EN_ATTENTE_PIECES, StatutDemande.DEPOSEE]
@@ -162,11 +169,19 @@ class Demande(models.Model):
         "statut du dernier paiement", max_length=10, choices=StatutPaiement.choices, blank=True
     )
     avance = models.ForeignKey(
-        "self", verbose_name="avance soldée", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="soldes",
+        "self",
+        verbose_name="avance soldée",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="soldes",
     )
     import_json = models.ForeignKey(
-        "imports.Import", verbose_name="import", null=True, blank=True, on_delete=models.PROTECT,
+        "imports.Import",
+        verbose_name="import",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="demandes",
     )
     numero_ligne = models.PositiveIntegerField("rang dans le fichier", null=True, blank=True)
@@ -284,6 +299,9 @@ class CompteurDossier(models.Model):
         verbose_name = "compteur de dossiers"
         verbose_name_plural = "compteurs de dossiers"
 
+    def __str__(self):
+        return f"{self.couloir_id} : {self.dernier}"
+
 
 class Paiement(models.Model):
     """A payment recorded by an ASP manager on a decided demande."""
@@ -292,8 +310,9 @@ class Paiement(models.Model):
     montant = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
     date_paiement = models.DateField("date du paiement")
     statut = models.CharField("statut", max_length=10, choices=StatutPaiement.choices)
-    enregistre_par = models.ForeignKey("Utilisateur", verbose_name="enregistré par", null=True,
-                                       on_delete=models.SET_NULL, related_name="+")
+    enregistre_par = models.ForeignKey(
+        "Utilisateur", verbose_name="enregistré par", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     date_enregistrement = models.DateTimeField("enregistré le", auto_now_add=True)
     history = HistoricalRecords()
 

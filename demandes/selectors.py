@@ -1,4 +1,5 @@
 """Reads of the supplier's own data; the fournisseur always comes first."""
+
 import json
 import re
 
@@ -18,9 +19,11 @@ def demandes_du_fournisseur(fournisseur):
 
 def demande_du_fournisseur(fournisseur, pk) -> Demande:
     return get_object_or_404(
-        Demande.objects.select_related("solution__couloir", "solution__logiciel", "import_json", "avance")
-        .prefetch_related("beneficiaires", "pieces_attendues__receptions"),
-        fournisseur=fournisseur, pk=pk,
+        Demande.objects.select_related(
+            "solution__couloir", "solution__logiciel", "import_json", "avance"
+        ).prefetch_related("beneficiaires", "pieces_attendues__receptions"),
+        fournisseur=fournisseur,
+        pk=pk,
     )
 
 
@@ -32,8 +35,13 @@ def historique_des_statuts(demande) -> list[dict]:
     for version in demande.history.order_by("history_date", "history_id"):
         cle = (version.statut, version.statut_paiement)
         if cle != precedent:
-            etapes.append({"date": version.history_date, "statut": version.get_statut_display(),
-                           "paiement": version.get_statut_paiement_display()})
+            etapes.append(
+                {
+                    "date": version.history_date,
+                    "statut": version.get_statut_display(),
+                    "paiement": version.get_statut_paiement_display(),
+                }
+            )
             precedent = cle
     return etapes
 

@@ -1,5 +1,6 @@
 """Writes on demandes: creation, modification and cancellation from the lines of an import,
 and the dossier numbering. Called inside the real import's transaction."""
+
 import json
 from decimal import Decimal
 
@@ -10,7 +11,13 @@ from django.utils import timezone
 from segur_portal.journal import evenement
 
 from .models import (
-    Beneficiaire, CompteurDossier, Demande, Paiement, PieceAttendue, StatutDemande, StatutPaiement,
+    Beneficiaire,
+    CompteurDossier,
+    Demande,
+    Paiement,
+    PieceAttendue,
+    StatutDemande,
+    StatutPaiement,
 )
 
 TAILLE_LOT = 1000
@@ -65,16 +72,37 @@ def _contenu(ligne: dict, rang: int) -> dict:
 
 def _lignes_beneficiaires(demande_id, ligne: dict, solution, type_demande) -> list[dict]:
     """The Beneficiaire rows of a line (FINESS géographiques of a structure, or RPPS of libéraux)."""
-    commun = dict(demande=demande_id, type_demande=type_demande, couloir=solution.couloir_id,
-                  logiciel=solution.logiciel_id, vivant=True)
+    commun = dict(
+        demande=demande_id,
+        type_demande=type_demande,
+        couloir=solution.couloir_id,
+        logiciel=solution.logiciel_id,
+        vivant=True,
+    )
     b = ligne["beneficiaires"]
     if b["commandePour"] == "STRUCTURE":
-        return [dict(nature=Beneficiaire.Nature.FINESS_GEO, identifiant=finess,
-                     nom=_texte(b["structure"]["nomResponsable"]), email="", telephone="", **commun)
-                for finess in b["structure"]["FINESSGeo"]]
-    return [dict(nature=Beneficiaire.Nature.RPPS, identifiant=m["RPPS"], nom=_texte(m["nomMedecin"]),
-                 email=_texte(m["emailMedecin"]), telephone=_texte(m["telephoneMedecin"]), **commun)
-            for m in b["liberal"]]
+        return [
+            dict(
+                nature=Beneficiaire.Nature.FINESS_GEO,
+                identifiant=finess,
+                nom=_texte(b["structure"]["nomResponsable"]),
+                email="",
+                telephone="",
+                **commun,
+            )
+            for finess in b["structure"]["FINESSGeo"]
+        ]
+    return [
+        dict(
+            nature=Beneficiaire.Nature.RPPS,
+            identifiant=m["RPPS"],
+            nom=_texte(m["nomMedecin"]),
+            email=_texte(m["emailMedecin"]),
+            telephone=_texte(m["telephoneMedecin"]),
+            **commun,
+        )
+        for m in b["liberal"]
+    ]
 
 
 def inserer_en_masse(modele, lignes: list[dict], *, retour=None) -> list[tuple]:
@@ -92,7 +120,7 @@ def inserer_en_masse(modele, lignes: list[dict], *, retour=None) -> list[tuple]:
     taille = max(1, min(TAILLE_LOT, 30_000 // len(champs)))  # under SQLite's limit of parameters
     with connection.cursor() as curseur:
         for debut in range(0, len(lignes), taille):
-            lot = lignes[debut:debut + taille]
+            lot = lignes[debut : debut + taille]
             sql = f"INSERT INTO {quote(modele._meta.db_table)} ({colonnes}) VALUES {', '.join([marque] * len(lot))}"
             if retour:
                 sql += " RETURNING " + ", ".join(quote(modele._meta.get_field(c).column) for c in retour)
@@ -120,26 +148,43 @@ def appliquer_lignes(*, import_json, solution, type_demande, lignes_retenues, co
     # import records who created the demandes and when (Import.utilisateur, Import.date_import);
     # every later change of a demande is historised.
     maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
-    commun = dict(version=0, type_demande=type_demande, fournisseur=import_json.fournisseur_id,
-                  solution=solution.pk, import_json=import_json.pk, statut=StatutDemande.EN_ATTENTE_PIECES,
-                  statut_paiement="", motif_rejet="", date_depot=maintenant, date_modification=maintenant)
+    commun = dict(
+        version=0,
+        type_demande=type_demande,
+        fournisseur=import_json.fournisseur_id,
+        solution=solution.pk,
+        import_json=import_json.pk,
+        statut=StatutDemande.EN_ATTENTE_PIECES,
+        statut_paiement="",
+        motif_rejet="",
+        date_depot=maintenant,
+        date_modification=maintenant,
+    )
     for debut in range(0, len(creations), TAILLE_LOT):
-        lot = creations[debut:debut + TAILLE_LOT]
+        lot = creations[debut : debut + TAILLE_LOT]
         lignes_demandes = []
-        for (rang, ligne), numero in zip(lot, numeros[debut:debut + TAILLE_LOT]):
+        for (rang, ligne), numero in zip(lot, numeros[debut : debut + TAILLE_LOT], strict=False):
             decoupe = decouper_numero_asp(ligne["numeroASP"])
             contenu = _contenu(ligne, rang)
             contenu["date_commande"] = connection.ops.adapt_datefield_value(contenu["date_commande"])
             contenu["scenario"] = json.dumps(contenu["scenario"], ensure_ascii=False)
-            lignes_demandes.append(dict(numero=numero, avance=avances.get(decoupe[0]) if decoupe else None,
-                                        **commun, **contenu))
+            lignes_demandes.append(
+                dict(numero=numero, avance=avances.get(decoupe[0]) if decoupe else None, **commun, **contenu)
+            )
         ids = dict(inserer_en_masse(Demande, lignes_demandes, retour=("numero", "id")))
         beneficiaires, pieces = [], []
-        for (rang, ligne), valeurs in zip(lot, lignes_demandes):
+        for (rang, ligne), valeurs in zip(lot, lignes_demandes, strict=False):
             demande_id = ids[valeurs["numero"]]
             beneficiaires += _lignes_beneficiaires(demande_id, ligne, solution, type_demande)
-            pieces += [dict(demande=demande_id, nom_fichier=p["nomFichier"], format_fichier=p["formatFichier"],
-                            type_fichier=p["typeFichier"]) for p in ligne["piecesJustificatives"]]
+            pieces += [
+                dict(
+                    demande=demande_id,
+                    nom_fichier=p["nomFichier"],
+                    format_fichier=p["formatFichier"],
+                    type_fichier=p["typeFichier"],
+                )
+                for p in ligne["piecesJustificatives"]
+            ]
             resultat[rang] = ("créée", f"{valeurs['numero']}M0")
         inserer_en_masse(Beneficiaire, beneficiaires)
         inserer_en_masse(PieceAttendue, pieces)
@@ -163,14 +208,24 @@ def appliquer_lignes(*, import_json, solution, type_demande, lignes_retenues, co
             demande.beneficiaires.all().delete()
             demande.pieces_attendues.all().delete()
             inserer_en_masse(Beneficiaire, _lignes_beneficiaires(demande.pk, ligne, solution, demande.type_demande))
-            inserer_en_masse(PieceAttendue, [dict(demande=demande.pk, nom_fichier=p["nomFichier"],
-                                                  format_fichier=p["formatFichier"], type_fichier=p["typeFichier"])
-                                             for p in ligne["piecesJustificatives"]])
+            inserer_en_masse(
+                PieceAttendue,
+                [
+                    dict(
+                        demande=demande.pk,
+                        nom_fichier=p["nomFichier"],
+                        format_fichier=p["formatFichier"],
+                        type_fichier=p["typeFichier"],
+                    )
+                    for p in ligne["piecesJustificatives"]
+                ],
+            )
             resultat[rang] = ("modifiée", demande.numero_dossier)
     return resultat
 
 
 # --- Review by ASP managers ----------------------------------------------------------
+
 
 class Transition:
     """A change of status a manager may apply: from which statuses, to which one."""
@@ -181,12 +236,23 @@ class Transition:
 
 
 TRANSITIONS = {
-    "instruction": Transition("instruction", [StatutDemande.DEPOSEE], StatutDemande.EN_INSTRUCTION,
-                              "passée en instruction", "{n} demande(s) passée(s) en instruction."),
-    "decision": Transition("decision", [StatutDemande.EN_INSTRUCTION], StatutDemande.DECIDEE, "décidée",
-                           "{n} demande(s) décidée(s)."),
-    "rejet": Transition("rejet", [StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION], StatutDemande.REJETEE,
-                        "rejetée", "{n} demande(s) rejetée(s)."),
+    "instruction": Transition(
+        "instruction",
+        [StatutDemande.DEPOSEE],
+        StatutDemande.EN_INSTRUCTION,
+        "passée en instruction",
+        "{n} demande(s) passée(s) en instruction.",
+    ),
+    "decision": Transition(
+        "decision", [StatutDemande.EN_INSTRUCTION], StatutDemande.DECIDEE, "décidée", "{n} demande(s) décidée(s)."
+    ),
+    "rejet": Transition(
+        "rejet",
+        [StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION],
+        StatutDemande.REJETEE,
+        "rejetée",
+        "{n} demande(s) rejetée(s).",
+    ),
 }
 
 
@@ -203,8 +269,9 @@ def _verrouiller(demandes) -> list:
 
 def changer_statut(demandes, *, transition: str, utilisateur, motif: str = ""):
     """Applies a transition to each demande that allows it. Returns (changed, [(demande, reason)])."""
-    with evenement("decision_gestionnaire", utilisateur_id=utilisateur.pk, transition=transition,
-                   demandes=len(demandes)) as journal:
+    with evenement(
+        "decision_gestionnaire", utilisateur_id=utilisateur.pk, transition=transition, demandes=len(demandes)
+    ) as journal:
         faites, refusees = _changer_statut(demandes, transition=transition, utilisateur=utilisateur, motif=motif)
         journal.update(faites=len(faites), refusees=len(refusees))
     return faites, refusees
@@ -218,8 +285,13 @@ def _changer_statut(demandes, *, transition: str, utilisateur, motif: str):
     faites, refusees = [], []
     for demande in _verrouiller(demandes):
         if demande.statut not in regle.depuis:
-            refusees.append((demande, f"une demande « {demande.get_statut_display()} » ne peut pas être {regle.verbe} "
-                                      f"(elle doit être {_libelles(regle.depuis)})"))
+            refusees.append(
+                (
+                    demande,
+                    f"une demande « {demande.get_statut_display()} » ne peut pas être {regle.verbe} "
+                    f"(elle doit être {_libelles(regle.depuis)})",
+                )
+            )
             continue
         demande.statut = regle.vers
         if transition == "rejet":
@@ -232,10 +304,12 @@ def _changer_statut(demandes, *, transition: str, utilisateur, motif: str):
 
 def enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisateur):
     """Records a payment on each decided demande; the demande shows its last payment's status."""
-    with evenement("paiement", utilisateur_id=utilisateur.pk, montant=str(montant), statut=statut,
-                   demandes=len(demandes)) as journal:
-        faites, refusees = _enregistrer_paiement(demandes, montant=montant, date_paiement=date_paiement,
-                                                 statut=statut, utilisateur=utilisateur)
+    with evenement(
+        "paiement", utilisateur_id=utilisateur.pk, montant=str(montant), statut=statut, demandes=len(demandes)
+    ) as journal:
+        faites, refusees = _enregistrer_paiement(
+            demandes, montant=montant, date_paiement=date_paiement, statut=statut, utilisateur=utilisateur
+        )
         journal.update(faites=len(faites), refusees=len(refusees))
     return faites, refusees
 
@@ -245,8 +319,13 @@ def _enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisate
     faites, refusees = [], []
     for demande in _verrouiller(demandes):
         if demande.statut != StatutDemande.DECIDEE:
-            refusees.append((demande, f"seule une demande « Décidée » peut recevoir un paiement "
-                                      f"(statut actuel : « {demande.get_statut_display()} »)"))
+            refusees.append(
+                (
+                    demande,
+                    f"seule une demande « Décidée » peut recevoir un paiement "
+                    f"(statut actuel : « {demande.get_statut_display()} »)",
+                )
+            )
             continue
         en_cours = demande.paiements.filter(statut=StatutPaiement.EN_COURS, montant=montant).first()
         if en_cours is not None and statut == StatutPaiement.EFFECTUE:
@@ -257,11 +336,17 @@ def _enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisate
         else:
             deja = demande.paiements.aggregate(total=Sum("montant"))["total"] or Decimal("0")
             if deja + montant > demande.montant_ht:
-                refusees.append((demande, f"le total payé ({deja + montant} €) dépasserait le montant de la demande "
-                                          f"({demande.montant_ht} €)"))
+                refusees.append(
+                    (
+                        demande,
+                        f"le total payé ({deja + montant} €) dépasserait le montant de la demande "
+                        f"({demande.montant_ht} €)",
+                    )
+                )
                 continue
-            Paiement.objects.create(demande=demande, montant=montant, date_paiement=date_paiement, statut=statut,
-                                    enregistre_par=utilisateur)
+            Paiement.objects.create(
+                demande=demande, montant=montant, date_paiement=date_paiement, statut=statut, enregistre_par=utilisateur
+            )
         demande.statut_paiement = statut
         demande._history_user = utilisateur
         demande.save()

@@ -6,8 +6,9 @@ from .models import Demande
 
 
 class DemandeTable(tables.Table):
-    numero = tables.Column(verbose_name="Numéro de dossier",
-                           linkify=lambda record: reverse("demande", args=[record.pk]))
+    numero = tables.Column(
+        verbose_name="Numéro de dossier", linkify=lambda record: reverse("demande", args=[record.pk])
+    )
     type_demande = tables.Column(verbose_name="Type")
     numero_editeur = tables.Column(verbose_name="Numéro Editeur")
     logiciel = tables.Column(verbose_name="Logiciel", accessor="solution__logiciel__code")
@@ -23,8 +24,17 @@ class DemandeTable(tables.Table):
     class Meta:
         model = Demande
         empty_text = "Aucune demande ne correspond à ces critères."
-        fields = ["numero", "type_demande", "numero_editeur", "logiciel", "vague", "date_depot", "date_commande",
-                  "statut", "statut_paiement"]
+        fields = [
+            "numero",
+            "type_demande",
+            "numero_editeur",
+            "logiciel",
+            "vague",
+            "date_depot",
+            "date_commande",
+            "statut",
+            "statut_paiement",
+        ]
         order_by = "-date_depot"
         attrs = {"id": "liste-demandes"}
 

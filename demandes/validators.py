@@ -1,4 +1,5 @@
 """Check keys of French identifiers. Shared by the models (admin input) and the rule engine."""
+
 import re
 
 _DIGITS = re.compile(r"\d+")

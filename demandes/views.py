@@ -5,16 +5,18 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from imports.selectors import imports_par_etat
-
-from .acces import EspaceFournisseurMixin
-from .forms import ConnexionForm
 from segur_portal.export_csv import reponse_csv
 from segur_portal.tableaux import TableauFiltreMixin
 
+from .acces import EspaceFournisseurMixin
 from .filters import DemandeFilter
+from .forms import ConnexionForm
 from .models import StatutDemande, StatutPaiement, TypeDemande
 from .selectors import (
-    demande_du_fournisseur, demandes_du_fournisseur, demandes_par_statut, historique_des_statuts,
+    demande_du_fournisseur,
+    demandes_du_fournisseur,
+    demandes_par_statut,
+    historique_des_statuts,
     solutions_du_fournisseur,
 )
 from .tables import DemandeTable
@@ -44,8 +46,11 @@ class AccueilView(EspaceFournisseurMixin, TemplateView):
         return super().get_context_data(
             imports_par_etat=imports_par_etat(self.fournisseur),
             demandes_par_statut=[
-                {"code": ligne["statut"], "statut": libelles.get(ligne["statut"], ligne["statut"]),
-                 "nombre": ligne["nombre"]}
+                {
+                    "code": ligne["statut"],
+                    "statut": libelles.get(ligne["statut"], ligne["statut"]),
+                    "nombre": ligne["nombre"],
+                }
                 for ligne in demandes_par_statut(self.fournisseur)
             ],
             **kwargs,
@@ -67,8 +72,9 @@ class DemandesView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView):
     texte_si_vide = "Aucune demande pour le moment : les demandes sont créées par l'import réel d'un fichier JSON."
 
     def creer_filtre(self):
-        return DemandeFilter(self.request.GET or None, queryset=demandes_du_fournisseur(self.fournisseur),
-                             fournisseur=self.fournisseur)
+        return DemandeFilter(
+            self.request.GET or None, queryset=demandes_du_fournisseur(self.fournisseur), fournisseur=self.fournisseur
+        )
 
     def exporter(self, queryset):
         return exporter_demandes(queryset)
@@ -86,18 +92,52 @@ def exporter_demandes(queryset):
     libelles_type, libelles_statut = dict(TypeDemande.choices), dict(StatutDemande.choices)
     libelles_paiement = dict(StatutPaiement.choices)
     lignes = (
-        (f"{numero}M{version}", libelles_type[type_demande], numero_editeur, logiciel, vague,
-         timezone.localtime(date_depot).strftime("%d/%m/%Y"), date_commande.strftime("%d/%m/%Y"), libelles_statut[statut],
-         libelles_paiement.get(paiement, ""), str(montant).replace(".", ","))
-        for numero, version, type_demande, numero_editeur, logiciel, vague, date_depot, date_commande, statut,
-        paiement, montant in queryset.order_by("-date_depot").values_list(
-            "numero", "version", "type_demande", "numero_editeur", "solution__logiciel__code", "solution__vague",
-            "date_depot", "date_commande", "statut", "statut_paiement", "montant_ht",
-        ).iterator(chunk_size=2000)
+        (
+            f"{numero}M{version}",
+            libelles_type[type_demande],
+            numero_editeur,
+            logiciel,
+            vague,
+            timezone.localtime(date_depot).strftime("%d/%m/%Y"),
+            date_commande.strftime("%d/%m/%Y"),
+            libelles_statut[statut],
+            libelles_paiement.get(paiement, ""),
+            str(montant).replace(".", ","),
+        )
+        for numero, version, type_demande, numero_editeur, logiciel, vague, date_depot, date_commande, statut, paiement, montant in queryset.order_by(
+            "-date_depot"
+        )
+        .values_list(
+            "numero",
+            "version",
+            "type_demande",
+            "numero_editeur",
+            "solution__logiciel__code",
+            "solution__vague",
+            "date_depot",
+            "date_commande",
+            "statut",
+            "statut_paiement",
+            "montant_ht",
+        )
+        .iterator(chunk_size=2000)
     )
-    return reponse_csv("demandes.csv", ["Numéro de dossier", "Type", "Numéro Editeur", "Logiciel", "Vague",
-                                        "Date dépôt", "Date de la commande", "Statut",
-                                        "Statut du dernier paiement", "Montant Ségur HT"], lignes)
+    return reponse_csv(
+        "demandes.csv",
+        [
+            "Numéro de dossier",
+            "Type",
+            "Numéro Editeur",
+            "Logiciel",
+            "Vague",
+            "Date dépôt",
+            "Date de la commande",
+            "Statut",
+            "Statut du dernier paiement",
+            "Montant Ségur HT",
+        ],
+        lignes,
+    )
 
 
 class AideView(EspaceFournisseurMixin, TemplateView):

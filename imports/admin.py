@@ -11,16 +11,52 @@ from .models import ErreurLigne, Import
 
 @admin.register(Import)
 class ImportAdmin(admin.ModelAdmin):
-    list_display = ["id", "date_creation", "fournisseur", "numero_ans", "type_demande", "taux_tva", "nom_fichier",
-                    "nb_lignes", "nb_valides", "nb_invalides", "etat", "nb_retenues", "nb_rejetees", "resultat"]
+    list_display = [
+        "id",
+        "date_creation",
+        "fournisseur",
+        "numero_ans",
+        "type_demande",
+        "taux_tva",
+        "nom_fichier",
+        "nb_lignes",
+        "nb_valides",
+        "nb_invalides",
+        "etat",
+        "nb_retenues",
+        "nb_rejetees",
+        "resultat",
+    ]
     list_filter = ["type_demande", "resultat", "etat", "taux_tva"]
     search_fields = ["=id", "numero_ans", "nom_fichier", "fournisseur__siret", "fournisseur__denomination", "sha256"]
     list_select_related = ["fournisseur"]
     date_hierarchy = "date_creation"
-    fields = ["id", "date_creation", "fournisseur", "utilisateur", "solution", "numero_ans", "type_demande",
-              "taux_tva", "nom_fichier", "lien_fichier", "sha256", "taille", "lien_sortie", "resultat", "message",
-              "details", "nb_lignes", "nb_valides", "nb_invalides", "etat", "date_import", "nb_retenues",
-              "nb_rejetees", "message_import"]
+    fields = [
+        "id",
+        "date_creation",
+        "fournisseur",
+        "utilisateur",
+        "solution",
+        "numero_ans",
+        "type_demande",
+        "taux_tva",
+        "nom_fichier",
+        "lien_fichier",
+        "sha256",
+        "taille",
+        "lien_sortie",
+        "resultat",
+        "message",
+        "details",
+        "nb_lignes",
+        "nb_valides",
+        "nb_invalides",
+        "etat",
+        "date_import",
+        "nb_retenues",
+        "nb_rejetees",
+        "message_import",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -31,17 +67,23 @@ class ImportAdmin(admin.ModelAdmin):
 
     @admin.display(description="fichier JSON")
     def lien_fichier(self, import_json):
-        return format_html('<a href="{}">Télécharger</a>', reverse("admin:imports_import_fichier", args=[import_json.pk]))
+        return format_html(
+            '<a href="{}">Télécharger</a>', reverse("admin:imports_import_fichier", args=[import_json.pk])
+        )
 
     @admin.display(description="fichier de sortie")
     def lien_sortie(self, import_json):
         if not import_json.fichier_sortie:
             return "—"
-        return format_html('<a href="{}">Télécharger</a>', reverse("admin:imports_import_sortie", args=[import_json.pk]))
+        return format_html(
+            '<a href="{}">Télécharger</a>', reverse("admin:imports_import_sortie", args=[import_json.pk])
+        )
 
     def get_urls(self):
         return [
-            path("<int:pk>/fichier/", self.admin_site.admin_view(self.telecharger_fichier), name="imports_import_fichier"),
+            path(
+                "<int:pk>/fichier/", self.admin_site.admin_view(self.telecharger_fichier), name="imports_import_fichier"
+            ),
             path("<int:pk>/sortie/", self.admin_site.admin_view(self.telecharger_sortie), name="imports_import_sortie"),
             *super().get_urls(),
         ]

@@ -1,5 +1,6 @@
 """Content of the documentation page that is not the rule catalogue: the fields of the file,
 the limits, the model files."""
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,22 +18,59 @@ CHAMPS = [
     ("lignesImport[].numeroASP", "null ou chaîne", "Numéro de dossier ASP (FIN…M…) : null pour une création d'avance."),
     ("lignesImport[].numeroEditeur", "chaîne", "Votre référence de la demande (1 à 20 caractères A-Z a-z 0-9 _ -)."),
     ("lignesImport[].commande.dateCommande", "chaîne", "Date de la commande, JJ/MM/AAAA."),
-    ("lignesImport[].commande.regimeTVA", "chaîne", "TTC (taux 20 % ou 8,5 %) ou HT (taux 0 %) ; le même pour toutes les demandes."),
-    ("lignesImport[].commande.montantSegurHT", "nombre", "Montant Ségur HT en euros, au plus 2 décimales (ex. 10750.00)."),
+    (
+        "lignesImport[].commande.regimeTVA",
+        "chaîne",
+        "TTC (taux 20 % ou 8,5 %) ou HT (taux 0 %) ; le même pour toutes les demandes.",
+    ),
+    (
+        "lignesImport[].commande.montantSegurHT",
+        "nombre",
+        "Montant Ségur HT en euros, au plus 2 décimales (ex. 10750.00).",
+    ),
     ("lignesImport[].beneficiaires.commandePour", "chaîne", "STRUCTURE ou LIBERAL."),
     ("lignesImport[].beneficiaires.isMandataire", "booléen", "true si un mandataire agit pour le bénéficiaire."),
-    ("lignesImport[].beneficiaires.isClientUnique", "booléen", "true si la commande concerne un seul professionnel libéral."),
-    ("lignesImport[].beneficiaires.nomMandataire / emailMandataire / telephoneMandataire", "null ou chaîne",
-     "Coordonnées du mandataire, null sans mandataire."),
-    ("lignesImport[].beneficiaires.liberal[]", "tableau", "Professionnels libéraux : nomMedecin, emailMedecin, telephoneMedecin, RPPS."),
-    ("lignesImport[].beneficiaires.structure", "objet",
-     "nomResponsable, emailResponsable, telephoneResponsable, FINESSJuridique, FINESSGeo (tableau de FINESS géographiques)."),
-    ("lignesImport[].piecesJustificatives[]", "tableau", "Pièces annoncées : nomFichier, formatFichier (PDF, JPG, PNG), typeFichier."),
-    ("lignesImport[].scenarioInstallation", "objet",
-     "isCentreDeSante, operateurMessagerie, isProSanteConnectNeeded et les flux isDirectTo… / isPFITo… "
-     "(DMP, MSSPro, MSSCitoyen)."),
-    ("lignesImport[].codeTraitement", "null ou chaîne", "Ignoré en entrée ; OK ou le code de la première erreur en sortie."),
-    ("lignesImport[].libelleTraitement", "null ou chaîne", "Ignoré en entrée ; le libellé de toutes les erreurs en sortie."),
+    (
+        "lignesImport[].beneficiaires.isClientUnique",
+        "booléen",
+        "true si la commande concerne un seul professionnel libéral.",
+    ),
+    (
+        "lignesImport[].beneficiaires.nomMandataire / emailMandataire / telephoneMandataire",
+        "null ou chaîne",
+        "Coordonnées du mandataire, null sans mandataire.",
+    ),
+    (
+        "lignesImport[].beneficiaires.liberal[]",
+        "tableau",
+        "Professionnels libéraux : nomMedecin, emailMedecin, telephoneMedecin, RPPS.",
+    ),
+    (
+        "lignesImport[].beneficiaires.structure",
+        "objet",
+        "nomResponsable, emailResponsable, telephoneResponsable, FINESSJuridique, FINESSGeo (tableau de FINESS géographiques).",
+    ),
+    (
+        "lignesImport[].piecesJustificatives[]",
+        "tableau",
+        "Pièces annoncées : nomFichier, formatFichier (PDF, JPG, PNG), typeFichier.",
+    ),
+    (
+        "lignesImport[].scenarioInstallation",
+        "objet",
+        "isCentreDeSante, operateurMessagerie, isProSanteConnectNeeded et les flux isDirectTo… / isPFITo… "
+        "(DMP, MSSPro, MSSCitoyen).",
+    ),
+    (
+        "lignesImport[].codeTraitement",
+        "null ou chaîne",
+        "Ignoré en entrée ; OK ou le code de la première erreur en sortie.",
+    ),
+    (
+        "lignesImport[].libelleTraitement",
+        "null ou chaîne",
+        "Ignoré en entrée ; le libellé de toutes les erreurs en sortie.",
+    ),
 ]
 
 
@@ -75,12 +113,21 @@ class ModeleFichier:
 
 # The two models of the ASP supplier guide (structure, TTC and HT), then a solde built on the TTC one.
 MODELES = (
-    ModeleFichier("avance-structure-ttc", "avance", "20",
-                  "Demande d'avance pour une structure, régime TTC (taux de TVA 20 % ou 8,5 %)"),
-    ModeleFichier("avance-structure-ht", "avance", "0",
-                  "Demande d'avance pour une structure, régime HT (taux de TVA 0 %)"),
-    ModeleFichier("solde-structure-ttc", "solde", "20",
-                  "Demande de solde pour une structure, régime TTC (taux de TVA 20 % ou 8,5 %)"),
+    ModeleFichier(
+        "avance-structure-ttc",
+        "avance",
+        "20",
+        "Demande d'avance pour une structure, régime TTC (taux de TVA 20 % ou 8,5 %)",
+    ),
+    ModeleFichier(
+        "avance-structure-ht", "avance", "0", "Demande d'avance pour une structure, régime HT (taux de TVA 0 %)"
+    ),
+    ModeleFichier(
+        "solde-structure-ttc",
+        "solde",
+        "20",
+        "Demande de solde pour une structure, régime TTC (taux de TVA 20 % ou 8,5 %)",
+    ),
 )
 
 

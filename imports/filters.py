@@ -1,4 +1,5 @@
 """Search criteria and per-column filters of « Liste des imports »."""
+
 import datetime
 
 import django_filters
@@ -22,11 +23,15 @@ class ImportFilter(django_filters.FilterSet):
     numero_ans = django_filters.CharFilter(label="Numéro ANS", lookup_expr="icontains")
     type_demande = django_filters.ChoiceFilter(label="Type", choices=TypeDemande.choices, empty_label="Tous")
     depose_apres = django_filters.DateFilter(
-        label="Déposée entre le", field_name="date_creation", lookup_expr="date__gte",
+        label="Déposée entre le",
+        field_name="date_creation",
+        lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     depose_avant = django_filters.DateFilter(
-        label="et le", field_name="date_creation", lookup_expr="date__lte",
+        label="et le",
+        field_name="date_creation",
+        lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     # One free-text filter per column of the table (« Filtrer... »).
@@ -36,8 +41,12 @@ class ImportFilter(django_filters.FilterSet):
     f_type = django_filters.CharFilter(label="Type de demande", method="filtrer_type")
     f_nom = django_filters.CharFilter(label="Nom du fichier", field_name="nom_fichier", lookup_expr="icontains")
     f_lignes = django_filters.CharFilter(label="Nbre de demande", method="filtrer_entier", field_name="nb_lignes")
-    f_retenues = django_filters.CharFilter(label="Nbre de demandes retenues", method="filtrer_entier", field_name="nb_retenues")
-    f_rejetees = django_filters.CharFilter(label="Nbre de demandes rejetées", method="filtrer_entier", field_name="nb_rejetees")
+    f_retenues = django_filters.CharFilter(
+        label="Nbre de demandes retenues", method="filtrer_entier", field_name="nb_retenues"
+    )
+    f_rejetees = django_filters.CharFilter(
+        label="Nbre de demandes rejetées", method="filtrer_entier", field_name="nb_rejetees"
+    )
 
     class Meta:
         model = Import
@@ -56,6 +65,13 @@ class ImportFilter(django_filters.FilterSet):
         return queryset.filter(type_demande__in=types)
 
 
-COLONNES_FILTREES = {"id": "f_id", "date_creation": "f_date", "numero_ans": "f_ans", "type_demande": "f_type",
-                     "nom_fichier": "f_nom", "nb_lignes": "f_lignes", "nb_retenues": "f_retenues",
-                     "nb_rejetees": "f_rejetees"}
+COLONNES_FILTREES = {
+    "id": "f_id",
+    "date_creation": "f_date",
+    "numero_ans": "f_ans",
+    "type_demande": "f_type",
+    "nom_fichier": "f_nom",
+    "nb_lignes": "f_lignes",
+    "nb_retenues": "f_retenues",
+    "nb_rejetees": "f_rejetees",
+}

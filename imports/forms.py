@@ -31,4 +31,3 @@ class SimulationForm(DsfrBaseForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-

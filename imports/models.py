@@ -1,4 +1,5 @@
 """An Import is one JSON file submitted for one (type, numéro ANS, taux de TVA)."""
+
 import uuid
 
 from django.conf import settings
@@ -103,3 +104,6 @@ class ErreurLigne(models.Model):
         ordering = ["id"]
         verbose_name = "erreur de ligne"
         verbose_name_plural = "erreurs de ligne"
+
+    def __str__(self):
+        return f"ligne {self.numero_ligne} : {self.code}"

@@ -1,6 +1,6 @@
 """Reads. Every supplier query starts from the supplier, so a forgotten filter is hard to write."""
-from django.shortcuts import get_object_or_404
 
+from django.shortcuts import get_object_or_404
 
 from .models import Import
 
@@ -29,8 +29,7 @@ def imports_par_etat(fournisseur) -> list[dict]:
         Import.Etat.TERMINE: "Terminés",
     }
     comptes = dict.fromkeys(libelles, 0)
-    for ligne in (imports_du_fournisseur(fournisseur).order_by().values("etat", "resultat")
-                  .annotate(nombre=Count("id"))):
+    for ligne in imports_du_fournisseur(fournisseur).order_by().values("etat", "resultat").annotate(nombre=Count("id")):
         if ligne["resultat"] != Import.Resultat.SIMULATION_OK:
             comptes["simulations_en_erreur"] += ligne["nombre"]
         elif ligne["etat"] in comptes:

@@ -1,4 +1,5 @@
 """Writes: recording a simulation, and the real import of a simulated file."""
+
 import hashlib
 import os
 import unicodedata
@@ -42,9 +43,16 @@ def _lire_televersement(fichier) -> tuple[bytes, str]:
 def _enregistrer_erreurs(import_json, resultats_lignes):
     """One ErreurLigne per anomaly, for the paginated table of the screen, in batches."""
     erreurs = (
-        ErreurLigne(import_json=import_json, numero_ligne=ligne.rang, numero_editeur=str(ligne.numero_editeur)[:100],
-                    code=anomalie.code, champ=anomalie.chemin[:200], message=anomalie.message)
-        for ligne in resultats_lignes for anomalie in ligne.anomalies
+        ErreurLigne(
+            import_json=import_json,
+            numero_ligne=ligne.rang,
+            numero_editeur=str(ligne.numero_editeur)[:100],
+            code=anomalie.code,
+            champ=anomalie.chemin[:200],
+            message=anomalie.message,
+        )
+        for ligne in resultats_lignes
+        for anomalie in ligne.anomalies
     )
     lot = []
     for rang, erreur in enumerate(erreurs):
@@ -60,12 +68,23 @@ def _enregistrer_erreurs(import_json, resultats_lignes):
 def simuler_import(*, utilisateur, fichier, type_demande, numero_ans, taux_tva) -> Import:
     """Stores the uploaded file, runs the engine on it and records the Import with its result,
     its line errors and its output file. Whatever the file holds, an Import is recorded."""
-    with evenement("simulation", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id,
-                   type_demande=type_demande, numero_ans=numero_ans, taux_tva=taux_tva) as journal:
+    with evenement(
+        "simulation",
+        utilisateur_id=utilisateur.pk,
+        fournisseur_id=utilisateur.fournisseur_id,
+        type_demande=type_demande,
+        numero_ans=numero_ans,
+        taux_tva=taux_tva,
+    ) as journal:
         import_json = _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux_tva)
-        journal.update(import_id=import_json.pk, resultat=import_json.resultat, octets=import_json.taille,
-                       lignes=import_json.nb_lignes, valides=import_json.nb_valides,
-                       invalides=import_json.nb_invalides)
+        journal.update(
+            import_id=import_json.pk,
+            resultat=import_json.resultat,
+            octets=import_json.taille,
+            lignes=import_json.nb_lignes,
+            valides=import_json.nb_valides,
+            invalides=import_json.nb_invalides,
+        )
     return import_json
 
 
@@ -73,13 +92,20 @@ def _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux
     fournisseur = utilisateur.fournisseur
     contenu, sha256 = _lire_televersement(fichier)
     import_json = Import(
-        fournisseur=fournisseur, utilisateur=utilisateur, numero_ans=numero_ans, type_demande=type_demande,
-        taux_tva=taux_tva, nom_fichier=nom_affichable(fichier.name), sha256=sha256, taille=len(contenu),
+        fournisseur=fournisseur,
+        utilisateur=utilisateur,
+        numero_ans=numero_ans,
+        type_demande=type_demande,
+        taux_tva=taux_tva,
+        nom_fichier=nom_affichable(fichier.name),
+        sha256=sha256,
+        taille=len(contenu),
     )
     import_json.fichier.save("televersement.json", fichier, save=False)
     try:
-        simulation = simuler(contenu, fournisseur=fournisseur, numero_ans=numero_ans,
-                             type_demande=type_demande, taux_tva=taux_tva)
+        simulation = simuler(
+            contenu, fournisseur=fournisseur, numero_ans=numero_ans, type_demande=type_demande, taux_tva=taux_tva
+        )
     except FichierRejete as rejet:
         import_json.resultat = Import.Resultat.FICHIER_REJETE
         import_json.message = rejet.message
@@ -95,9 +121,7 @@ def _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux
     with transaction.atomic():
         import_json.save()  # the Identifiant is needed inside the output file (impId)
         sortie = fichier_de_sortie(simulation.document, simulation.lignes, import_json.pk)
-        import_json.fichier_sortie.save(
-            f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False
-        )
+        import_json.fichier_sortie.save(f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False)
         import_json.save(update_fields=["fichier_sortie"])
         _enregistrer_erreurs(import_json, simulation.lignes)
     return import_json
@@ -123,11 +147,16 @@ def importer_pour_de_vrai(*, utilisateur, import_id) -> Import:
     imports of a couloir, so the duplicate checks see every demande committed before — then runs
     the shared rule engine again and applies the lines that still pass, all in one transaction.
     """
-    with evenement("import_reel", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id,
-                   import_id=import_id) as journal:
+    with evenement(
+        "import_reel", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id, import_id=import_id
+    ) as journal:
         import_json = _importer(utilisateur, import_id)
-        journal.update(etat=import_json.etat, lignes=import_json.nb_lignes, retenues=import_json.nb_retenues,
-                       rejetees=import_json.nb_rejetees)
+        journal.update(
+            etat=import_json.etat,
+            lignes=import_json.nb_lignes,
+            retenues=import_json.nb_retenues,
+            rejetees=import_json.nb_rejetees,
+        )
     return import_json
 
 
@@ -135,7 +164,10 @@ def _importer(utilisateur, import_id) -> Import:
     fournisseur = utilisateur.fournisseur
     with transaction.atomic():
         reclame = Import.objects.filter(
-            pk=import_id, fournisseur=fournisseur, etat=Import.Etat.SIMULE, resultat=Import.Resultat.SIMULATION_OK,
+            pk=import_id,
+            fournisseur=fournisseur,
+            etat=Import.Etat.SIMULE,
+            resultat=Import.Resultat.SIMULATION_OK,
         ).update(etat=Import.Etat.IMPORT_EN_COURS)
         import_json = Import.objects.select_related("solution__couloir", "solution__logiciel").get(
             pk=import_id, fournisseur=fournisseur
@@ -147,17 +179,28 @@ def _importer(utilisateur, import_id) -> Import:
         contenu = _verifier_empreinte(import_json)
         compteur = demandes_services.verrouiller_compteur(import_json.solution.couloir)
         try:
-            simulation = simuler(contenu, fournisseur=fournisseur, numero_ans=import_json.numero_ans,
-                                 type_demande=import_json.type_demande, taux_tva=import_json.taux_tva)
+            simulation = simuler(
+                contenu,
+                fournisseur=fournisseur,
+                numero_ans=import_json.numero_ans,
+                type_demande=import_json.type_demande,
+                taux_tva=import_json.taux_tva,
+            )
         except FichierRejete as rejet:
             # e.g. the deposit window closed since the simulation: nothing is created.
             raise ImportImpossible(" ".join([rejet.message, *rejet.details])) from None
         lignes = simulation.document.racine["lignesImport"]
-        retenues = [(rang, ligne) for rang, (ligne, resultat) in enumerate(zip(lignes, simulation.lignes))
-                    if resultat.valide]
+        retenues = [
+            (rang, ligne)
+            for rang, (ligne, resultat) in enumerate(zip(lignes, simulation.lignes, strict=False))
+            if resultat.valide
+        ]
         appliquees = demandes_services.appliquer_lignes(
-            import_json=import_json, solution=simulation.contexte.solution, type_demande=import_json.type_demande,
-            lignes_retenues=retenues, compteur=compteur,
+            import_json=import_json,
+            solution=simulation.contexte.solution,
+            type_demande=import_json.type_demande,
+            lignes_retenues=retenues,
+            compteur=compteur,
         )
         traitements = [
             _TraitementImport(resultat, appliquees.get(rang)) for rang, resultat in enumerate(simulation.lignes)

@@ -23,8 +23,18 @@ class ImportTable(tables.Table):
     class Meta:
         model = Import
         empty_text = "Aucun import ne correspond à ces critères."
-        fields = ["id", "date_creation", "numero_ans", "type_demande", "nom_fichier", "nb_lignes",
-                  "nb_retenues", "nb_rejetees", "fichier", "etat"]
+        fields = [
+            "id",
+            "date_creation",
+            "numero_ans",
+            "type_demande",
+            "nom_fichier",
+            "nb_lignes",
+            "nb_retenues",
+            "nb_rejetees",
+            "fichier",
+            "etat",
+        ]
         order_by = "-id"
         attrs = {"id": "liste-imports"}
 
@@ -41,8 +51,10 @@ class ImportTable(tables.Table):
         return value if self._importe(record) else "—"
 
     def render_fichier(self, record):
-        lien = format_html('<a class="fr-link fr-icon-download-line fr-link--icon-left" href="{}">JSON</a>',
-                           reverse("imports:fichier", args=[record.pk]))
+        lien = format_html(
+            '<a class="fr-link fr-icon-download-line fr-link--icon-left" href="{}">JSON</a>',
+            reverse("imports:fichier", args=[record.pk]),
+        )
         if record.fichier_sortie:
             lien += format_html(' <a class="fr-link" href="{}">Sortie</a>', reverse("imports:sortie", args=[record.pk]))
         return lien

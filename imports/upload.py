@@ -1,5 +1,6 @@
 """Upload handler: streams to a temporary file and stops reading past the size limit of the
 form being posted (a JSON file, or a zip of attachments)."""
+
 from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.urls import Resolver404, resolve

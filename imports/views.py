@@ -1,4 +1,5 @@
 """Import screens: thin views over services (writes) and selectors (reads)."""
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -53,19 +54,51 @@ class ListeImportsView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView)
 def exporter_imports(queryset):
     libelles_type = dict(TypeDemande.choices)
     lignes = (
-        (pk, timezone.localtime(date).strftime("%d/%m/%Y"), numero_ans, libelles_type[type_demande], nom, nb_lignes,
-         nb_retenues if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
-         nb_rejetees if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
-         dict(Import.Etat.choices)[etat] if resultat == Import.Resultat.SIMULATION_OK else dict(Import.Resultat.choices)[resultat])
-        for pk, date, numero_ans, type_demande, nom, nb_lignes, nb_retenues, nb_rejetees, etat, resultat
-        in queryset.order_by("-id").values_list(
-            "pk", "date_creation", "numero_ans", "type_demande", "nom_fichier", "nb_lignes", "nb_retenues",
-            "nb_rejetees", "etat", "resultat",
-        ).iterator(chunk_size=2000)
+        (
+            pk,
+            timezone.localtime(date).strftime("%d/%m/%Y"),
+            numero_ans,
+            libelles_type[type_demande],
+            nom,
+            nb_lignes,
+            nb_retenues if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
+            nb_rejetees if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
+            dict(Import.Etat.choices)[etat]
+            if resultat == Import.Resultat.SIMULATION_OK
+            else dict(Import.Resultat.choices)[resultat],
+        )
+        for pk, date, numero_ans, type_demande, nom, nb_lignes, nb_retenues, nb_rejetees, etat, resultat in queryset.order_by(
+            "-id"
+        )
+        .values_list(
+            "pk",
+            "date_creation",
+            "numero_ans",
+            "type_demande",
+            "nom_fichier",
+            "nb_lignes",
+            "nb_retenues",
+            "nb_rejetees",
+            "etat",
+            "resultat",
+        )
+        .iterator(chunk_size=2000)
     )
-    return reponse_csv("imports.csv", ["Identifiant", "Date d'importation", "Numéro ANS", "Type de demande",
-                                       "Nom du fichier", "Nbre de demande", "Nbre de demandes retenues",
-                                       "Nbre de demandes rejetées", "État"], lignes)
+    return reponse_csv(
+        "imports.csv",
+        [
+            "Identifiant",
+            "Date d'importation",
+            "Numéro ANS",
+            "Type de demande",
+            "Nom du fichier",
+            "Nbre de demande",
+            "Nbre de demandes retenues",
+            "Nbre de demandes rejetées",
+            "État",
+        ],
+        lignes,
+    )
 
 
 class EcranImportView(EspaceFournisseurMixin, View):
@@ -74,23 +107,25 @@ class EcranImportView(EspaceFournisseurMixin, View):
     template_name = "imports/ecran.html"
 
     def formulaire(self, data=None, files=None, initial=None):
-        return SimulationForm(data, files, initial=initial,
-                              solutions=solutions_du_fournisseur(self.fournisseur))
+        return SimulationForm(data, files, initial=initial, solutions=solutions_du_fournisseur(self.fournisseur))
 
     def rendre(self, request, form, import_json=None, status=200):
         contexte = {"form": form, "import_json": import_json, "fournisseur": self.fournisseur}
         if import_json is not None and (import_json.nb_invalides or import_json.nb_rejetees):
-            contexte["page_erreurs"] = Paginator(
-                selectors.erreurs_de_l_import(import_json), ERREURS_PAR_PAGE
-            ).get_page(request.GET.get("page"))
+            contexte["page_erreurs"] = Paginator(selectors.erreurs_de_l_import(import_json), ERREURS_PAR_PAGE).get_page(
+                request.GET.get("page")
+            )
         return render(request, self.template_name, contexte, status=status)
 
     def get(self, request, pk=None):
         if pk is None:
             return self.rendre(request, self.formulaire())
         import_json = selectors.import_du_fournisseur(self.fournisseur, pk)
-        initial = {"type_demande": import_json.type_demande, "numero_ans": import_json.numero_ans,
-                   "taux_tva": import_json.taux_tva}
+        initial = {
+            "type_demande": import_json.type_demande,
+            "numero_ans": import_json.numero_ans,
+            "taux_tva": import_json.taux_tva,
+        }
         return self.rendre(request, self.formulaire(initial=initial), import_json)
 
     def post(self, request, pk=None):
@@ -103,8 +138,10 @@ class EcranImportView(EspaceFournisseurMixin, View):
         if not form.is_valid():
             return self.rendre(request, form, status=400)
         import_json = services.simuler_import(
-            utilisateur=request.user, fichier=form.cleaned_data["fichier"],
-            type_demande=form.cleaned_data["type_demande"], numero_ans=form.cleaned_data["numero_ans"],
+            utilisateur=request.user,
+            fichier=form.cleaned_data["fichier"],
+            type_demande=form.cleaned_data["type_demande"],
+            numero_ans=form.cleaned_data["numero_ans"],
             taux_tva=form.cleaned_data["taux_tva"],
         )
         return redirect("imports:ecran", pk=import_json.pk)
@@ -122,10 +159,13 @@ class ImporterView(EspaceFournisseurMixin, View):
             messages.error(request, str(refus))
             return redirect("imports:ecran", pk=import_json.pk)
         if not deja_importe:
-            messages.success(request, (
-                f"L'import s'est déroulé correctement : {import_json.nb_retenues} demande(s) retenue(s), "
-                f"{import_json.nb_rejetees} demande(s) rejetée(s). Déposez maintenant les pièces jointes."
-            ))
+            messages.success(
+                request,
+                (
+                    f"L'import s'est déroulé correctement : {import_json.nb_retenues} demande(s) retenue(s), "
+                    f"{import_json.nb_rejetees} demande(s) rejetée(s). Déposez maintenant les pièces jointes."
+                ),
+            )
         return redirect("piecesjointes:etape", pk=import_json.pk)
 
 
@@ -160,8 +200,12 @@ class SchemaView(EspaceFournisseurMixin, View):
     def get(self, request, type_demande):
         if type_demande not in ("avance", "solde"):
             raise Http404("Type de demande inconnu.")
-        return FileResponse(chemin_schema(type_demande).open("rb"), as_attachment=True,
-                            filename=f"{type_demande}.schema.json", content_type="application/schema+json")
+        return FileResponse(
+            chemin_schema(type_demande).open("rb"),
+            as_attachment=True,
+            filename=f"{type_demande}.schema.json",
+            content_type="application/schema+json",
+        )
 
 
 class ModeleView(EspaceFournisseurMixin, View):
@@ -169,5 +213,6 @@ class ModeleView(EspaceFournisseurMixin, View):
         modele = documentation.modele(nom)
         if modele is None:
             raise Http404("Modèle inconnu.")
-        return FileResponse(modele.chemin.open("rb"), as_attachment=True, filename=modele.nom_fichier,
-                            content_type="application/json")
+        return FileResponse(
+            modele.chemin.open("rb"), as_attachment=True, filename=modele.nom_fichier, content_type="application/json"
+        )

@@ -18,13 +18,35 @@ class EntreeZipInline(admin.TabularInline):
 
 @admin.register(ZipDepose)
 class ZipDeposeAdmin(admin.ModelAdmin):
-    list_display = ["id", "nom_fichier", "fournisseur", "import_json", "statut", "nb_entrees", "nb_acceptees",
-                    "nb_refusees", "date_depot"]
+    list_display = [
+        "id",
+        "nom_fichier",
+        "fournisseur",
+        "import_json",
+        "statut",
+        "nb_entrees",
+        "nb_acceptees",
+        "nb_refusees",
+        "date_depot",
+    ]
     list_filter = ["statut"]
     search_fields = ["nom_fichier", "fournisseur__siret", "fournisseur__denomination", "=import_json__id"]
     list_select_related = ["fournisseur", "import_json"]
-    fields = ["nom_fichier", "telecharger", "fournisseur", "import_json", "taille", "statut", "message", "nb_entrees",
-              "nb_traitees", "nb_acceptees", "nb_refusees", "date_depot", "date_traitement"]
+    fields = [
+        "nom_fichier",
+        "telecharger",
+        "fournisseur",
+        "import_json",
+        "taille",
+        "statut",
+        "message",
+        "nb_entrees",
+        "nb_traitees",
+        "nb_acceptees",
+        "nb_refusees",
+        "date_depot",
+        "date_traitement",
+    ]
     readonly_fields = fields
     inlines = [EntreeZipInline]
 

@@ -16,5 +16,4 @@ class PiecesJointesConfig(AppConfig):
     verbose_name = "Pièces jointes"
 
     def ready(self):
-        post_migrate.connect(_creer_groupe_gestionnaires, sender=self,
-                             dispatch_uid="creer_groupe_gestionnaires")
+        post_migrate.connect(_creer_groupe_gestionnaires, sender=self, dispatch_uid="creer_groupe_gestionnaires")

@@ -4,6 +4,7 @@ SEGUR_MAX_PIECE_BYTES + 1 bytes of content, whose type is read on the bytes by p
 Nothing here writes anything or builds a path from an entry's name: the caller stores the
 accepted content under a key of its own.
 """
+
 import stat
 import unicodedata
 import zipfile
@@ -131,13 +132,22 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
         try:
             contenu = _lire_avec_plafond(zf, info, plafond)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as erreur:
-            yield Verdict(rang=rang, nom=affiche, acceptee=False,
-                          motif=f"contenu illisible ou corrompu (tailles déclarées incohérentes ?) : {erreur}"[:300])
+            yield Verdict(
+                rang=rang,
+                nom=affiche,
+                acceptee=False,
+                motif=f"contenu illisible ou corrompu (tailles déclarées incohérentes ?) : {erreur}"[:300],
+            )
             continue
         lus = len(contenu)
         if lus > plafond:
-            yield Verdict(rang=rang, nom=affiche, acceptee=False, taille_lue=lus,
-                          motif=f"fichier de plus de {plafond // (1024 * 1024)} Mo")
+            yield Verdict(
+                rang=rang,
+                nom=affiche,
+                acceptee=False,
+                taille_lue=lus,
+                motif=f"fichier de plus de {plafond // (1024 * 1024)} Mo",
+            )
             continue
         if contenu.startswith(SIGNATURES_ARCHIVES):
             yield Verdict(rang=rang, nom=affiche, acceptee=False, taille_lue=lus, motif="archive imbriquée refusée")
@@ -145,8 +155,21 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
         type_mime = magic.from_buffer(contenu[:8192], mime=True) if contenu else "inode/x-empty"
         attendu = EXTENSIONS[_extension(base)]
         if type_mime != attendu:
-            yield Verdict(rang=rang, nom=affiche, acceptee=False, type_mime=type_mime, taille_lue=lus,
-                          motif=f"le contenu ({type_mime}) n'est pas un fichier {LIBELLE_FORMAT[attendu]}")
+            yield Verdict(
+                rang=rang,
+                nom=affiche,
+                acceptee=False,
+                type_mime=type_mime,
+                taille_lue=lus,
+                motif=f"le contenu ({type_mime}) n'est pas un fichier {LIBELLE_FORMAT[attendu]}",
+            )
             continue
-        yield Verdict(rang=rang, nom=affiche, acceptee=True, contenu=contenu, type_mime=type_mime,
-                      piece_attendue_id=attendues[base], taille_lue=lus)
+        yield Verdict(
+            rang=rang,
+            nom=affiche,
+            acceptee=True,
+            contenu=contenu,
+            type_mime=type_mime,
+            piece_attendue_id=attendues[base],
+            taille_lue=lus,
+        )

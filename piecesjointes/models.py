@@ -1,4 +1,5 @@
 """Zip files of attachments sent after the real import, their entries, and the pieces received."""
+
 import uuid
 
 from django.db import models
@@ -64,6 +65,9 @@ class EntreeZip(models.Model):
         ordering = ["rang"]
         verbose_name = "fichier de l'archive"
         verbose_name_plural = "fichiers de l'archive"
+
+    def __str__(self):
+        return self.nom
 
 
 def _cle_piece(instance, nom):

@@ -9,7 +9,8 @@ def demandes_retenues(fournisseur, import_json):
     """The demandes created or modified by this import, with the pieces they expect and receive."""
     return (
         Demande.objects.filter(fournisseur=fournisseur, import_json=import_json)
-        .prefetch_related("pieces_attendues__receptions").order_by("numero_ligne", "id")
+        .prefetch_related("pieces_attendues__receptions")
+        .order_by("numero_ligne", "id")
     )
 
 

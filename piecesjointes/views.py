@@ -1,5 +1,6 @@
 """Step « 2 - Pièces jointes » of an import: zip upload (with progress), processing status,
 entries' detail, missing pieces, « Terminer »; downloads of zips and pieces."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -32,14 +33,25 @@ class EtapePiecesJointesView(EspaceFournisseurMixin, View):
         if not import_json.importe:
             return redirect("imports:ecran", pk=import_json.pk)
         zips = list(selectors.zips_de_l_import(self.fournisseur, import_json))
-        manquantes = list(services.pieces_manquantes(import_json)) if import_json.etat == import_json.Etat.IMPORTE else []
+        manquantes = (
+            list(services.pieces_manquantes(import_json)) if import_json.etat == import_json.Etat.IMPORTE else []
+        )
         page = Paginator(selectors.demandes_retenues(self.fournisseur, import_json), DEMANDES_PAR_PAGE)
-        return render(request, self.template_name, {
-            "import_json": import_json, "fournisseur": self.fournisseur, "form": form or ZipForm(),
-            "zips": zips, "zip_en_cours": any(not z.termine for z in zips),
-            "manquantes": manquantes, "page_demandes": page.get_page(request.GET.get("page")),
-            "limite_zip": settings.SEGUR_MAX_ZIP_BYTES,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "import_json": import_json,
+                "fournisseur": self.fournisseur,
+                "form": form or ZipForm(),
+                "zips": zips,
+                "zip_en_cours": any(not z.termine for z in zips),
+                "manquantes": manquantes,
+                "page_demandes": page.get_page(request.GET.get("page")),
+                "limite_zip": settings.SEGUR_MAX_ZIP_BYTES,
+            },
+            status=status,
+        )
 
 
 class DeposerZipView(EspaceFournisseurMixin, View):
@@ -48,13 +60,16 @@ class DeposerZipView(EspaceFournisseurMixin, View):
         form = ZipForm(request.POST, request.FILES)
         erreur = None
         if getattr(request, "upload_too_large", False):
-            erreur = f"Le fichier zip dépasse la taille maximale autorisée ({taille_lisible(settings.SEGUR_MAX_ZIP_BYTES)})."
+            erreur = (
+                f"Le fichier zip dépasse la taille maximale autorisée ({taille_lisible(settings.SEGUR_MAX_ZIP_BYTES)})."
+            )
         elif not form.is_valid():
             erreur = " ".join(form.errors.get("fichier", ["Fichier invalide."]))
         else:
             try:
-                depot = services.deposer_zip(utilisateur=request.user, import_json=import_json,
-                                             fichier=form.cleaned_data["fichier"])
+                depot = services.deposer_zip(
+                    utilisateur=request.user, import_json=import_json, fichier=form.cleaned_data["fichier"]
+                )
             except services.DepotImpossible as refus:
                 erreur = str(refus)
         if erreur:
@@ -73,11 +88,18 @@ class StatutZipView(EspaceFournisseurMixin, View):
 
     def get(self, request, pk):
         depot = selectors.zip_du_fournisseur(self.fournisseur, pk)
-        return JsonResponse({
-            "statut": depot.statut, "libelle": depot.get_statut_display(), "termine": depot.termine,
-            "nb_entrees": depot.nb_entrees, "nb_traitees": depot.nb_traitees,
-            "nb_acceptees": depot.nb_acceptees, "nb_refusees": depot.nb_refusees, "message": depot.message,
-        })
+        return JsonResponse(
+            {
+                "statut": depot.statut,
+                "libelle": depot.get_statut_display(),
+                "termine": depot.termine,
+                "nb_entrees": depot.nb_entrees,
+                "nb_traitees": depot.nb_traitees,
+                "nb_acceptees": depot.nb_acceptees,
+                "nb_refusees": depot.nb_refusees,
+                "message": depot.message,
+            }
+        )
 
 
 class TerminerView(EspaceFournisseurMixin, View):
@@ -88,7 +110,9 @@ class TerminerView(EspaceFournisseurMixin, View):
         except services.DepotImpossible as refus:
             messages.error(request, str(refus))
             return redirect("piecesjointes:etape", pk=import_json.pk)
-        messages.success(request, f"Import terminé : {nombre} demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP.")
+        messages.success(
+            request, f"Import terminé : {nombre} demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP."
+        )
         return redirect("imports:liste")
 
 
@@ -106,10 +130,10 @@ class TelechargerPieceView(LoginRequiredMixin, View):
     def get(self, request, pk):
         piece = selectors.piece_recue_visible(request.user, pk)
         ouvrir = request.GET.get("ouvrir") == "1"
-        reponse = reponse_fichier(piece.fichier, piece.piece_attendue.nom_fichier, piece.type_mime,
-                                  en_piece_jointe=not ouvrir)
+        reponse = reponse_fichier(
+            piece.fichier, piece.piece_attendue.nom_fichier, piece.type_mime, en_piece_jointe=not ouvrir
+        )
         if ouvrir:
             # Shown in the browser, a supplier's file runs no script with the portal's rights.
             reponse["Content-Security-Policy"] = "sandbox"
         return reponse
-

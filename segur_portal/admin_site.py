@@ -1,4 +1,5 @@
 """The ASP managers' admin: staff only, and never a supplier's account even if flagged staff."""
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 

@@ -1,5 +1,6 @@
 """Celery application. The broker comes from settings: Redis in production, kombu's
 filesystem transport (no server needed) when REDIS_URL is not set."""
+
 import os
 
 from celery import Celery

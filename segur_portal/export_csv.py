@@ -1,4 +1,5 @@
 """Streamed CSV downloads (French Excel flavour: UTF-8 with BOM, semicolons)."""
+
 import csv
 
 from django.http import StreamingHttpResponse

@@ -5,6 +5,7 @@ file: only identifiers, counts and sizes.
 Every line also carries what django-structlog binds to the request (request_id, user_id, ip) or
 to the Celery task (task_id, and the request_id of the request that sent it).
 """
+
 import time
 from contextlib import contextmanager
 
@@ -22,8 +23,9 @@ def evenement(nom: str, **champs):
     try:
         yield details
     except Exception as erreur:
-        journal.warning(nom, **details, echec=type(erreur).__name__,
-                        duree_ms=round((time.perf_counter() - debut) * 1000, 1))
+        journal.warning(
+            nom, **details, echec=type(erreur).__name__, duree_ms=round((time.perf_counter() - debut) * 1000, 1)
+        )
         raise
     journal.info(nom, **details, duree_ms=round((time.perf_counter() - debut) * 1000, 1))
 

@@ -5,6 +5,7 @@ honcho gives the processes 5 seconds after the first one stops; the development 
 embedded broker needs about 5 seconds for its warm shutdown (its blocking loop polls the broker
 folder for up to 2 seconds, twice), so it would sometimes be killed in the middle of a task.
 """
+
 import sys
 
 import honcho.manager

@@ -1,6 +1,7 @@
 """Health endpoint (/sante/) for the load balancer and the docker-compose healthchecks:
 database, file storage, Celery broker and at least one Celery worker answering a ping.
 200 when every check is up, 500 otherwise (django-health-check); ?format=json for machines."""
+
 import dataclasses
 import datetime
 import os

@@ -3,6 +3,7 @@
 Without DATABASE_URL the portal runs on a SQLite file under var/; without REDIS_URL
 Celery uses kombu's filesystem transport under var/celery/<database>, so `make run` needs no server.
 """
+
 import hashlib
 from pathlib import Path
 
@@ -230,14 +231,19 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": structlog.stdlib.ProcessorFormatter,
-            "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                           structlog.processors.format_exc_info, structlog.processors.JSONRenderer(ensure_ascii=False)],
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                structlog.processors.JSONRenderer(ensure_ascii=False),
+            ],
             "foreign_pre_chain": _PREPARATION_STRUCTLOG,
         },
         "console": {
             "()": structlog.stdlib.ProcessorFormatter,
-            "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                           structlog.dev.ConsoleRenderer(colors=False)],
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.dev.ConsoleRenderer(colors=False),
+            ],
             "foreign_pre_chain": _PREPARATION_STRUCTLOG,
         },
     },

@@ -1,5 +1,6 @@
 """Settings for the test suite: the production settings, with a throwaway secret key, a fast
 password hasher, uploaded files and the embedded broker kept in temporary folders."""
+
 import os
 import tempfile
 from pathlib import Path

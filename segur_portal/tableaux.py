@@ -1,5 +1,6 @@
 """The supplier's tracking tables: criteria (django-filter), a sortable paginated table
 (django-tables2) with ?par_page=20|50|100, and ?export=csv of the filtered rows."""
+
 from django_tables2 import RequestConfig
 
 TAILLES_DE_PAGE = ("20", "50", "100")

@@ -1,5 +1,6 @@
 """Serving a privately stored file (uploads, outputs, zips, pieces): the views decide who may see
 it; this answers a missing file with a 404 rather than an error."""
+
 from django.http import FileResponse, Http404
 
 

@@ -74,8 +74,13 @@ def worker_celery(django_db_setup, django_db_blocker):
 # Headless Chromium through Playwright, for the tests marked `browser`. No skip: without Chromium at
 # /usr/bin/chromium the launch fails, and so does the test (CI installs it).
 CHROMIUM = "/usr/bin/chromium"
-ARGUMENTS_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync"]
+ARGUMENTS_CHROMIUM = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 OPTIONS_CONTEXTE = {"accept_downloads": True, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
 DELAI_NAVIGATEUR = 20_000  # ms: default timeout of every page
 

@@ -1,5 +1,6 @@
 """`python manage.py simuler`: the portal's simulation from a shell, with exit codes
 0 (every line valid), 1 (some line invalid, output written), 2 (file refused / cannot run)."""
+
 import copy
 import io
 import json
@@ -60,7 +61,9 @@ def test_tout_valide_code_0(tmp_path, exemple_ttc, demo):
     assert erreurs == ""
     relu = json.loads(produit.read_bytes())
     assert (relu["lignesImport"][0]["codeTraitement"], relu["lignesImport"][0]["libelleTraitement"]) == (
-        "OK", "Demande valide")
+        "OK",
+        "Demande valide",
+    )
     assert relu["impId"] is None
     assert b'"montantSegurHT": 10750.00' in produit.read_bytes()
 

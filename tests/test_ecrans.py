@@ -4,6 +4,7 @@ results, errors table, downloads), documentation, list of imports, enrôlement, 
 The French labels and messages are those of the ASP guide
 (the ASP supplier guide, see docs/specification.md) and of spec §2–§4.
 """
+
 import copy
 import hashlib
 import html
@@ -27,14 +28,26 @@ from .conftest import ligne_type, vers_octets
 DOSSIER_SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 NOTICE = "La réalisation d'une simulation est obligatoire avant d'accéder à l'import de vos demandes."
 MESSAGE_SUCCES = "La simulation de l'import s'est déroulée correctement."
-MESSAGE_ERREURS = ("Une ou plusieurs erreurs ont été retournées lors de la simulation de l'import. "
-                   "Veuillez corriger votre fichier en suivant les erreurs du fichier de retour.")
+MESSAGE_ERREURS = (
+    "Une ou plusieurs erreurs ont été retournées lors de la simulation de l'import. "
+    "Veuillez corriger votre fichier en suivant les erreurs du fichier de retour."
+)
 MESSAGE_FORMAT = "Le JSON chargé ne respecte pas le format attendu"
 MESSAGE_REGIME = "Le régime de TVA renseigné dans le JSON est différent de celui renseigné dans ce formulaire"
 MESSAGE_IMPORT_REFUSE = "L'import n'est possible qu'après une simulation réussie de ce fichier."
 COLONNES_ERREURS = ["Ligne", "Numéro éditeur", "Code", "Champ", "Message"]
-COLONNES_IMPORTS = ["Identifiant", "Date d'importation", "Numéro ANS", "Type de demande", "Nom du fichier",
-                    "Nbre de demande", "Nbre de demandes retenues", "Nbre de demandes rejetées", "Fichier JSON", "État"]
+COLONNES_IMPORTS = [
+    "Identifiant",
+    "Date d'importation",
+    "Numéro ANS",
+    "Type de demande",
+    "Nom du fichier",
+    "Nbre de demande",
+    "Nbre de demandes retenues",
+    "Nbre de demandes rejetées",
+    "Fichier JSON",
+    "État",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +117,9 @@ class Page(HTMLParser):
 
     def bouton(self, texte) -> Element:
         trouves = [b for b in self.boutons if b.texte == texte]
-        assert len(trouves) == 1, f"bouton « {texte} » : {len(trouves)} trouvé(s) parmi {[b.texte for b in self.boutons]}"
+        assert len(trouves) == 1, (
+            f"bouton « {texte} » : {len(trouves)} trouvé(s) parmi {[b.texte for b in self.boutons]}"
+        )
         return trouves[0]
 
     def lien(self, texte) -> Element:
@@ -155,10 +170,15 @@ def client_relais(client, demo):
 
 
 def simuler(client, contenu: bytes, *, nom="demandes.json", type_demande="AVANCE", numero_ans="mlp525off1", taux="20"):
-    return client.post("/imports/importer/", {
-        "type_demande": type_demande, "numero_ans": numero_ans, "taux_tva": taux,
-        "fichier": SimpleUploadedFile(nom, contenu, content_type="application/json"),
-    })
+    return client.post(
+        "/imports/importer/",
+        {
+            "type_demande": type_demande,
+            "numero_ans": numero_ans,
+            "taux_tva": taux,
+            "fichier": SimpleUploadedFile(nom, contenu, content_type="application/json"),
+        },
+    )
 
 
 def import_de(reponse) -> Import:
@@ -166,10 +186,12 @@ def import_de(reponse) -> Import:
     if reponse.status_code != 302:
         contenu = reponse.content.decode()
         debut = contenu.find("<main")
-        raise AssertionError(f"statut {reponse.status_code} : {_normaliser(html.unescape(re.sub('<[^>]+>', ' ', contenu[debut:])))[:1500]}")
+        raise AssertionError(
+            f"statut {reponse.status_code} : {_normaliser(html.unescape(re.sub('<[^>]+>', ' ', contenu[debut:])))[:1500]}"
+        )
     prefixe = "/imports/"
     assert reponse["Location"].startswith(prefixe) and reponse["Location"].endswith("/")
-    pk = int(reponse["Location"][len(prefixe):-1])
+    pk = int(reponse["Location"][len(prefixe) : -1])
     return Import.objects.get(pk=pk)
 
 
@@ -192,6 +214,7 @@ def finess_invalide(rang: int) -> str:
 
 
 # --- login, logout, access ----------------------------------------------------------------
+
 
 def test_la_cle_luhn_des_exemples_du_guide():
     assert cle_luhn("02001577") == 2 and cle_luhn("02001511") == 1 and cle_luhn("02001508") == 7
@@ -232,9 +255,18 @@ def test_connexion_suit_next(client, demo):
 
 
 PAGES_FOURNISSEUR = [
-    "/", "/enrolement/", "/demandes/", "/aide/", "/imports/", "/imports/importer/", "/imports/1/",
-    "/imports/1/sortie/", "/imports/1/fichier/", "/imports/documentation/",
-    "/imports/documentation/schemas/avance.schema.json", "/imports/documentation/modeles/solde-structure-ttc.json",
+    "/",
+    "/enrolement/",
+    "/demandes/",
+    "/aide/",
+    "/imports/",
+    "/imports/importer/",
+    "/imports/1/",
+    "/imports/1/sortie/",
+    "/imports/1/fichier/",
+    "/imports/documentation/",
+    "/imports/documentation/schemas/avance.schema.json",
+    "/imports/documentation/modeles/solde-structure-ttc.json",
 ]
 
 
@@ -255,7 +287,14 @@ def test_gestionnaire_va_dans_l_admin_et_n_a_pas_l_espace_fournisseur(client, de
     assert reponse.status_code == 302 and reponse["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert client.get("/")["Location"] == "/admin/"
-    for chemin in ("/imports/", "/imports/importer/", "/imports/documentation/", "/enrolement/", "/demandes/", "/aide/"):
+    for chemin in (
+        "/imports/",
+        "/imports/importer/",
+        "/imports/documentation/",
+        "/enrolement/",
+        "/demandes/",
+        "/aide/",
+    ):
         reponse = client.get(chemin)
         assert reponse.status_code == 403, chemin
         assert "Cet espace est réservé aux fournisseurs." in texte(reponse), chemin
@@ -268,8 +307,11 @@ def test_menu_de_l_en_tete(client_relais):
     reponse = client_relais.get("/imports/")
     menu = [(a.texte, a.attrs["href"]) for a in page(reponse).liens if "fr-nav__link" in a.attrs.get("class", "")]
     assert menu == [
-        ("Accueil", "/"), ("Enrôlement", "/enrolement/"), ("Importation JSONs", "/imports/"),
-        ("Demandes financement", "/demandes/"), ("Besoin d'aide ?", "/aide/"),
+        ("Accueil", "/"),
+        ("Enrôlement", "/enrolement/"),
+        ("Importation JSONs", "/imports/"),
+        ("Demandes financement", "/demandes/"),
+        ("Besoin d'aide ?", "/aide/"),
     ]
     courant = [a.texte for a in page(reponse).liens if a.attrs.get("aria-current") == "page"]
     assert courant == ["Importation JSONs"]
@@ -277,20 +319,39 @@ def test_menu_de_l_en_tete(client_relais):
 
 # --- import screen ------------------------------------------------------------------------
 
+
 def test_ecran_d_import_vierge(client_relais):
     reponse = client_relais.get("/imports/importer/")
     assert reponse.status_code == 200
     contenu = texte(reponse)
-    for attendu in ("Importer les demandes", "1 - Fichier JSON", "a - Simulation", "b - Importation",
-                    "2 - Pièces jointes", "Récapitulatif", "SIRET : 77625125800013",
-                    "Dénomination sociale : RELAIS CAP FRANCE AU GAI LOGIS", NOTICE,
-                    "Type de demande", "Numéro ANS", "Taux de TVA", "Choisissez le fichier"):
+    for attendu in (
+        "Importer les demandes",
+        "1 - Fichier JSON",
+        "a - Simulation",
+        "b - Importation",
+        "2 - Pièces jointes",
+        "Récapitulatif",
+        "SIRET : 77625125800013",
+        "Dénomination sociale : RELAIS CAP FRANCE AU GAI LOGIS",
+        NOTICE,
+        "Type de demande",
+        "Numéro ANS",
+        "Taux de TVA",
+        "Choisissez le fichier",
+    ):
         assert attendu in contenu, attendu
     ecran = page(reponse)
-    assert [(o.texte, o.attrs["value"]) for o in ecran.options["type_demande"]] == [("Avance", "AVANCE"), ("Solde", "SOLDE")]
+    assert [(o.texte, o.attrs["value"]) for o in ecran.options["type_demande"]] == [
+        ("Avance", "AVANCE"),
+        ("Solde", "SOLDE"),
+    ]
     assert [o.texte for o in ecran.options["numero_ans"]] == ["mlp525off1"]
     assert "cpiPFI0001" not in contenu and "bnd52qq600" not in contenu
-    assert [(o.texte, o.attrs["value"]) for o in ecran.options["taux_tva"]] == [("20 %", "20"), ("8,5 %", "8.5"), ("0 %", "0")]
+    assert [(o.texte, o.attrs["value"]) for o in ecran.options["taux_tva"]] == [
+        ("20 %", "20"),
+        ("8,5 %", "8.5"),
+        ("0 %", "0"),
+    ]
     assert not desactive(ecran.bouton("Simuler"))
     assert desactive(ecran.bouton("Importer"))
     assert ecran.lien("Retour").attrs["href"] == "/imports/"
@@ -409,8 +470,13 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
     lignes_1 = page(premiere).table(COLONNES_ERREURS)
     assert len(lignes_1) == 50
     assert [l[0] for l in lignes_1] == [str(r) for r in range(1, 51)]
-    assert lignes_1[0] == ["1", "00001", "E302", "beneficiaires.structure.FINESSGeo[0]",
-                           f"clé FINESS invalide ({finess_invalide(1)})"]
+    assert lignes_1[0] == [
+        "1",
+        "00001",
+        "E302",
+        "beneficiaires.structure.FINESSGeo[0]",
+        f"clé FINESS invalide ({finess_invalide(1)})",
+    ]
     assert "60 erreur(s) — page 1 sur 2" in texte(premiere)
     assert any("page=2" in a.attrs.get("href", "") for a in page(premiere).liens)
 
@@ -418,8 +484,13 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
     assert seconde.status_code == 200
     lignes_2 = page(seconde).table(COLONNES_ERREURS)
     assert [l[0] for l in lignes_2] == [str(r) for r in range(51, 61)]
-    assert lignes_2[-1] == ["60", "00060", "E302", "beneficiaires.structure.FINESSGeo[0]",
-                            f"clé FINESS invalide ({finess_invalide(60)})"]
+    assert lignes_2[-1] == [
+        "60",
+        "00060",
+        "E302",
+        "beneficiaires.structure.FINESSGeo[0]",
+        f"clé FINESS invalide ({finess_invalide(60)})",
+    ]
     assert "page 2 sur 2" in texte(seconde)
     assert MESSAGE_ERREURS in texte(seconde)
 
@@ -429,6 +500,7 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
 
 
 # --- files refused as a whole -------------------------------------------------------------
+
 
 def _ecran_rejet(client, reponse) -> tuple[Import, str]:
     import_json = import_de(reponse)
@@ -443,7 +515,9 @@ def _ecran_rejet(client, reponse) -> tuple[Import, str]:
 
 
 def test_fichier_non_json(client_relais):
-    import_json, contenu = _ecran_rejet(client_relais, simuler(client_relais, b"ceci n'est pas du JSON\n", nom="notes.json"))
+    import_json, contenu = _ecran_rejet(
+        client_relais, simuler(client_relais, b"ceci n'est pas du JSON\n", nom="notes.json")
+    )
     assert MESSAGE_FORMAT in contenu
     assert "ligne 1, colonne 1" in contenu
     assert import_json.nom_fichier == "notes.json"
@@ -475,8 +549,11 @@ def test_regime_tva_incoherent(client_relais, exemple_ttc):
 
 # --- form errors: never a 500 -------------------------------------------------------------
 
+
 def test_sans_fichier(client_relais):
-    reponse = client_relais.post("/imports/importer/", {"type_demande": "AVANCE", "numero_ans": "mlp525off1", "taux_tva": "20"})
+    reponse = client_relais.post(
+        "/imports/importer/", {"type_demande": "AVANCE", "numero_ans": "mlp525off1", "taux_tva": "20"}
+    )
     assert reponse.status_code == 400
     assert "Choisissez le fichier JSON à simuler." in texte(reponse)
     assert desactive(page(reponse).bouton("Importer"))
@@ -540,11 +617,17 @@ def _multipart_brut(parametre_nom: bytes, contenu: bytes) -> tuple[bytes, str]:
     limite = "----limite-de-test-7d3f"
     morceaux = []
     for nom, valeur in (("type_demande", b"AVANCE"), ("numero_ans", b"mlp525off1"), ("taux_tva", b"20")):
-        morceaux.append(f'--{limite}\r\nContent-Disposition: form-data; name="{nom}"\r\n\r\n'.encode() + valeur + b"\r\n")
+        morceaux.append(
+            f'--{limite}\r\nContent-Disposition: form-data; name="{nom}"\r\n\r\n'.encode() + valeur + b"\r\n"
+        )
     morceaux.append(
         f"--{limite}\r\n".encode()
-        + b'Content-Disposition: form-data; name="fichier"; ' + parametre_nom + b"\r\n"
-        + b"Content-Type: application/json\r\n\r\n" + contenu + b"\r\n"
+        + b'Content-Disposition: form-data; name="fichier"; '
+        + parametre_nom
+        + b"\r\n"
+        + b"Content-Type: application/json\r\n\r\n"
+        + contenu
+        + b"\r\n"
     )
     morceaux.append(f"--{limite}--\r\n".encode())
     return b"".join(morceaux), f"multipart/form-data; boundary={limite}"
@@ -585,11 +668,16 @@ def test_nom_affichable():
 
 # --- isolation ----------------------------------------------------------------------------
 
+
 def test_isolation_entre_fournisseurs(client, demo, fichier_une_erreur):
     client.force_login(utilisateur("relais"))
     import_json = import_de(simuler(client, fichier_une_erreur))
     client.force_login(utilisateur("unikalo"))
-    for chemin in (f"/imports/{import_json.pk}/", f"/imports/{import_json.pk}/sortie/", f"/imports/{import_json.pk}/fichier/"):
+    for chemin in (
+        f"/imports/{import_json.pk}/",
+        f"/imports/{import_json.pk}/sortie/",
+        f"/imports/{import_json.pk}/fichier/",
+    ):
         assert client.get(chemin).status_code == 404, chemin
     assert client.post(f"/imports/{import_json.pk}/importer/").status_code == 404
     assert str(import_json.pk) not in [a.texte for a in page(client.get("/imports/")).liens]
@@ -609,6 +697,7 @@ def test_sortie_d_un_fichier_rejete_introuvable(client_relais):
 
 # --- documentation ------------------------------------------------------------------------
 
+
 def test_page_de_documentation(client_relais):
     reponse = client_relais.get("/imports/documentation/")
     assert reponse.status_code == 200
@@ -618,7 +707,7 @@ def test_page_de_documentation(client_relais):
     assert len(regles) >= 20
     lignes_regles = doc.table(["Code", "Champ", "Règle"])
     assert [l[0] for l in lignes_regles] == [r.code for r in regles]
-    for regle, ligne in zip(regles, lignes_regles):
+    for regle, ligne in zip(regles, lignes_regles, strict=False):
         assert ligne[2] == _normaliser(regle.description), regle.code
     for code in ("E101", "E206", "E302", "E406", "E502"):
         assert code in [r.code for r in regles]
@@ -630,15 +719,23 @@ def test_page_de_documentation(client_relais):
 
     nomenclature = doc.table(["typeFichier", "CODE dans le nom", "Pièce"])
     assert {l[0]: l[1] for l in nomenclature} == {
-        "BON_COMMANDE": "BDC", "PRELVE_HT": "HT", "MANDAT": "MAN", "FACTURE": "FAC", "PV_VSR": "VSR", "AUTRE": "AUT",
+        "BON_COMMANDE": "BDC",
+        "PRELVE_HT": "HT",
+        "MANDAT": "MAN",
+        "FACTURE": "FAC",
+        "PV_VSR": "VSR",
+        "AUTRE": "AUT",
     }
     assert "MDV-LGC-Va1-BDC-00001.pdf" in contenu
     assert MESSAGE_FORMAT in contenu
     liens = {a.attrs["href"] for a in doc.liens}
-    for lien in ("/imports/documentation/schemas/avance.schema.json", "/imports/documentation/schemas/solde.schema.json",
-                 "/imports/documentation/modeles/avance-structure-ttc.json",
-                 "/imports/documentation/modeles/avance-structure-ht.json",
-                 "/imports/documentation/modeles/solde-structure-ttc.json"):
+    for lien in (
+        "/imports/documentation/schemas/avance.schema.json",
+        "/imports/documentation/schemas/solde.schema.json",
+        "/imports/documentation/modeles/avance-structure-ttc.json",
+        "/imports/documentation/modeles/avance-structure-ht.json",
+        "/imports/documentation/modeles/solde-structure-ttc.json",
+    ):
         assert lien in liens
 
 
@@ -652,10 +749,15 @@ def test_schemas_telechargeables(client_relais, type_demande):
     assert json.loads(octets)["$schema"].endswith("2020-12/schema")
 
 
-@pytest.mark.parametrize("nom_fichier, type_formulaire, taux", [
-    ("avance-structure-ttc.json", "AVANCE", "20"), ("avance-structure-ttc.json", "AVANCE", "8.5"),
-    ("avance-structure-ht.json", "AVANCE", "0"), ("solde-structure-ttc.json", "SOLDE", "20"),
-])
+@pytest.mark.parametrize(
+    "nom_fichier, type_formulaire, taux",
+    [
+        ("avance-structure-ttc.json", "AVANCE", "20"),
+        ("avance-structure-ttc.json", "AVANCE", "8.5"),
+        ("avance-structure-ht.json", "AVANCE", "0"),
+        ("solde-structure-ttc.json", "SOLDE", "20"),
+    ],
+)
 def test_modeles_valides_par_le_simulateur(client_relais, nom_fichier, type_formulaire, taux):
     """Each model linked from the documentation page is the file shipped in schemas/modeles/ and
     simulates without error with the taux its description gives."""
@@ -676,15 +778,21 @@ def test_modeles_valides_par_le_simulateur(client_relais, nom_fichier, type_form
     assert not desactive(page(ecran).bouton("Importer"))
 
 
-@pytest.mark.parametrize("chemin", [
-    "/imports/documentation/schemas/autre.schema.json", "/imports/documentation/modeles/autre.json",
-    "/imports/documentation/schemas/AVANCE.schema.json", "/imports/documentation/modeles/..%2Fsettings.json",
-])
+@pytest.mark.parametrize(
+    "chemin",
+    [
+        "/imports/documentation/schemas/autre.schema.json",
+        "/imports/documentation/modeles/autre.json",
+        "/imports/documentation/schemas/AVANCE.schema.json",
+        "/imports/documentation/modeles/..%2Fsettings.json",
+    ],
+)
 def test_type_de_documentation_inconnu(client_relais, chemin):
     assert client_relais.get(chemin).status_code == 404
 
 
 # --- list of imports, enrôlement, aide ----------------------------------------------------
+
 
 def test_liste_des_imports(client, demo, exemple_ttc, fichier_une_erreur):
     client.force_login(utilisateur("unikalo"))

@@ -1,5 +1,6 @@
 """File checks (spec §2, §3.1): the whole file is refused with a message and the precise places;
 the guide's examples and the published schemas are accepted."""
+
 import codecs
 import copy
 import datetime
@@ -64,6 +65,7 @@ def toutes_valides(simulation):
 
 # --- Encoding -----------------------------------------------------------------------------
 
+
 def test_latin1_refuse_avec_la_ligne(exemple_ttc, relais):
     contenu = exemple_ttc.decode("utf-8").replace("DURAND", "DURAND ÉLOÏSE").encode("latin-1")
     details = rejet_format(contenu, relais)
@@ -91,6 +93,7 @@ def test_crlf_accepte(exemple_ttc, relais):
 
 
 # --- Not JSON, not strict JSON ---------------------------------------------------------------
+
 
 def test_pas_du_json(relais):
     details = rejet_format(b"numeroAns;siret\nmlp525off1;77625125800013\n", relais)
@@ -127,8 +130,9 @@ def test_virgule_en_trop(exemple_ttc, relais):
 
 
 def test_cle_en_double_au_premier_niveau(exemple_ttc, relais):
-    contenu = remplacer(exemple_ttc, b'  "siret": "77625125800013",\n',
-                        b'  "siret": "77625125800013",\n  "siret": "87950324100017",\n')
+    contenu = remplacer(
+        exemple_ttc, b'  "siret": "77625125800013",\n', b'  "siret": "77625125800013",\n  "siret": "87950324100017",\n'
+    )
     details = rejet_format(contenu, relais)
     assert details == [f"siret (ligne {ligne_de(contenu, b'siret', 2)}) : clé « siret » en double"]
 
@@ -137,25 +141,30 @@ def test_cle_en_double_dans_une_ligne(exemple_ttc, relais):
     contenu = remplacer(exemple_ttc, b'"regimeTVA": "TTC",', b'"regimeTVA": "TTC", "regimeTVA": "HT",')
     details = rejet_format(contenu, relais)
     assert details == [
-        f"lignesImport[0].commande.regimeTVA (ligne {ligne_de(contenu, b'regimeTVA')}) : clé « regimeTVA » en double"]
+        f"lignesImport[0].commande.regimeTVA (ligne {ligne_de(contenu, b'regimeTVA')}) : clé « regimeTVA » en double"
+    ]
 
 
 def test_cle_en_double_dans_la_deuxieme_ligne(document_ttc, relais):
     contenu = modifie(document_ttc, _deux_lignes)
     cle = b'"isCentreDeSante": true,\n'
     seconde = contenu.index(cle, contenu.index(cle) + 1)
-    contenu = contenu[:seconde] + cle + b'        "isCentreDeSante": false,\n' + contenu[seconde + len(cle):]
+    contenu = contenu[:seconde] + cle + b'        "isCentreDeSante": false,\n' + contenu[seconde + len(cle) :]
     details = rejet_format(contenu, relais)
-    assert details == [f"lignesImport[1].scenarioInstallation.isCentreDeSante "
-                       f"(ligne {ligne_de(contenu, b'isCentreDeSante', 3)}) : clé « isCentreDeSante » en double"]
+    assert details == [
+        f"lignesImport[1].scenarioInstallation.isCentreDeSante "
+        f"(ligne {ligne_de(contenu, b'isCentreDeSante', 3)}) : clé « isCentreDeSante » en double"
+    ]
 
 
 @pytest.mark.parametrize("constante", ["NaN", "Infinity", "-Infinity"])
 def test_nan_et_infini_refuses(constante, exemple_ttc, relais):
     contenu = remplacer(exemple_ttc, b"10750.00", constante.encode())
     details = rejet_format(contenu, relais)
-    assert details == [f"lignesImport[0].commande.montantSegurHT (ligne {ligne_de(contenu, b'montantSegurHT')}) : "
-                       f"valeur {constante} interdite, un nombre fini est attendu"]
+    assert details == [
+        f"lignesImport[0].commande.montantSegurHT (ligne {ligne_de(contenu, b'montantSegurHT')}) : "
+        f"valeur {constante} interdite, un nombre fini est attendu"
+    ]
 
 
 @pytest.mark.parametrize("contenu", [b"[]", b'[{"numeroAns": "mlp525off1"}]', b'"mlp525off1"', b"42", b"null"])
@@ -175,6 +184,7 @@ def test_fichier_vide(contenu, relais):
 
 # --- Size limits -----------------------------------------------------------------------------
 
+
 def _taille(octets: int) -> str:
     return f"{octets:,}".replace(",", " ")
 
@@ -191,7 +201,8 @@ def test_fichier_trop_gros_message_lisible(exemple_ttc, relais, settings):
     settings.SEGUR_MAX_JSON_BYTES = len(exemple_ttc) - 1
     assert rejet_format(exemple_ttc, relais) == [
         f"le fichier fait {_taille(len(exemple_ttc))} octets, au-delà du maximum autorisé de "
-        f"{_taille(len(exemple_ttc) - 1)} octets"]
+        f"{_taille(len(exemple_ttc) - 1)} octets"
+    ]
 
 
 def test_fichier_a_la_taille_maximale(exemple_ttc, relais, settings):
@@ -227,6 +238,7 @@ def test_nombre_maximal_de_lignes(document_ttc, relais, settings):
 
 # --- Keys and JSON types (the published schema) ----------------------------------------------
 
+
 def test_casse_de_cle_au_premier_niveau(exemple_ttc, relais):
     contenu = remplacer(exemple_ttc, b'"numeroAns"', b'"NumeroAns"')
     details = rejet_format(contenu, relais)
@@ -237,28 +249,41 @@ def test_casse_de_cle_au_premier_niveau(exemple_ttc, relais):
 def test_casse_de_cle_dans_une_ligne(exemple_ttc, relais):
     contenu = remplacer(exemple_ttc, b'"FINESSGeo"', b'"FINESSgeo"')
     details = rejet_format(contenu, relais)
-    assert (f"lignesImport[0].beneficiaires.structure.FINESSgeo (ligne {ligne_de(contenu, b'FINESSgeo')}) : "
-            f"clé(s) non prévue(s) : « FINESSgeo » (attendu : « FINESSGeo »)") in details
-    assert any(d.startswith("lignesImport[0].beneficiaires.structure (ligne")
-               and d.endswith("clé(s) obligatoire(s) absente(s) : FINESSGeo") for d in details)
+    assert (
+        f"lignesImport[0].beneficiaires.structure.FINESSgeo (ligne {ligne_de(contenu, b'FINESSgeo')}) : "
+        f"clé(s) non prévue(s) : « FINESSgeo » (attendu : « FINESSGeo »)"
+    ) in details
+    assert any(
+        d.startswith("lignesImport[0].beneficiaires.structure (ligne")
+        and d.endswith("clé(s) obligatoire(s) absente(s) : FINESSGeo")
+        for d in details
+    )
 
 
 def test_casse_de_cle_d_un_liberal(document_ttc, relais):
     def action(document):
         document["lignesImport"][0]["beneficiaires"]["liberal"] = [
-            {"nomMedecin": "MARTIN", "emailMedecin": "m@cabinet.fr", "telephoneMedecin": "0612345678",
-             "rpps": "10000000009"}]
+            {
+                "nomMedecin": "MARTIN",
+                "emailMedecin": "m@cabinet.fr",
+                "telephoneMedecin": "0612345678",
+                "rpps": "10000000009",
+            }
+        ]
+
     details = rejet_format(modifie(document_ttc, action), relais)
-    assert any(d.startswith("lignesImport[0].beneficiaires.liberal[0].rpps (ligne ")
-               and d.endswith("« rpps » (attendu : « RPPS »)") for d in details), details
+    assert any(
+        d.startswith("lignesImport[0].beneficiaires.liberal[0].rpps (ligne ")
+        and d.endswith("« rpps » (attendu : « RPPS »)")
+        for d in details
+    ), details
 
 
 def test_cle_absente(document_ttc, relais):
     contenu = modifie(document_ttc, lambda d: d["lignesImport"][0]["commande"].pop("regimeTVA"))
     ligne = ligne_de(contenu, b'"commande"')
     details = rejet_format(contenu, relais)
-    assert details == [f"lignesImport[0].commande (ligne {ligne}) : "
-                       f"clé(s) obligatoire(s) absente(s) : regimeTVA"]
+    assert details == [f"lignesImport[0].commande (ligne {ligne}) : clé(s) obligatoire(s) absente(s) : regimeTVA"]
 
 
 def test_codetraitement_absent(document_ttc, relais):
@@ -270,8 +295,10 @@ def test_codetraitement_absent(document_ttc, relais):
 def test_cle_en_trop(document_ttc, relais):
     contenu = modifie(document_ttc, lambda d: d["lignesImport"][0].update(commentaire="urgent"))
     details = rejet_format(contenu, relais)
-    assert details == [f"lignesImport[0].commentaire (ligne {ligne_de(contenu, b'commentaire')}) : "
-                       f"clé(s) non prévue(s) : « commentaire »"]
+    assert details == [
+        f"lignesImport[0].commentaire (ligne {ligne_de(contenu, b'commentaire')}) : "
+        f"clé(s) non prévue(s) : « commentaire »"
+    ]
 
 
 def test_cle_en_trop_au_premier_niveau_type_solde(document_ttc, relais):
@@ -282,30 +309,63 @@ def test_cle_en_trop_au_premier_niveau_type_solde(document_ttc, relais):
 
 TYPES = {
     # change, path in the message, expected / received type
-    "montant en chaîne": (lambda l: l["commande"].update(montantSegurHT="10750.00"),
-                          "lignesImport[0].commande.montantSegurHT", "nombre (reçu : chaîne de caractères)"),
+    "montant en chaîne": (
+        lambda l: l["commande"].update(montantSegurHT="10750.00"),
+        "lignesImport[0].commande.montantSegurHT",
+        "nombre (reçu : chaîne de caractères)",
+    ),
     "numLigne décimal": (lambda l: l.update(numLigne=1.5), "lignesImport[0].numLigne", "entier (reçu : nombre)"),
-    "numLigne en chaîne": (lambda l: l.update(numLigne="1"), "lignesImport[0].numLigne",
-                           "entier (reçu : chaîne de caractères)"),
-    "typeAction null": (lambda l: l.update(typeAction=None), "lignesImport[0].typeAction",
-                        "chaîne de caractères (reçu : null)"),
-    "numeroEditeur nombre": (lambda l: l.update(numeroEditeur=1), "lignesImport[0].numeroEditeur",
-                             "chaîne de caractères (reçu : entier)"),
-    "montant null": (lambda l: l["commande"].update(montantSegurHT=None), "lignesImport[0].commande.montantSegurHT",
-                     "nombre (reçu : null)"),
-    "isMandataire en chaîne": (lambda l: l["beneficiaires"].update(isMandataire="false"),
-                               "lignesImport[0].beneficiaires.isMandataire", "booléen (true/false) (reçu : chaîne"),
-    "isDirectToDMP null": (lambda l: l["scenarioInstallation"].update(isDirectToDMP=None),
-                           "lignesImport[0].scenarioInstallation.isDirectToDMP", "booléen (true/false) (reçu : null)"),
-    "FINESSGeo null": (lambda l: l["beneficiaires"]["structure"]["FINESSGeo"].append(None),
-                       "lignesImport[0].beneficiaires.structure.FINESSGeo[2]", "chaîne de caractères (reçu : null)"),
-    "FINESSGeo chaîne": (lambda l: l["beneficiaires"]["structure"].update(FINESSGeo="020015772"),
-                         "lignesImport[0].beneficiaires.structure.FINESSGeo", "tableau (reçu : chaîne de caractères)"),
+    "numLigne en chaîne": (
+        lambda l: l.update(numLigne="1"),
+        "lignesImport[0].numLigne",
+        "entier (reçu : chaîne de caractères)",
+    ),
+    "typeAction null": (
+        lambda l: l.update(typeAction=None),
+        "lignesImport[0].typeAction",
+        "chaîne de caractères (reçu : null)",
+    ),
+    "numeroEditeur nombre": (
+        lambda l: l.update(numeroEditeur=1),
+        "lignesImport[0].numeroEditeur",
+        "chaîne de caractères (reçu : entier)",
+    ),
+    "montant null": (
+        lambda l: l["commande"].update(montantSegurHT=None),
+        "lignesImport[0].commande.montantSegurHT",
+        "nombre (reçu : null)",
+    ),
+    "isMandataire en chaîne": (
+        lambda l: l["beneficiaires"].update(isMandataire="false"),
+        "lignesImport[0].beneficiaires.isMandataire",
+        "booléen (true/false) (reçu : chaîne",
+    ),
+    "isDirectToDMP null": (
+        lambda l: l["scenarioInstallation"].update(isDirectToDMP=None),
+        "lignesImport[0].scenarioInstallation.isDirectToDMP",
+        "booléen (true/false) (reçu : null)",
+    ),
+    "FINESSGeo null": (
+        lambda l: l["beneficiaires"]["structure"]["FINESSGeo"].append(None),
+        "lignesImport[0].beneficiaires.structure.FINESSGeo[2]",
+        "chaîne de caractères (reçu : null)",
+    ),
+    "FINESSGeo chaîne": (
+        lambda l: l["beneficiaires"]["structure"].update(FINESSGeo="020015772"),
+        "lignesImport[0].beneficiaires.structure.FINESSGeo",
+        "tableau (reçu : chaîne de caractères)",
+    ),
     "commande tableau": (lambda l: l.update(commande=[]), "lignesImport[0].commande", "objet (reçu : tableau)"),
-    "pièces null": (lambda l: l.update(piecesJustificatives=None), "lignesImport[0].piecesJustificatives",
-                    "tableau (reçu : null)"),
-    "codeTraitement nombre": (lambda l: l.update(codeTraitement=0), "lignesImport[0].codeTraitement",
-                              "chaîne de caractères ou null (reçu : entier)"),
+    "pièces null": (
+        lambda l: l.update(piecesJustificatives=None),
+        "lignesImport[0].piecesJustificatives",
+        "tableau (reçu : null)",
+    ),
+    "codeTraitement nombre": (
+        lambda l: l.update(codeTraitement=0),
+        "lignesImport[0].codeTraitement",
+        "chaîne de caractères ou null (reçu : entier)",
+    ),
 }
 
 
@@ -318,12 +378,15 @@ def test_mauvais_type_json(cas, document_ttc, relais):
     assert f": type attendu : {attendu}" in details[0]
 
 
-@pytest.mark.parametrize("champ, valeur, attendu", [
-    ("numeroAns", None, "chaîne de caractères (reçu : null)"),
-    ("siret", 77625125800013, "chaîne de caractères (reçu : entier)"),
-    ("impId", "1", "entier ou null (reçu : chaîne de caractères)"),
-    ("lignesImport", {}, "tableau (reçu : objet)"),
-])
+@pytest.mark.parametrize(
+    "champ, valeur, attendu",
+    [
+        ("numeroAns", None, "chaîne de caractères (reçu : null)"),
+        ("siret", 77625125800013, "chaîne de caractères (reçu : entier)"),
+        ("impId", "1", "entier ou null (reçu : chaîne de caractères)"),
+        ("lignesImport", {}, "tableau (reçu : objet)"),
+    ],
+)
 def test_mauvais_type_au_premier_niveau(champ, valeur, attendu, document_ttc, relais):
     contenu = modifie(document_ttc, lambda d: d.update({champ: valeur}))
     details = rejet_format(contenu, relais)
@@ -341,6 +404,7 @@ def test_les_dix_premiers_problemes_seulement(document_ttc, relais):
             document["lignesImport"].append(copy.deepcopy(document["lignesImport"][0]))
         for ligne in document["lignesImport"]:
             ligne["commande"]["montantSegurHT"] = "10750.00"
+
     details = rejet_format(modifie(document_ttc, action), relais)
     assert len(details) == 11
     assert details[0].startswith("lignesImport[0].commande.montantSegurHT (ligne 14)")
@@ -349,11 +413,14 @@ def test_les_dix_premiers_problemes_seulement(document_ttc, relais):
 
 # --- numeroAns, siret ------------------------------------------------------------------------
 
+
 def test_numero_ans_d_un_autre_fournisseur(document_ttc, relais):
     contenu = modifie(document_ttc, lambda d: d.update(numeroAns="cpiPFI0001"))
     erreur = rejet(contenu, relais)
-    assert erreur.message == ("Le numéro ANS du fichier (numeroAns : « cpiPFI0001 ») n'est pas une solution de votre "
-                              "structure ou diffère de celui choisi dans le formulaire (mlp525off1).")
+    assert erreur.message == (
+        "Le numéro ANS du fichier (numeroAns : « cpiPFI0001 ») n'est pas une solution de votre "
+        "structure ou diffère de celui choisi dans le formulaire (mlp525off1)."
+    )
 
 
 def test_numero_ans_inconnu(document_ttc, relais):
@@ -366,8 +433,10 @@ def test_numero_ans_different_du_formulaire(document_ttc, relais, demo):
     autre.pk, autre.numero_ans = None, "mlp525off2"
     autre.save()
     erreur = rejet(modifie(document_ttc, lambda d: d.update(numeroAns="mlp525off2")), relais)
-    assert erreur.message == ("Le numéro ANS du fichier (numeroAns : « mlp525off2 ») est différent de celui choisi "
-                              "dans le formulaire (mlp525off1).")
+    assert erreur.message == (
+        "Le numéro ANS du fichier (numeroAns : « mlp525off2 ») est différent de celui choisi "
+        "dans le formulaire (mlp525off1)."
+    )
 
 
 def test_numero_ans_du_formulaire_d_un_autre_fournisseur(document_ttc, relais):
@@ -378,35 +447,44 @@ def test_numero_ans_du_formulaire_d_un_autre_fournisseur(document_ttc, relais):
 
 def test_siret_different(document_ttc, relais):
     erreur = rejet(modifie(document_ttc, lambda d: d.update(siret="87950324100017")), relais)
-    assert erreur.message == ("Le SIRET du fichier (siret : « 87950324100017 ») ne correspond pas au SIRET de votre "
-                              "structure (77625125800013).")
+    assert erreur.message == (
+        "Le SIRET du fichier (siret : « 87950324100017 ») ne correspond pas au SIRET de votre "
+        "structure (77625125800013)."
+    )
 
 
 # --- VAT regime against the form's taux ------------------------------------------------------
 
+
 def test_fichier_ttc_avec_taux_zero(exemple_ttc, relais):
     erreur = rejet(exemple_ttc, relais, taux="0")
     assert erreur.message == REGIME
-    assert erreur.details == ["lignesImport[0].commande.regimeTVA : « TTC » alors que le taux choisi impose le régime HT"]
+    assert erreur.details == [
+        "lignesImport[0].commande.regimeTVA : « TTC » alors que le taux choisi impose le régime HT"
+    ]
 
 
 @pytest.mark.parametrize("taux", ["20", "8.5"])
 def test_fichier_ht_avec_taux_ttc(taux, exemple_ht, relais):
     erreur = rejet(exemple_ht, relais, taux=taux)
     assert erreur.message == REGIME
-    assert erreur.details == ["lignesImport[0].commande.regimeTVA : « HT » alors que le taux choisi impose le régime TTC"]
+    assert erreur.details == [
+        "lignesImport[0].commande.regimeTVA : « HT » alors que le taux choisi impose le régime TTC"
+    ]
 
 
 def test_regimes_melanges(document_ttc, relais):
     def action(document):
         _deux_lignes(document)
         document["lignesImport"][1]["commande"]["regimeTVA"] = "HT"
+
     erreur = rejet(modifie(document_ttc, action), relais, taux="20")
     assert erreur.message == REGIME
     assert [d.split(" :")[0] for d in erreur.details] == ["lignesImport[1].commande.regimeTVA"]
 
 
 # --- Deposit window ----------------------------------------------------------------------------
+
 
 def _fenetre(champ, valeur):
     Solution.objects.filter(numero_ans=ANS).update(**{champ: valeur})
@@ -436,6 +514,7 @@ def test_fenetre_des_soldes_fermee(document_ttc, relais):
 
 
 # --- The examples and the published schemas ---------------------------------------------------
+
 
 @pytest.mark.parametrize("taux", ["20", "8.5"])
 def test_exemple_ttc_valide(taux, exemple_ttc, relais):
@@ -474,8 +553,10 @@ def test_schemas_publies_refusent_une_cle_en_trop(type_demande, document_ttc):
 
 # --- Hostile files are refused, never crash the portal ----------------------------------------
 
-@pytest.mark.parametrize("champ, nombre", [(b'"numLigne": 1', b'"numLigne": 1' + b"0" * 5000),
-                                           (b"10750.00", b"1" + b"0" * 5000)])
+
+@pytest.mark.parametrize(
+    "champ, nombre", [(b'"numLigne": 1', b'"numLigne": 1' + b"0" * 5000), (b"10750.00", b"1" + b"0" * 5000)]
+)
 def test_nombre_demesure_refuse(champ, nombre, exemple_ttc, relais):
     rejet_format(remplacer(exemple_ttc, champ, nombre), relais)
 
@@ -483,7 +564,9 @@ def test_nombre_demesure_refuse(champ, nombre, exemple_ttc, relais):
 def test_imbrication_profonde_toujours_refusee(exemple_ttc, relais):
     plantages = []
     for profondeur in range(600, 1001):
-        contenu = remplacer(exemple_ttc, b'"typeAction": "C"', b'"typeAction": ' + b"[" * profondeur + b"]" * profondeur)
+        contenu = remplacer(
+            exemple_ttc, b'"typeAction": "C"', b'"typeAction": ' + b"[" * profondeur + b"]" * profondeur
+        )
         try:
             lancer(contenu, relais)
         except FichierRejete as erreur:

@@ -11,6 +11,7 @@ admin »), through Django's test client:
   every change in the history with who and when, and what the supplier then sees;
 - CSV export of the filtered list; the import admin (files, outputs, counts) and the reference data.
 """
+
 import csv
 import datetime
 import html
@@ -22,16 +23,24 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from demandes.models import (
-    Beneficiaire, Demande, Fournisseur, Paiement, PieceAttendue, Solution, StatutDemande, StatutPaiement, TypeDemande,
+    Beneficiaire,
+    Demande,
+    Fournisseur,
+    Paiement,
+    PieceAttendue,
+    Solution,
+    StatutDemande,
+    StatutPaiement,
+    TypeDemande,
 )
 from imports.models import Import
 from piecesjointes.models import PieceRecue
@@ -43,10 +52,32 @@ from .test_regles import finess, rpps, sans_cle
 LISTE = "/admin/demandes/demande/"
 EXPORT = "/admin/demandes/demande/exporter/"
 SIRET_RELAIS, SIRET_UNIKALO, SIRET_HOPITAL = "77625125800013", "87950324100017", "41268937400012"
-COLONNES_ADMIN = ["", "Numéro de dossier", "Type", "Fournisseur", "Couloir", "Logiciel", "Vague", "Montant Ségur HT (€)",
-                  "Date de dépôt", "Statut", "Statut du dernier paiement"]
-ENTETES_CSV = ["Numéro de dossier", "Type", "SIRET", "Dénomination", "Couloir", "Logiciel", "Vague", "Montant HT",
-               "Date de dépôt", "Statut", "Statut du dernier paiement"]
+COLONNES_ADMIN = [
+    "",
+    "Numéro de dossier",
+    "Type",
+    "Fournisseur",
+    "Couloir",
+    "Logiciel",
+    "Vague",
+    "Montant Ségur HT (€)",
+    "Date de dépôt",
+    "Statut",
+    "Statut du dernier paiement",
+]
+ENTETES_CSV = [
+    "Numéro de dossier",
+    "Type",
+    "SIRET",
+    "Dénomination",
+    "Couloir",
+    "Logiciel",
+    "Vague",
+    "Montant HT",
+    "Date de dépôt",
+    "Statut",
+    "Statut du dernier paiement",
+]
 ACTIONS = ["passer_en_instruction", "decider", "rejeter", "enregistrer_un_paiement", "exporter_csv"]
 MOTIF_OBLIGATOIRE = "Le motif du rejet est obligatoire."
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -54,13 +85,31 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R
 # The group's permissions, written out here (not read from demandes.gestionnaires) so that any
 # change to the group is a deliberate change to this list.
 PERMISSIONS_GESTIONNAIRES = {
-    "demandes.view_demande", "demandes.change_demande", "demandes.instruire_demande", "demandes.enregistrer_paiement",
-    "demandes.view_beneficiaire", "demandes.view_pieceattendue", "demandes.view_paiement",
-    *(f"demandes.{action}_{modele}" for action in ("view", "add", "change")
-      for modele in ("fournisseur", "solution", "utilisateur", "couloir", "logiciel", "operateurmessagerie",
-                     "typepiece")),
-    "imports.view_import", "imports.view_erreurligne",
-    "piecesjointes.view_zipdepose", "piecesjointes.view_entreezip", "piecesjointes.view_piecerecue",
+    "demandes.view_demande",
+    "demandes.change_demande",
+    "demandes.instruire_demande",
+    "demandes.enregistrer_paiement",
+    "demandes.view_beneficiaire",
+    "demandes.view_pieceattendue",
+    "demandes.view_paiement",
+    *(
+        f"demandes.{action}_{modele}"
+        for action in ("view", "add", "change")
+        for modele in (
+            "fournisseur",
+            "solution",
+            "utilisateur",
+            "couloir",
+            "logiciel",
+            "operateurmessagerie",
+            "typepiece",
+        )
+    ),
+    "imports.view_import",
+    "imports.view_erreurligne",
+    "piecesjointes.view_zipdepose",
+    "piecesjointes.view_entreezip",
+    "piecesjointes.view_piecerecue",
 }
 
 
@@ -70,6 +119,7 @@ def environnement(settings, tmp_path):
 
 
 # --- helpers ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def gestionnaire(demo):
@@ -87,24 +137,51 @@ def le(jour: str, heure=12) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(date.year, date.month, date.day, heure))
 
 
-def creer_demande(n, statut=StatutDemande.DEPOSEE, *, numero_ans="mlp525off1", type_demande=TypeDemande.AVANCE,
-                  montant="1000.00", paiement="", editeur=None, beneficiaires=(), pieces=(), finess_juridique="",
-                  depot=None) -> Demande:
+def creer_demande(
+    n,
+    statut=StatutDemande.DEPOSEE,
+    *,
+    numero_ans="mlp525off1",
+    type_demande=TypeDemande.AVANCE,
+    montant="1000.00",
+    paiement="",
+    editeur=None,
+    beneficiaires=(),
+    pieces=(),
+    finess_juridique="",
+    depot=None,
+) -> Demande:
     """A demande written with the ORM (one creation row in its history), numbered FIN{couloir}{n}."""
     solution = Solution.objects.select_related("couloir").get(numero_ans=numero_ans)
     demande = Demande.objects.create(
-        numero=f"FIN{solution.couloir.code}{n:06d}", version=0, type_demande=type_demande,
-        fournisseur_id=solution.fournisseur_id, solution=solution, numero_editeur=editeur or f"E{n:05d}",
-        date_commande=datetime.date(2021, 11, 24), regime_tva="TTC", montant_ht=Decimal(montant), statut=statut,
-        statut_paiement=paiement, finess_juridique=finess_juridique,
+        numero=f"FIN{solution.couloir.code}{n:06d}",
+        version=0,
+        type_demande=type_demande,
+        fournisseur_id=solution.fournisseur_id,
+        solution=solution,
+        numero_editeur=editeur or f"E{n:05d}",
+        date_commande=datetime.date(2021, 11, 24),
+        regime_tva="TTC",
+        montant_ht=Decimal(montant),
+        statut=statut,
+        statut_paiement=paiement,
+        finess_juridique=finess_juridique,
         commande_pour="LIBERAL" if any(nature == "RPPS" for nature, _ in beneficiaires) else "STRUCTURE",
         scenario={"isCentreDeSante": True, "operateurMessagerie": "MAI_15"},
     )
     for nature, identifiant in beneficiaires:
-        Beneficiaire.objects.create(demande=demande, nature=nature, identifiant=identifiant, type_demande=type_demande,
-                                    couloir=solution.couloir, logiciel=solution.logiciel)
+        Beneficiaire.objects.create(
+            demande=demande,
+            nature=nature,
+            identifiant=identifiant,
+            type_demande=type_demande,
+            couloir=solution.couloir,
+            logiciel=solution.logiciel,
+        )
     for nom in pieces:
-        PieceAttendue.objects.create(demande=demande, nom_fichier=nom, format_fichier="PDF", type_fichier="BON_COMMANDE")
+        PieceAttendue.objects.create(
+            demande=demande, nom_fichier=nom, format_fichier="PDF", type_fichier="BON_COMMANDE"
+        )
     if depot:
         Demande.objects.filter(pk=demande.pk).update(date_depot=le(depot))
         demande.refresh_from_db()
@@ -135,8 +212,10 @@ def messages_de_la_page(reponse) -> list[tuple[str, str]]:
     liste = re.search(r'<ul class="messagelist">(.*?)</ul>', reponse.content.decode(), re.S)
     if not liste:
         return []
-    return [(niveau, html.unescape(" ".join(message.split())))
-            for niveau, message in re.findall(r'<li class="(\w+)">(.*?)</li>', liste.group(1), re.S)]
+    return [
+        (niveau, html.unescape(" ".join(message.split())))
+        for niveau, message in re.findall(r'<li class="(\w+)">(.*?)</li>', liste.group(1), re.S)
+    ]
 
 
 def messages_de(reponse) -> list[tuple[str, str]]:
@@ -203,15 +282,21 @@ def demande_importee_avec_piece(demo, document_ttc):
     from piecesjointes import services as pieces_services
 
     relais = utilisateur("relais")
-    import_json = simuler_et_importer("relais", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, geo=["020015772", "020015111"]))), nom="avance-structure.json")
+    import_json = simuler_et_importer(
+        "relais",
+        en_octets(document_de(document_ttc, ligne(document_ttc, 1, geo=["020015772", "020015111"]))),
+        nom="avance-structure.json",
+    )
     demande = Demande.objects.get()
     piece = demande.pieces_attendues.get()
     tampon = io.BytesIO()
     with zipfile.ZipFile(tampon, "w") as archive:
         archive.writestr(piece.nom_fichier, PDF)
-    depot = pieces_services.deposer_zip(utilisateur=relais, import_json=import_json, fichier=SimpleUploadedFile(
-        "pieces.zip", tampon.getvalue(), content_type="application/zip"))
+    depot = pieces_services.deposer_zip(
+        utilisateur=relais,
+        import_json=import_json,
+        fichier=SimpleUploadedFile("pieces.zip", tampon.getvalue(), content_type="application/zip"),
+    )
     depot = pieces_services.traiter_zip(depot.pk)
     assert depot.nb_acceptees == 1, list(depot.entrees.values_list("nom", "motif"))
     assert pieces_services.terminer(utilisateur=relais, import_json=import_json) == 1
@@ -221,6 +306,7 @@ def demande_importee_avec_piece(demo, document_ttc):
 
 
 # --- 1. the group, staff only, suppliers kept out ---------------------------------------------
+
 
 def test_groupe_cree_par_les_migrations_avec_exactement_ses_permissions(db):
     groupe = Group.objects.get(name="Gestionnaires ASP")
@@ -264,14 +350,24 @@ def test_un_staff_hors_du_groupe_est_refuse(client, demo, demande_importee_avec_
     demande = demande_importee_avec_piece
     client.force_login(nouveau_staff())
     assert client.get("/admin/").status_code == 200  # the empty index of a staff account
-    for chemin in (LISTE, f"{LISTE}{demande.pk}/change/", f"{LISTE}{demande.pk}/history/", EXPORT,
-                   "/admin/imports/import/", f"/admin/imports/import/{demande.import_json_id}/fichier/",
-                   f"/admin/imports/import/{demande.import_json_id}/sortie/", "/admin/piecesjointes/piecerecue/",
-                   "/admin/demandes/fournisseur/", "/admin/demandes/utilisateur/"):
+    for chemin in (
+        LISTE,
+        f"{LISTE}{demande.pk}/change/",
+        f"{LISTE}{demande.pk}/history/",
+        EXPORT,
+        "/admin/imports/import/",
+        f"/admin/imports/import/{demande.import_json_id}/fichier/",
+        f"/admin/imports/import/{demande.import_json_id}/sortie/",
+        "/admin/piecesjointes/piecerecue/",
+        "/admin/demandes/fournisseur/",
+        "/admin/demandes/utilisateur/",
+    ):
         assert client.get(chemin).status_code == 403, chemin
-    for action, donnees in (("passer_en_instruction", {}), ("rejeter", {"motif": "non"}),
-                            ("enregistrer_un_paiement", {"montant": "1", "date_paiement": "2024-03-01",
-                                                         "statut": "EFFECTUE"})):
+    for action, donnees in (
+        ("passer_en_instruction", {}),
+        ("rejeter", {"motif": "non"}),
+        ("enregistrer_un_paiement", {"montant": "1", "date_paiement": "2024-03-01", "statut": "EFFECTUE"}),
+    ):
         assert agir(client, action, [demande], **donnees).status_code == 403
     assert statuts(demande) == [(StatutDemande.DEPOSEE, "")]
     piece = PieceRecue.objects.get()
@@ -307,9 +403,17 @@ def test_instruire_sans_payer_et_payer_sans_instruire(client, demo):
     assert statuts(deposee) == [(StatutDemande.DEPOSEE, "")]
 
 
-ADMIN_POUR_UN_FOURNISSEUR = ["/admin/", LISTE, "{liste}{pk}/change/", "{liste}{pk}/history/", EXPORT,
-                             "/admin/imports/import/", "/admin/imports/import/{imp}/fichier/",
-                             "/admin/demandes/utilisateur/", "/admin/demandes/fournisseur/"]
+ADMIN_POUR_UN_FOURNISSEUR = [
+    "/admin/",
+    LISTE,
+    "{liste}{pk}/change/",
+    "{liste}{pk}/history/",
+    EXPORT,
+    "/admin/imports/import/",
+    "/admin/imports/import/{imp}/fichier/",
+    "/admin/demandes/utilisateur/",
+    "/admin/demandes/fournisseur/",
+]
 
 
 @pytest.mark.parametrize("drapeaux", ["staff", "staff+groupe", "staff+superuser"])
@@ -351,8 +455,9 @@ def test_un_fournisseur_non_staff_n_a_pas_l_admin(client, demo):
     assert reponse.status_code == 200  # the admin's login form refuses a non-staff account
 
 
-@pytest.mark.parametrize("chemin", [LISTE, EXPORT, "/admin/", "/admin/imports/import/1/fichier/",
-                                    "/admin/demandes/demande/1/history/"])
+@pytest.mark.parametrize(
+    "chemin", [LISTE, EXPORT, "/admin/", "/admin/imports/import/1/fichier/", "/admin/demandes/demande/1/history/"]
+)
 def test_anonyme_renvoye_vers_la_connexion_de_l_admin(client, db, chemin):
     reponse = client.get(chemin)
     assert vers_la_connexion_admin(reponse, chemin), (reponse.status_code, reponse.get("Location"))
@@ -366,12 +471,29 @@ def test_anonyme_ne_peut_pas_lancer_une_action(client, demo):
 
 def test_un_gestionnaire_ne_peut_pas_se_donner_tous_les_droits(client_gestionnaire, gestionnaire):
     agent = nouveau_staff()
-    donnees = {"email": "", "first_name": "", "last_name": "", "fournisseur": "", "is_active": "on", "is_staff": "on",
-               "is_superuser": "on", "date_joined_0": "01/01/2024", "date_joined_1": "10:00:00"}
-    client_gestionnaire.post(f"/admin/demandes/utilisateur/{gestionnaire.pk}/change/", {
-        **donnees, "username": "gestionnaire", "groups": [str(g.pk) for g in gestionnaire.groups.all()]})
-    client_gestionnaire.post(f"/admin/demandes/utilisateur/{agent.pk}/change/", {
-        **donnees, "username": "agent", "user_permissions": [str(Permission.objects.get(codename="delete_demande").pk)]})
+    donnees = {
+        "email": "",
+        "first_name": "",
+        "last_name": "",
+        "fournisseur": "",
+        "is_active": "on",
+        "is_staff": "on",
+        "is_superuser": "on",
+        "date_joined_0": "01/01/2024",
+        "date_joined_1": "10:00:00",
+    }
+    client_gestionnaire.post(
+        f"/admin/demandes/utilisateur/{gestionnaire.pk}/change/",
+        {**donnees, "username": "gestionnaire", "groups": [str(g.pk) for g in gestionnaire.groups.all()]},
+    )
+    client_gestionnaire.post(
+        f"/admin/demandes/utilisateur/{agent.pk}/change/",
+        {
+            **donnees,
+            "username": "agent",
+            "user_permissions": [str(Permission.objects.get(codename="delete_demande").pk)],
+        },
+    )
     gestionnaire.refresh_from_db()
     agent.refresh_from_db()
     assert not gestionnaire.is_superuser
@@ -379,6 +501,7 @@ def test_un_gestionnaire_ne_peut_pas_se_donner_tous_les_droits(client_gestionnai
 
 
 # --- 3. the actions: each transition -------------------------------------------------------
+
 
 def test_passer_en_instruction_puis_decider(client_gestionnaire, gestionnaire):
     demande = creer_demande(1)
@@ -419,7 +542,10 @@ def test_rejeter_avec_un_motif(client_gestionnaire, gestionnaire, depuis):
     assert (demande.statut, demande.motif_rejet) == (StatutDemande.REJETEE, "Bon de commande illisible")
     derniere = demande.history.order_by("-history_date", "-history_id").first()
     assert (derniere.statut, derniere.motif_rejet, derniere.history_user) == (
-        StatutDemande.REJETEE, "Bon de commande illisible", gestionnaire)
+        StatutDemande.REJETEE,
+        "Bon de commande illisible",
+        gestionnaire,
+    )
 
 
 @pytest.mark.parametrize("motif", ["", "   \n "])
@@ -445,40 +571,99 @@ def test_un_rejet_libere_les_beneficiaires(client_gestionnaire):
 
 PAYER = {"montant": "100.00", "date_paiement": "2024-03-01", "statut": StatutPaiement.EFFECTUE}
 REFUS = [
-    (StatutDemande.EN_ATTENTE_PIECES, "decider", {},
-     "une demande « En attente des pièces » ne peut pas être décidée (elle doit être « En instruction »)"),
-    (StatutDemande.DEPOSEE, "decider", {},
-     "une demande « Déposée » ne peut pas être décidée (elle doit être « En instruction »)"),
-    (StatutDemande.REJETEE, "decider", {},
-     "une demande « Rejetée » ne peut pas être décidée (elle doit être « En instruction »)"),
-    (StatutDemande.EN_ATTENTE_PIECES, "passer_en_instruction", {},
-     "une demande « En attente des pièces » ne peut pas être passée en instruction (elle doit être « Déposée »)"),
-    (StatutDemande.EN_INSTRUCTION, "passer_en_instruction", {},
-     "une demande « En instruction » ne peut pas être passée en instruction (elle doit être « Déposée »)"),
-    (StatutDemande.DECIDEE, "passer_en_instruction", {},
-     "une demande « Décidée » ne peut pas être passée en instruction (elle doit être « Déposée »)"),
-    (StatutDemande.ANNULEE, "passer_en_instruction", {},
-     "une demande « Annulée » ne peut pas être passée en instruction (elle doit être « Déposée »)"),
-    (StatutDemande.EN_ATTENTE_PIECES, "rejeter", {"motif": "non"},
-     "une demande « En attente des pièces » ne peut pas être rejetée "
-     "(elle doit être « Déposée » ou « En instruction »)"),
-    (StatutDemande.DECIDEE, "rejeter", {"motif": "non"},
-     "une demande « Décidée » ne peut pas être rejetée (elle doit être « Déposée » ou « En instruction »)"),
-    (StatutDemande.REJETEE, "rejeter", {"motif": "encore"},
-     "une demande « Rejetée » ne peut pas être rejetée (elle doit être « Déposée » ou « En instruction »)"),
-    (StatutDemande.REJETEE, "enregistrer_un_paiement", PAYER,
-     "seule une demande « Décidée » peut recevoir un paiement (statut actuel : « Rejetée »)"),
-    (StatutDemande.EN_INSTRUCTION, "enregistrer_un_paiement", PAYER,
-     "seule une demande « Décidée » peut recevoir un paiement (statut actuel : « En instruction »)"),
-    (StatutDemande.ANNULEE, "enregistrer_un_paiement", PAYER,
-     "seule une demande « Décidée » peut recevoir un paiement (statut actuel : « Annulée »)"),
-    (StatutDemande.DECIDEE, "enregistrer_un_paiement", {**PAYER, "montant": "1000.01"},
-     "le total payé (1000.01 €) dépasserait le montant de la demande (1000.00 €)"),
+    (
+        StatutDemande.EN_ATTENTE_PIECES,
+        "decider",
+        {},
+        "une demande « En attente des pièces » ne peut pas être décidée (elle doit être « En instruction »)",
+    ),
+    (
+        StatutDemande.DEPOSEE,
+        "decider",
+        {},
+        "une demande « Déposée » ne peut pas être décidée (elle doit être « En instruction »)",
+    ),
+    (
+        StatutDemande.REJETEE,
+        "decider",
+        {},
+        "une demande « Rejetée » ne peut pas être décidée (elle doit être « En instruction »)",
+    ),
+    (
+        StatutDemande.EN_ATTENTE_PIECES,
+        "passer_en_instruction",
+        {},
+        "une demande « En attente des pièces » ne peut pas être passée en instruction (elle doit être « Déposée »)",
+    ),
+    (
+        StatutDemande.EN_INSTRUCTION,
+        "passer_en_instruction",
+        {},
+        "une demande « En instruction » ne peut pas être passée en instruction (elle doit être « Déposée »)",
+    ),
+    (
+        StatutDemande.DECIDEE,
+        "passer_en_instruction",
+        {},
+        "une demande « Décidée » ne peut pas être passée en instruction (elle doit être « Déposée »)",
+    ),
+    (
+        StatutDemande.ANNULEE,
+        "passer_en_instruction",
+        {},
+        "une demande « Annulée » ne peut pas être passée en instruction (elle doit être « Déposée »)",
+    ),
+    (
+        StatutDemande.EN_ATTENTE_PIECES,
+        "rejeter",
+        {"motif": "non"},
+        "une demande « En attente des pièces » ne peut pas être rejetée "
+        "(elle doit être « Déposée » ou « En instruction »)",
+    ),
+    (
+        StatutDemande.DECIDEE,
+        "rejeter",
+        {"motif": "non"},
+        "une demande « Décidée » ne peut pas être rejetée (elle doit être « Déposée » ou « En instruction »)",
+    ),
+    (
+        StatutDemande.REJETEE,
+        "rejeter",
+        {"motif": "encore"},
+        "une demande « Rejetée » ne peut pas être rejetée (elle doit être « Déposée » ou « En instruction »)",
+    ),
+    (
+        StatutDemande.REJETEE,
+        "enregistrer_un_paiement",
+        PAYER,
+        "seule une demande « Décidée » peut recevoir un paiement (statut actuel : « Rejetée »)",
+    ),
+    (
+        StatutDemande.EN_INSTRUCTION,
+        "enregistrer_un_paiement",
+        PAYER,
+        "seule une demande « Décidée » peut recevoir un paiement (statut actuel : « En instruction »)",
+    ),
+    (
+        StatutDemande.ANNULEE,
+        "enregistrer_un_paiement",
+        PAYER,
+        "seule une demande « Décidée » peut recevoir un paiement (statut actuel : « Annulée »)",
+    ),
+    (
+        StatutDemande.DECIDEE,
+        "enregistrer_un_paiement",
+        {**PAYER, "montant": "1000.01"},
+        "le total payé (1000.01 €) dépasserait le montant de la demande (1000.00 €)",
+    ),
 ]
 
 
-@pytest.mark.parametrize("depuis, action, donnees, raison", REFUS,
-                         ids=[f"{action}-{depuis}-{i}" for i, (depuis, action, _, _) in enumerate(REFUS)])
+@pytest.mark.parametrize(
+    "depuis, action, donnees, raison",
+    REFUS,
+    ids=[f"{action}-{depuis}-{i}" for i, (depuis, action, _, _) in enumerate(REFUS)],
+)
 def test_transition_absurde_refusee_avec_un_message(client_gestionnaire, depuis, action, donnees, raison):
     demande = creer_demande(1, depuis)
     demande.motif_rejet = "motif initial" if depuis == StatutDemande.REJETEE else ""
@@ -496,29 +681,56 @@ def test_transition_absurde_refusee_avec_un_message(client_gestionnaire, depuis,
 
 def test_paiements_partiels_puis_depassement(client_gestionnaire):
     demande = creer_demande(1, StatutDemande.DECIDEE)
-    agir(client_gestionnaire, "enregistrer_un_paiement", [demande], montant="400.00", date_paiement="2024-03-01",
-         statut=StatutPaiement.EFFECTUE)
-    reponse = agir(client_gestionnaire, "enregistrer_un_paiement", [demande], montant="600.00",
-                   date_paiement="2024-04-01", statut=StatutPaiement.EN_COURS)
+    agir(
+        client_gestionnaire,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="400.00",
+        date_paiement="2024-03-01",
+        statut=StatutPaiement.EFFECTUE,
+    )
+    reponse = agir(
+        client_gestionnaire,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="600.00",
+        date_paiement="2024-04-01",
+        statut=StatutPaiement.EN_COURS,
+    )
     assert messages_de(reponse) == [("success", "Paiement enregistré pour 1 demande(s).")]
     assert statuts(demande) == [(StatutDemande.DECIDEE, StatutPaiement.EN_COURS)]
-    reponse = agir(client_gestionnaire, "enregistrer_un_paiement", [demande], montant="0.02",
-                   date_paiement="2024-04-02", statut=StatutPaiement.EN_COURS)
-    assert messages_de(reponse) == [("error", "FINMDV000001M0 refusée : le total payé (1000.02 €) dépasserait le "
-                                              "montant de la demande (1000.00 €).")]
+    reponse = agir(
+        client_gestionnaire,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="0.02",
+        date_paiement="2024-04-02",
+        statut=StatutPaiement.EN_COURS,
+    )
+    assert messages_de(reponse) == [
+        (
+            "error",
+            "FINMDV000001M0 refusée : le total payé (1000.02 €) dépasserait le montant de la demande (1000.00 €).",
+        )
+    ]
     assert sorted(Paiement.objects.values_list("montant", "statut")) == [
-        (Decimal("400.00"), StatutPaiement.EFFECTUE), (Decimal("600.00"), StatutPaiement.EN_COURS)]
+        (Decimal("400.00"), StatutPaiement.EFFECTUE),
+        (Decimal("600.00"), StatutPaiement.EN_COURS),
+    ]
     assert statuts(demande) == [(StatutDemande.DECIDEE, StatutPaiement.EN_COURS)]
 
 
-@pytest.mark.parametrize("donnees, erreur", [
-    ({"montant": "0", "date_paiement": "2024-03-01", "statut": "EFFECTUE"}, "supérieure ou égale à 0.01"),
-    ({"montant": "-5.00", "date_paiement": "2024-03-01", "statut": "EFFECTUE"}, "supérieure ou égale à 0.01"),
-    ({"montant": "12.345", "date_paiement": "2024-03-01", "statut": "EFFECTUE"}, "2 chiffres après la virgule"),
-    ({"montant": "abc", "date_paiement": "2024-03-01", "statut": "EFFECTUE"}, "Saisissez un nombre."),
-    ({"montant": "10.00", "date_paiement": "", "statut": "EFFECTUE"}, "Ce champ est obligatoire."),
-    ({"montant": "10.00", "date_paiement": "2024-03-01", "statut": "PAYE"}, "Sélectionnez un choix valide"),
-])
+@pytest.mark.parametrize(
+    "donnees, erreur",
+    [
+        ({"montant": "0", "date_paiement": "2024-03-01", "statut": "EFFECTUE"}, "supérieure ou égale à 0.01"),
+        ({"montant": "-5.00", "date_paiement": "2024-03-01", "statut": "EFFECTUE"}, "supérieure ou égale à 0.01"),
+        ({"montant": "12.345", "date_paiement": "2024-03-01", "statut": "EFFECTUE"}, "2 chiffres après la virgule"),
+        ({"montant": "abc", "date_paiement": "2024-03-01", "statut": "EFFECTUE"}, "Saisissez un nombre."),
+        ({"montant": "10.00", "date_paiement": "", "statut": "EFFECTUE"}, "Ce champ est obligatoire."),
+        ({"montant": "10.00", "date_paiement": "2024-03-01", "statut": "PAYE"}, "Sélectionnez un choix valide"),
+    ],
+)
 def test_formulaire_de_paiement_invalide(client_gestionnaire, donnees, erreur):
     demande = creer_demande(1, StatutDemande.DECIDEE)
     reponse = agir(client_gestionnaire, "enregistrer_un_paiement", [demande], **donnees)
@@ -532,7 +744,9 @@ def test_formulaire_de_paiement(client_gestionnaire):
     reponse = agir(client_gestionnaire, "enregistrer_un_paiement", [demande])
     assert reponse.status_code == 200
     contenu = texte(reponse)
-    assert "Enregistrer un paiement" in contenu and "FINMDV000001M0 — RELAIS CAP FRANCE AU GAI LOGIS — Décidée" in contenu
+    assert (
+        "Enregistrer un paiement" in contenu and "FINMDV000001M0 — RELAIS CAP FRANCE AU GAI LOGIS — Décidée" in contenu
+    )
     ecran = page(reponse)
     assert [o.texte for o in ecran.options["statut"]] == ["Paiement en cours", "Paiement effectué"]
     assert [o.attrs["value"] for o in ecran.options["statut"] if "selected" in o.attrs] == ["EN_COURS"]
@@ -549,36 +763,68 @@ def test_date_du_paiement_pre_remplie_au_format_d_un_champ_date(client_gestionna
 
 def test_paiement_d_un_centime_accepte(client_gestionnaire):
     demande = creer_demande(1, StatutDemande.DECIDEE)
-    reponse = agir(client_gestionnaire, "enregistrer_un_paiement", [demande], montant="0.01",
-                   date_paiement="2024-03-01", statut=StatutPaiement.EN_COURS)
+    reponse = agir(
+        client_gestionnaire,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="0.01",
+        date_paiement="2024-03-01",
+        statut=StatutPaiement.EN_COURS,
+    )
     assert messages_de(reponse) == [("success", "Paiement enregistré pour 1 demande(s).")]
     assert Paiement.objects.get().montant == Decimal("0.01")
 
 
 def test_paiement_en_cours_puis_effectue_est_le_meme_paiement(client_gestionnaire, gestionnaire):
     demande = creer_demande(1, StatutDemande.DECIDEE, montant="10750.50")
-    reponse = agir(client_gestionnaire, "enregistrer_un_paiement", [demande], montant="10750.50",
-                   date_paiement="2024-03-01", statut=StatutPaiement.EN_COURS)
+    reponse = agir(
+        client_gestionnaire,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="10750.50",
+        date_paiement="2024-03-01",
+        statut=StatutPaiement.EN_COURS,
+    )
     assert messages_de(reponse) == [("success", "Paiement enregistré pour 1 demande(s).")]
     paiement = Paiement.objects.get()
     assert (paiement.montant, paiement.statut, paiement.date_paiement, paiement.enregistre_par) == (
-        Decimal("10750.50"), StatutPaiement.EN_COURS, datetime.date(2024, 3, 1), gestionnaire)
+        Decimal("10750.50"),
+        StatutPaiement.EN_COURS,
+        datetime.date(2024, 3, 1),
+        gestionnaire,
+    )
     assert statuts(demande) == [(StatutDemande.DECIDEE, StatutPaiement.EN_COURS)]
 
-    reponse = agir(client_gestionnaire, "enregistrer_un_paiement", [demande], montant="10750.50",
-                   date_paiement="2024-03-15", statut=StatutPaiement.EFFECTUE)
+    reponse = agir(
+        client_gestionnaire,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="10750.50",
+        date_paiement="2024-03-15",
+        statut=StatutPaiement.EFFECTUE,
+    )
     assert messages_de(reponse) == [("success", "Paiement enregistré pour 1 demande(s).")]
     assert Paiement.objects.count() == 1
     paiement.refresh_from_db()
     assert (paiement.statut, paiement.date_paiement) == (StatutPaiement.EFFECTUE, datetime.date(2024, 3, 15))
     assert statuts(demande) == [(StatutDemande.DECIDEE, StatutPaiement.EFFECTUE)]
-    assert [(v.history_type, v.statut, v.history_user) for v in paiement.history.order_by("history_date", "history_id")] == [
-        ("+", StatutPaiement.EN_COURS, gestionnaire), ("~", StatutPaiement.EFFECTUE, gestionnaire)]
+    assert [
+        (v.history_type, v.statut, v.history_user) for v in paiement.history.order_by("history_date", "history_id")
+    ] == [("+", StatutPaiement.EN_COURS, gestionnaire), ("~", StatutPaiement.EFFECTUE, gestionnaire)]
     assert [(v.statut_paiement, v.history_user) for v in demande.history.order_by("history_date", "history_id")] == [
-        ("", None), (StatutPaiement.EN_COURS, gestionnaire), (StatutPaiement.EFFECTUE, gestionnaire)]
+        ("", None),
+        (StatutPaiement.EN_COURS, gestionnaire),
+        (StatutPaiement.EFFECTUE, gestionnaire),
+    ]
     # A second « effectué » of the whole amount would pay twice: refused.
-    reponse = agir(client_gestionnaire, "enregistrer_un_paiement", [demande], montant="10750.50",
-                   date_paiement="2024-03-20", statut=StatutPaiement.EFFECTUE)
+    reponse = agir(
+        client_gestionnaire,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="10750.50",
+        date_paiement="2024-03-20",
+        statut=StatutPaiement.EFFECTUE,
+    )
     assert [niveau for niveau, _ in messages_de(reponse)] == ["error"]
     assert Paiement.objects.count() == 1
 
@@ -594,46 +840,83 @@ def test_plusieurs_demandes_a_la_fois(client_gestionnaire, gestionnaire):
     messages = messages_de(reponse)
     assert messages[0] == ("success", "2 demande(s) passée(s) en instruction.")
     assert sorted(messages[1:]) == [
-        ("error", "FINMDV000003M0 refusée : une demande « En attente des pièces » ne peut pas être passée en "
-                  "instruction (elle doit être « Déposée »)."),
-        ("error", "FINMDV000004M0 refusée : une demande « Décidée » ne peut pas être passée en instruction "
-                  "(elle doit être « Déposée »)."),
+        (
+            "error",
+            "FINMDV000003M0 refusée : une demande « En attente des pièces » ne peut pas être passée en "
+            "instruction (elle doit être « Déposée »).",
+        ),
+        (
+            "error",
+            "FINMDV000004M0 refusée : une demande « Décidée » ne peut pas être passée en instruction "
+            "(elle doit être « Déposée »).",
+        ),
     ]
-    assert [s for s, _ in statuts(*toutes)] == [StatutDemande.EN_INSTRUCTION, StatutDemande.EN_INSTRUCTION,
-                                                StatutDemande.EN_ATTENTE_PIECES, StatutDemande.DECIDEE,
-                                                StatutDemande.DEPOSEE]
+    assert [s for s, _ in statuts(*toutes)] == [
+        StatutDemande.EN_INSTRUCTION,
+        StatutDemande.EN_INSTRUCTION,
+        StatutDemande.EN_ATTENTE_PIECES,
+        StatutDemande.DECIDEE,
+        StatutDemande.DEPOSEE,
+    ]
 
     reponse = agir(client_gestionnaire, "decider", [d1, d3])
     assert messages_de(reponse) == [
         ("success", "1 demande(s) décidée(s)."),
-        ("error", "FINMDV000003M0 refusée : une demande « En attente des pièces » ne peut pas être décidée "
-                  "(elle doit être « En instruction »)."),
+        (
+            "error",
+            "FINMDV000003M0 refusée : une demande « En attente des pièces » ne peut pas être décidée "
+            "(elle doit être « En instruction »).",
+        ),
     ]
 
     reponse = agir(client_gestionnaire, "rejeter", [d2, d4, d5], motif="Montant non justifié")
     assert messages_de(reponse) == [
         ("success", "2 demande(s) rejetée(s)."),
-        ("error", "FINMDV000004M0 refusée : une demande « Décidée » ne peut pas être rejetée "
-                  "(elle doit être « Déposée » ou « En instruction »)."),
+        (
+            "error",
+            "FINMDV000004M0 refusée : une demande « Décidée » ne peut pas être rejetée "
+            "(elle doit être « Déposée » ou « En instruction »).",
+        ),
     ]
     assert set(Demande.objects.filter(motif_rejet="Montant non justifié").values_list("numero", flat=True)) == {
-        "FINMDV000002", "FINMDV000005"}
+        "FINMDV000002",
+        "FINMDV000005",
+    }
 
-    reponse = agir(client_gestionnaire, "enregistrer_un_paiement", toutes, montant="1000.00",
-                   date_paiement="2024-05-02", statut=StatutPaiement.EFFECTUE)
+    reponse = agir(
+        client_gestionnaire,
+        "enregistrer_un_paiement",
+        toutes,
+        montant="1000.00",
+        date_paiement="2024-05-02",
+        statut=StatutPaiement.EFFECTUE,
+    )
     messages = messages_de(reponse)
     assert messages[0] == ("success", "Paiement enregistré pour 2 demande(s).")
-    assert sorted(messages[1:]) == sorted([
-        ("error", "FINMDV000002M0 refusée : seule une demande « Décidée » peut recevoir un paiement "
-                  "(statut actuel : « Rejetée »)."),
-        ("error", "FINMDV000003M0 refusée : seule une demande « Décidée » peut recevoir un paiement "
-                  "(statut actuel : « En attente des pièces »)."),
-        ("error", "FINMDV000005M0 refusée : seule une demande « Décidée » peut recevoir un paiement "
-                  "(statut actuel : « Rejetée »)."),
-    ])
+    assert sorted(messages[1:]) == sorted(
+        [
+            (
+                "error",
+                "FINMDV000002M0 refusée : seule une demande « Décidée » peut recevoir un paiement "
+                "(statut actuel : « Rejetée »).",
+            ),
+            (
+                "error",
+                "FINMDV000003M0 refusée : seule une demande « Décidée » peut recevoir un paiement "
+                "(statut actuel : « En attente des pièces »).",
+            ),
+            (
+                "error",
+                "FINMDV000005M0 refusée : seule une demande « Décidée » peut recevoir un paiement "
+                "(statut actuel : « Rejetée »).",
+            ),
+        ]
+    )
     assert statuts(*toutes) == [
-        (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE), (StatutDemande.REJETEE, ""),
-        (StatutDemande.EN_ATTENTE_PIECES, ""), (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE),
+        (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE),
+        (StatutDemande.REJETEE, ""),
+        (StatutDemande.EN_ATTENTE_PIECES, ""),
+        (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE),
         (StatutDemande.REJETEE, ""),
     ]
     assert set(Paiement.objects.values_list("demande__numero", flat=True)) == {"FINMDV000001", "FINMDV000004"}
@@ -647,12 +930,19 @@ def test_action_sur_toute_la_liste_filtree(client_gestionnaire):
     for n in range(1, 4):
         creer_demande(n)
     autre = creer_demande(4, StatutDemande.EN_INSTRUCTION)
-    reponse = client_gestionnaire.post(f"{LISTE}?statut__exact=DEPOSEE", {
-        "action": "passer_en_instruction", "select_across": "1", "index": "0",
-        "_selected_action": [Demande.objects.filter(statut=StatutDemande.DEPOSEE).first().pk]})
+    reponse = client_gestionnaire.post(
+        f"{LISTE}?statut__exact=DEPOSEE",
+        {
+            "action": "passer_en_instruction",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [Demande.objects.filter(statut=StatutDemande.DEPOSEE).first().pk],
+        },
+    )
     assert reponse.status_code == 302 and reponse["Location"] == f"{LISTE}?statut__exact=DEPOSEE"
     assert messages_de_la_page(client_gestionnaire.get(reponse["Location"])) == [
-        ("success", "3 demande(s) passée(s) en instruction.")]
+        ("success", "3 demande(s) passée(s) en instruction.")
+    ]
     assert Demande.objects.filter(statut=StatutDemande.EN_INSTRUCTION).count() == 4
     assert autre.history.count() == 1
 
@@ -712,9 +1002,13 @@ def test_deux_paiements_simultanes_ne_depassent_pas_le_montant(demo_transactionn
     gestionnaire = utilisateur("gestionnaire")
 
     def payer():
-        return services.enregistrer_paiement(Demande.objects.filter(pk=demande.pk), montant=Decimal("1000.00"),
-                                             date_paiement=datetime.date(2024, 3, 1), statut=StatutPaiement.EFFECTUE,
-                                             utilisateur=gestionnaire)
+        return services.enregistrer_paiement(
+            Demande.objects.filter(pk=demande.pk),
+            montant=Decimal("1000.00"),
+            date_paiement=datetime.date(2024, 3, 1),
+            statut=StatutPaiement.EFFECTUE,
+            utilisateur=gestionnaire,
+        )
 
     resultats = _a_deux(monkeypatch, Paiement.objects, "create", [payer, payer])
     assert sorted(len(faites) for faites, _ in resultats) == [0, 1]
@@ -729,23 +1023,30 @@ def test_decision_et_rejet_simultanes_une_seule_transition(demo_transactionnel, 
     gestionnaire = utilisateur("gestionnaire")
 
     def transition(nom, motif=""):
-        return lambda: services.changer_statut(Demande.objects.filter(pk=demande.pk), transition=nom,
-                                               utilisateur=gestionnaire, motif=motif)
+        return lambda: services.changer_statut(
+            Demande.objects.filter(pk=demande.pk), transition=nom, utilisateur=gestionnaire, motif=motif
+        )
 
-    resultats = _a_deux(monkeypatch, Demande, "save",
-                        [transition("decision"), transition("rejet", "Pièce illisible")])
+    resultats = _a_deux(monkeypatch, Demande, "save", [transition("decision"), transition("rejet", "Pièce illisible")])
     assert sorted(len(faites) for faites, _ in resultats) == [0, 1]
     assert demande.history.filter(history_type="~").count() == 1
 
 
 # --- 3. history visible in the admin -------------------------------------------------------
 
+
 def test_historique_visible_dans_l_admin(client_gestionnaire, gestionnaire):
     demande = creer_demande(1)
     agir(client_gestionnaire, "passer_en_instruction", [demande])
     agir(client_gestionnaire, "decider", [demande])
-    agir(client_gestionnaire, "enregistrer_un_paiement", [demande], montant="1000.00", date_paiement="2024-03-01",
-         statut=StatutPaiement.EFFECTUE)
+    agir(
+        client_gestionnaire,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="1000.00",
+        date_paiement="2024-03-01",
+        statut=StatutPaiement.EFFECTUE,
+    )
     fiche = client_gestionnaire.get(f"{LISTE}{demande.pk}/change/")
     assert page(fiche).lien("Historique").attrs["href"] == f"{LISTE}{demande.pk}/history/"
     reponse = client_gestionnaire.get(f"{LISTE}{demande.pk}/history/")
@@ -780,8 +1081,11 @@ def test_l_historique_ne_permet_pas_de_revenir_a_un_ancien_statut(client, demo, 
 
 # --- 3. what the supplier sees -----------------------------------------------------------------
 
+
 def _badges(reponse) -> list[str]:
-    return [" ".join(b.split()) for b in re.findall(r'<span class="fr-badge[^"]*">([^<]*)</span>', reponse.content.decode())]
+    return [
+        " ".join(b.split()) for b in re.findall(r'<span class="fr-badge[^"]*">([^<]*)</span>', reponse.content.decode())
+    ]
 
 
 def test_le_fournisseur_voit_la_decision_et_le_paiement(client, demande_importee_avec_piece):
@@ -789,15 +1093,27 @@ def test_le_fournisseur_voit_la_decision_et_le_paiement(client, demande_importee
     client.force_login(utilisateur("gestionnaire"))
     agir(client, "passer_en_instruction", [demande])
     agir(client, "decider", [demande])
-    agir(client, "enregistrer_un_paiement", [demande], montant="5000.00", date_paiement="2024-03-01",
-         statut=StatutPaiement.EN_COURS)
+    agir(
+        client,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="5000.00",
+        date_paiement="2024-03-01",
+        statut=StatutPaiement.EN_COURS,
+    )
     client.force_login(utilisateur("relais"))
     reponse = client.get(f"/demandes/{demande.pk}/")
     assert _badges(reponse) == ["Décidée", "Paiement en cours"]
 
     client.force_login(utilisateur("gestionnaire"))
-    agir(client, "enregistrer_un_paiement", [demande], montant="5000.00", date_paiement="2024-03-10",
-         statut=StatutPaiement.EFFECTUE)
+    agir(
+        client,
+        "enregistrer_un_paiement",
+        [demande],
+        montant="5000.00",
+        date_paiement="2024-03-10",
+        statut=StatutPaiement.EFFECTUE,
+    )
 
     client.force_login(utilisateur("relais"))
     reponse = client.get(f"/demandes/{demande.pk}/")
@@ -805,8 +1121,14 @@ def test_le_fournisseur_voit_la_decision_et_le_paiement(client, demande_importee
     assert _badges(reponse) == ["Décidée", "Paiement effectué"]
     assert "Motif du rejet" not in texte(reponse)
     etapes = [l[1:] for l in page(reponse).table(["Date", "Statut", "Statut du dernier paiement"])]
-    assert etapes == [["En attente des pièces", "—"], ["Déposée", "—"], ["En instruction", "—"], ["Décidée", "—"],
-                      ["Décidée", "Paiement en cours"], ["Décidée", "Paiement effectué"]]
+    assert etapes == [
+        ["En attente des pièces", "—"],
+        ["Déposée", "—"],
+        ["En instruction", "—"],
+        ["Décidée", "—"],
+        ["Décidée", "Paiement en cours"],
+        ["Décidée", "Paiement effectué"],
+    ]
     liste = client.get("/demandes/")
     ligne_demande = [l for l in page(liste).tables[0] if l and l[0] == "FINMDV000001M0"]
     assert len(ligne_demande) == 1 and ligne_demande[0][-2:] == ["Décidée", "Paiement effectué"]
@@ -835,68 +1157,180 @@ def test_le_fournisseur_voit_le_rejet_et_son_motif(client, demande_importee_avec
 
 # --- 2. the list: columns, search, filters, detail, query count -------------------------------
 
+
 @pytest.fixture
 def six_demandes(demo):
     """Demandes of the three suppliers with distinct identifiers, statuses, couloirs and dates."""
     modele = Solution.objects.get(numero_ans="mlp525off1")
-    Solution.objects.create(**{**{f.name: getattr(modele, f.name) for f in Solution._meta.concrete_fields
-                                  if f.name not in ("id", "numero_ans", "vague")},
-                               "numero_ans": "mlp525vag2", "vague": 2})
+    Solution.objects.create(
+        **{
+            **{
+                f.name: getattr(modele, f.name)
+                for f in Solution._meta.concrete_fields
+                if f.name not in ("id", "numero_ans", "vague")
+            },
+            "numero_ans": "mlp525vag2",
+            "vague": 2,
+        }
+    )
     return {
-        "d1": creer_demande(1, editeur="ED-ALPHA", depot="2024-01-10", finess_juridique=finess(50),
-                            beneficiaires=[("FINESS_GEO", finess(1)), ("FINESS_GEO", finess(2))]),
-        "d2": creer_demande(2, StatutDemande.DECIDEE, paiement=StatutPaiement.EFFECTUE, type_demande=TypeDemande.SOLDE,
-                            editeur="ED-BETA", depot="2024-02-15", beneficiaires=[("RPPS", rpps(7))]),
-        "d3": creer_demande(3, StatutDemande.DECIDEE, paiement=StatutPaiement.EN_COURS, numero_ans="mlp525vag2",
-                            editeur="ED-GAMMA", depot="2024-02-20", montant="10750.50"),
-        "h1": creer_demande(11, StatutDemande.REJETEE, numero_ans="bnd52qq600", editeur="ED-HOP", depot="2024-03-05",
-                            beneficiaires=[("FINESS_GEO", finess(3))]),
-        "h2": creer_demande(12, StatutDemande.EN_INSTRUCTION, numero_ans="2021k052a", editeur="ED-DPI",
-                            depot="2024-04-01"),
-        "u1": creer_demande(21, StatutDemande.EN_ATTENTE_PIECES, numero_ans="cpiPFI0001", editeur="ED-PFI",
-                            depot="2024-05-01"),
+        "d1": creer_demande(
+            1,
+            editeur="ED-ALPHA",
+            depot="2024-01-10",
+            finess_juridique=finess(50),
+            beneficiaires=[("FINESS_GEO", finess(1)), ("FINESS_GEO", finess(2))],
+        ),
+        "d2": creer_demande(
+            2,
+            StatutDemande.DECIDEE,
+            paiement=StatutPaiement.EFFECTUE,
+            type_demande=TypeDemande.SOLDE,
+            editeur="ED-BETA",
+            depot="2024-02-15",
+            beneficiaires=[("RPPS", rpps(7))],
+        ),
+        "d3": creer_demande(
+            3,
+            StatutDemande.DECIDEE,
+            paiement=StatutPaiement.EN_COURS,
+            numero_ans="mlp525vag2",
+            editeur="ED-GAMMA",
+            depot="2024-02-20",
+            montant="10750.50",
+        ),
+        "h1": creer_demande(
+            11,
+            StatutDemande.REJETEE,
+            numero_ans="bnd52qq600",
+            editeur="ED-HOP",
+            depot="2024-03-05",
+            beneficiaires=[("FINESS_GEO", finess(3))],
+        ),
+        "h2": creer_demande(
+            12, StatutDemande.EN_INSTRUCTION, numero_ans="2021k052a", editeur="ED-DPI", depot="2024-04-01"
+        ),
+        "u1": creer_demande(
+            21, StatutDemande.EN_ATTENTE_PIECES, numero_ans="cpiPFI0001", editeur="ED-PFI", depot="2024-05-01"
+        ),
     }
 
 
 def test_liste_colonnes_et_lignes(client_gestionnaire, six_demandes):
     reponse = client_gestionnaire.get(LISTE)
     assert lignes_admin(reponse) == [
-        ["", "FINHOP000021M0", "Avance", "NUANCES UNIKALO COTE D'AZUR (87950324100017)", "HOP", "PFI", "1", "1000,00",
-         "1 mai 2024 12:00", "En attente des pièces", "-"],
-        ["", "FINHOP000012M0", "Avance", "SANTÉ NUMÉRIQUE HOSPITALIÈRE (41268937400012)", "HOP", "DPI", "1", "1000,00",
-         "1 avril 2024 12:00", "En instruction", "-"],
-        ["", "FINHOP000011M0", "Avance", "SANTÉ NUMÉRIQUE HOSPITALIÈRE (41268937400012)", "HOP", "RI", "1", "1000,00",
-         "5 mars 2024 12:00", "Rejetée", "-"],
-        ["", "FINMDV000003M0", "Avance", "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)", "MDV", "LGC", "2",
-         "10750,50", "20 février 2024 12:00", "Décidée", "Paiement en cours"],
-        ["", "FINMDV000002M0", "Solde", "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)", "MDV", "LGC", "1", "1000,00",
-         "15 février 2024 12:00", "Décidée", "Paiement effectué"],
-        ["", "FINMDV000001M0", "Avance", "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)", "MDV", "LGC", "1", "1000,00",
-         "10 janvier 2024 12:00", "Déposée", "-"],
+        [
+            "",
+            "FINHOP000021M0",
+            "Avance",
+            "NUANCES UNIKALO COTE D'AZUR (87950324100017)",
+            "HOP",
+            "PFI",
+            "1",
+            "1000,00",
+            "1 mai 2024 12:00",
+            "En attente des pièces",
+            "-",
+        ],
+        [
+            "",
+            "FINHOP000012M0",
+            "Avance",
+            "SANTÉ NUMÉRIQUE HOSPITALIÈRE (41268937400012)",
+            "HOP",
+            "DPI",
+            "1",
+            "1000,00",
+            "1 avril 2024 12:00",
+            "En instruction",
+            "-",
+        ],
+        [
+            "",
+            "FINHOP000011M0",
+            "Avance",
+            "SANTÉ NUMÉRIQUE HOSPITALIÈRE (41268937400012)",
+            "HOP",
+            "RI",
+            "1",
+            "1000,00",
+            "5 mars 2024 12:00",
+            "Rejetée",
+            "-",
+        ],
+        [
+            "",
+            "FINMDV000003M0",
+            "Avance",
+            "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)",
+            "MDV",
+            "LGC",
+            "2",
+            "10750,50",
+            "20 février 2024 12:00",
+            "Décidée",
+            "Paiement en cours",
+        ],
+        [
+            "",
+            "FINMDV000002M0",
+            "Solde",
+            "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)",
+            "MDV",
+            "LGC",
+            "1",
+            "1000,00",
+            "15 février 2024 12:00",
+            "Décidée",
+            "Paiement effectué",
+        ],
+        [
+            "",
+            "FINMDV000001M0",
+            "Avance",
+            "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)",
+            "MDV",
+            "LGC",
+            "1",
+            "1000,00",
+            "10 janvier 2024 12:00",
+            "Déposée",
+            "-",
+        ],
     ]
     contenu = texte(reponse)
-    for titre in ("Par type", "Par statut", "Par statut du dernier paiement", "Par couloir", "Par logiciel",
-                  "Par vague", "Par date de dépôt"):
+    for titre in (
+        "Par type",
+        "Par statut",
+        "Par statut du dernier paiement",
+        "Par couloir",
+        "Par logiciel",
+        "Par vague",
+        "Par date de dépôt",
+    ):
         assert titre in contenu, titre
     assert re.search(r'<input type="text" size="40" name="q"', reponse.content.decode())
 
 
-@pytest.mark.parametrize("recherche, attendus", [
-    ("FINMDV000002", ["FINMDV000002M0"]),
-    ("FINHOP", ["FINHOP000021M0", "FINHOP000012M0", "FINHOP000011M0"]),
-    ("ED-GAMMA", ["FINMDV000003M0"]),
-    ("ed-hop", ["FINHOP000011M0"]),
-    (SIRET_HOPITAL, ["FINHOP000012M0", "FINHOP000011M0"]),
-    (SIRET_UNIKALO, ["FINHOP000021M0"]),
-    ("UNIKALO", ["FINHOP000021M0"]),
-    ("relais cap", ["FINMDV000003M0", "FINMDV000002M0", "FINMDV000001M0"]),
-    ("hospitali", ["FINHOP000012M0", "FINHOP000011M0"]),
-    (finess(2), ["FINMDV000001M0"]),
-    (finess(3), ["FINHOP000011M0"]),
-    (finess(50), ["FINMDV000001M0"]),  # FINESS juridique
-    (rpps(7), ["FINMDV000002M0"]),
-    ("inexistant", []),
-])
+@pytest.mark.parametrize(
+    "recherche, attendus",
+    [
+        ("FINMDV000002", ["FINMDV000002M0"]),
+        ("FINHOP", ["FINHOP000021M0", "FINHOP000012M0", "FINHOP000011M0"]),
+        ("ED-GAMMA", ["FINMDV000003M0"]),
+        ("ed-hop", ["FINHOP000011M0"]),
+        (SIRET_HOPITAL, ["FINHOP000012M0", "FINHOP000011M0"]),
+        (SIRET_UNIKALO, ["FINHOP000021M0"]),
+        ("UNIKALO", ["FINHOP000021M0"]),
+        ("relais cap", ["FINMDV000003M0", "FINMDV000002M0", "FINMDV000001M0"]),
+        ("hospitali", ["FINHOP000012M0", "FINHOP000011M0"]),
+        (finess(2), ["FINMDV000001M0"]),
+        (finess(3), ["FINHOP000011M0"]),
+        (finess(50), ["FINMDV000001M0"]),  # FINESS juridique
+        (rpps(7), ["FINMDV000002M0"]),
+        ("inexistant", []),
+    ],
+)
 def test_recherche(client_gestionnaire, six_demandes, recherche, attendus):
     reponse = client_gestionnaire.get(LISTE, {"q": recherche})
     assert resultats(reponse) == attendus
@@ -910,20 +1344,25 @@ def _id(modele, code):
     return modele.objects.get(code=code).pk
 
 
-@pytest.mark.parametrize("filtre, attendus", [
-    ({"type_demande__exact": "SOLDE"}, ["FINMDV000002M0"]),
-    ({"statut__exact": "DECIDEE"}, ["FINMDV000003M0", "FINMDV000002M0"]),
-    ({"statut__exact": "EN_ATTENTE_PIECES"}, ["FINHOP000021M0"]),
-    ({"statut_paiement__exact": "EFFECTUE"}, ["FINMDV000002M0"]),
-    ({"statut_paiement__exact": "EN_COURS"}, ["FINMDV000003M0"]),
-    ({"solution__couloir__id__exact": ("couloir", "HOP")}, ["FINHOP000021M0", "FINHOP000012M0", "FINHOP000011M0"]),
-    ({"solution__logiciel__id__exact": ("logiciel", "DPI")}, ["FINHOP000012M0"]),
-    ({"solution__vague": "2"}, ["FINMDV000003M0"]),
-    ({"date_depot__gte": "2024-02-01 00:00:00+01:00", "date_depot__lt": "2024-03-01 00:00:00+01:00"},
-     ["FINMDV000003M0", "FINMDV000002M0"]),
-    ({"date_depot__year": "2024", "date_depot__month": "3"}, ["FINHOP000011M0"]),
-    ({"statut__exact": "DECIDEE", "q": "ED-BETA"}, ["FINMDV000002M0"]),
-])
+@pytest.mark.parametrize(
+    "filtre, attendus",
+    [
+        ({"type_demande__exact": "SOLDE"}, ["FINMDV000002M0"]),
+        ({"statut__exact": "DECIDEE"}, ["FINMDV000003M0", "FINMDV000002M0"]),
+        ({"statut__exact": "EN_ATTENTE_PIECES"}, ["FINHOP000021M0"]),
+        ({"statut_paiement__exact": "EFFECTUE"}, ["FINMDV000002M0"]),
+        ({"statut_paiement__exact": "EN_COURS"}, ["FINMDV000003M0"]),
+        ({"solution__couloir__id__exact": ("couloir", "HOP")}, ["FINHOP000021M0", "FINHOP000012M0", "FINHOP000011M0"]),
+        ({"solution__logiciel__id__exact": ("logiciel", "DPI")}, ["FINHOP000012M0"]),
+        ({"solution__vague": "2"}, ["FINMDV000003M0"]),
+        (
+            {"date_depot__gte": "2024-02-01 00:00:00+01:00", "date_depot__lt": "2024-03-01 00:00:00+01:00"},
+            ["FINMDV000003M0", "FINMDV000002M0"],
+        ),
+        ({"date_depot__year": "2024", "date_depot__month": "3"}, ["FINHOP000011M0"]),
+        ({"statut__exact": "DECIDEE", "q": "ED-BETA"}, ["FINMDV000002M0"]),
+    ],
+)
 def test_filtres(client_gestionnaire, six_demandes, filtre, attendus):
     from demandes.models import Couloir, Logiciel
 
@@ -945,16 +1384,28 @@ def test_fiche_d_une_demande_importee(client_gestionnaire, demande_importee_avec
     reponse = client_gestionnaire.get(f"{LISTE}{demande.pk}/change/")
     assert reponse.status_code == 200
     contenu = texte(reponse)
-    for attendu in ("FINMDV000001M0", "Avance", "Déposée", "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)",
-                    "mlp525off1", "Numéro éditeur : 00001", "Montant Ségur HT (€) : 10750,00",
-                    "Nom du responsable : DURAND", "FINESS juridique : 020015087",
-                    # beneficiaries
-                    "Établissement (FINESS géographique) 020015772", "Établissement (FINESS géographique) 020015111",
-                    # scenario
-                    "Scénario d'installation", "isCentreDeSante : oui", "operateurMessagerie : MAI_15",
-                    "isDirectToDMP : non",
-                    # expected piece, received
-                    "MDV-LGC-Va1-BDC-00001.pdf", f"Télécharger ({len(PDF)} octets, application/pdf"):
+    for attendu in (
+        "FINMDV000001M0",
+        "Avance",
+        "Déposée",
+        "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)",
+        "mlp525off1",
+        "Numéro éditeur : 00001",
+        "Montant Ségur HT (€) : 10750,00",
+        "Nom du responsable : DURAND",
+        "FINESS juridique : 020015087",
+        # beneficiaries
+        "Établissement (FINESS géographique) 020015772",
+        "Établissement (FINESS géographique) 020015111",
+        # scenario
+        "Scénario d'installation",
+        "isCentreDeSante : oui",
+        "operateurMessagerie : MAI_15",
+        "isDirectToDMP : non",
+        # expected piece, received
+        "MDV-LGC-Va1-BDC-00001.pdf",
+        f"Télécharger ({len(PDF)} octets, application/pdf",
+    ):
         assert attendu in contenu, attendu
     # The line as it was in the JSON
     assert "Ligne telle que déposée" in contenu
@@ -995,9 +1446,13 @@ def test_pieces_et_zips_dans_l_admin(client_gestionnaire, demande_importee_avec_
     piece = PieceRecue.objects.get()
     reponse = client_gestionnaire.get("/admin/piecesjointes/piecerecue/", {"q": "FINMDV000001"})
     assert reponse.status_code == 200
-    assert "MDV-LGC-Va1-BDC-00001.pdf" in texte(reponse) and f"/pieces-jointes/piece/{piece.pk}/" in reponse.content.decode()
-    assert "MDV-LGC-Va1-BDC-00001.pdf" not in texte(client_gestionnaire.get("/admin/piecesjointes/piecerecue/",
-                                                                             {"q": "FINHOP"}))
+    assert (
+        "MDV-LGC-Va1-BDC-00001.pdf" in texte(reponse)
+        and f"/pieces-jointes/piece/{piece.pk}/" in reponse.content.decode()
+    )
+    assert "MDV-LGC-Va1-BDC-00001.pdf" not in texte(
+        client_gestionnaire.get("/admin/piecesjointes/piecerecue/", {"q": "FINHOP"})
+    )
     reponse = client_gestionnaire.get("/admin/piecesjointes/zipdepose/", {"q": SIRET_RELAIS})
     assert "pieces.zip" in texte(reponse)
     depot = piece.zip_depose
@@ -1008,24 +1463,41 @@ def test_pieces_et_zips_dans_l_admin(client_gestionnaire, demande_importee_avec_
 def test_nombre_de_requetes_de_la_liste_independant_de_sa_taille(client_gestionnaire):
     solutions = list(Solution.objects.select_related("couloir"))
     statuts_possibles = [(s, "") for s in StatutDemande.values] + [
-        (StatutDemande.DECIDEE, StatutPaiement.EN_COURS), (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE)]
+        (StatutDemande.DECIDEE, StatutPaiement.EN_COURS),
+        (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE),
+    ]
 
     def creer(debut, nombre):
         demandes = []
         for n in range(debut, debut + nombre):
             solution = solutions[n % len(solutions)]
             statut, paiement = statuts_possibles[n % len(statuts_possibles)]
-            demandes.append(Demande(
-                numero=f"FIN{solution.couloir.code}{n:06d}", version=0,
-                type_demande=TypeDemande.AVANCE if n % 3 else TypeDemande.SOLDE, fournisseur_id=solution.fournisseur_id,
-                solution=solution, numero_editeur=f"E{n}", date_commande=datetime.date(2021, 11, 24),
-                regime_tva="TTC", montant_ht=Decimal("1000.00"), statut=statut, statut_paiement=paiement))
+            demandes.append(
+                Demande(
+                    numero=f"FIN{solution.couloir.code}{n:06d}",
+                    version=0,
+                    type_demande=TypeDemande.AVANCE if n % 3 else TypeDemande.SOLDE,
+                    fournisseur_id=solution.fournisseur_id,
+                    solution=solution,
+                    numero_editeur=f"E{n}",
+                    date_commande=datetime.date(2021, 11, 24),
+                    regime_tva="TTC",
+                    montant_ht=Decimal("1000.00"),
+                    statut=statut,
+                    statut_paiement=paiement,
+                )
+            )
         Demande.objects.bulk_create(demandes, batch_size=500)
         Demande.objects.filter(numero__in=[d.numero for d in demandes]).update(date_depot=le("2024-02-15"))
 
-    urls = [LISTE, f"{LISTE}?statut__exact=DECIDEE", f"{LISTE}?q=E1", f"{LISTE}?o=3",
-            f"{LISTE}?solution__couloir__id__exact={solutions[0].couloir_id}&date_depot__year=2024",
-            f"{LISTE}?date_depot__year=2024&date_depot__month=2&date_depot__day=15"]
+    urls = [
+        LISTE,
+        f"{LISTE}?statut__exact=DECIDEE",
+        f"{LISTE}?q=E1",
+        f"{LISTE}?o=3",
+        f"{LISTE}?solution__couloir__id__exact={solutions[0].couloir_id}&date_depot__year=2024",
+        f"{LISTE}?date_depot__year=2024&date_depot__month=2&date_depot__day=15",
+    ]
     creer(1, 10)
     petites = [nombre_de_requetes(client_gestionnaire, url) for url in urls]
     assert len(resultats(client_gestionnaire.get(LISTE))) == 10
@@ -1036,24 +1508,54 @@ def test_nombre_de_requetes_de_la_liste_independant_de_sa_taille(client_gestionn
     assert len(resultats(client_gestionnaire.get(LISTE))) == 50
     # Pages further down and sorted by fournisseur: still the same count as the first page of 10 demandes.
     assert nombre_de_requetes(client_gestionnaire, f"{LISTE}?o=3&p=5") == nombre_de_requetes(
-        client_gestionnaire, f"{LISTE}?o=3")
+        client_gestionnaire, f"{LISTE}?o=3"
+    )
 
 
 # --- 4. CSV export of the filtered list -------------------------------------------------------
+
 
 def test_export_csv_de_la_liste_filtree(client_gestionnaire, six_demandes):
     lignes = lire_csv(client_gestionnaire.get(EXPORT, {"statut__exact": "DECIDEE"}))
     assert lignes[0] == ENTETES_CSV
     assert lignes[1:] == [
-        ["FINMDV000003M0", "Avance", SIRET_RELAIS, "RELAIS CAP FRANCE AU GAI LOGIS", "MDV", "LGC", "2", "10750,50",
-         "20/02/2024", "Décidée", "Paiement en cours"],
-        ["FINMDV000002M0", "Solde", SIRET_RELAIS, "RELAIS CAP FRANCE AU GAI LOGIS", "MDV", "LGC", "1", "1000,00",
-         "15/02/2024", "Décidée", "Paiement effectué"],
+        [
+            "FINMDV000003M0",
+            "Avance",
+            SIRET_RELAIS,
+            "RELAIS CAP FRANCE AU GAI LOGIS",
+            "MDV",
+            "LGC",
+            "2",
+            "10750,50",
+            "20/02/2024",
+            "Décidée",
+            "Paiement en cours",
+        ],
+        [
+            "FINMDV000002M0",
+            "Solde",
+            SIRET_RELAIS,
+            "RELAIS CAP FRANCE AU GAI LOGIS",
+            "MDV",
+            "LGC",
+            "1",
+            "1000,00",
+            "15/02/2024",
+            "Décidée",
+            "Paiement effectué",
+        ],
     ]
     assert 'filename="demandes-gestion.csv"' in client_gestionnaire.get(EXPORT)["Content-Disposition"]
     tout = lire_csv(client_gestionnaire.get(EXPORT))
-    assert [l[0] for l in tout[1:]] == ["FINHOP000021M0", "FINHOP000012M0", "FINHOP000011M0", "FINMDV000003M0",
-                                        "FINMDV000002M0", "FINMDV000001M0"]
+    assert [l[0] for l in tout[1:]] == [
+        "FINHOP000021M0",
+        "FINHOP000012M0",
+        "FINHOP000011M0",
+        "FINMDV000003M0",
+        "FINMDV000002M0",
+        "FINMDV000001M0",
+    ]
     assert tout[1][9:] == ["En attente des pièces", ""]
     rejetees = lire_csv(client_gestionnaire.get(EXPORT, {"q": SIRET_HOPITAL, "statut__exact": "REJETEE"}))
     assert [l[0] for l in rejetees[1:]] == ["FINHOP000011M0"]
@@ -1086,13 +1588,19 @@ def test_export_csv_nombre_de_requetes_constant(client_gestionnaire, six_demande
 
 # --- 4. the import admin ------------------------------------------------------------------------
 
+
 @pytest.fixture
 def deux_imports(demo, document_ttc):
-    reussi = simuler_et_importer("relais", en_octets(document_de(document_ttc, ligne(document_ttc, 1),
-                                                                 ligne(document_ttc, 2))),
-                                 nom="deux-lignes.json")
-    en_erreur = simuler_service("relais", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 3, geo=[sans_cle(finess(9))]))), nom="finess-faux.json")
+    reussi = simuler_et_importer(
+        "relais",
+        en_octets(document_de(document_ttc, ligne(document_ttc, 1), ligne(document_ttc, 2))),
+        nom="deux-lignes.json",
+    )
+    en_erreur = simuler_service(
+        "relais",
+        en_octets(document_de(document_ttc, ligne(document_ttc, 3, geo=[sans_cle(finess(9))]))),
+        nom="finess-faux.json",
+    )
     return reussi, en_erreur
 
 
@@ -1107,8 +1615,12 @@ def test_admin_des_imports_liste_recherche_et_fiche(client_gestionnaire, deux_im
         assert any(colonne.lower() in e.lower() for e in entetes), (colonne, entetes)
     rangee = [l for l in table_avec(reponse, "Nom du fichier") if "deux-lignes.json" in l][0]
     assert rangee.count("2") >= 3  # nb_lignes, nb_valides, nb_retenues
-    for recherche, attendus in (("deux-lignes", {"deux-lignes.json"}), ("finess-faux", {"finess-faux.json"}),
-                                (SIRET_RELAIS, {"deux-lignes.json", "finess-faux.json"}), (SIRET_HOPITAL, set())):
+    for recherche, attendus in (
+        ("deux-lignes", {"deux-lignes.json"}),
+        ("finess-faux", {"finess-faux.json"}),
+        (SIRET_RELAIS, {"deux-lignes.json", "finess-faux.json"}),
+        (SIRET_HOPITAL, set()),
+    ):
         contenu = texte(client_gestionnaire.get("/admin/imports/import/", {"q": recherche}))
         assert {nom for nom in ("deux-lignes.json", "finess-faux.json") if nom in contenu} == attendus, recherche
 
@@ -1136,12 +1648,19 @@ def test_admin_des_imports_telechargements(client_gestionnaire, deux_imports):
         assert f'filename="{import_json.nom_fichier_sortie}"' in reponse["Content-Disposition"]
     assert b"E302" in sortie_de(en_erreur)
     assert client_gestionnaire.get("/admin/imports/import/999999/fichier/").status_code == 404
-    sans_sortie = Import.objects.create(fournisseur=Fournisseur.objects.get(siret=SIRET_RELAIS), numero_ans="mlp525off1",
-                                        type_demande="AVANCE", taux_tva="20", nom_fichier="x.json", sha256="0" * 64,
-                                        fichier="imports/x.json")
+    sans_sortie = Import.objects.create(
+        fournisseur=Fournisseur.objects.get(siret=SIRET_RELAIS),
+        numero_ans="mlp525off1",
+        type_demande="AVANCE",
+        taux_tva="20",
+        nom_fichier="x.json",
+        sha256="0" * 64,
+        fichier="imports/x.json",
+    )
     assert client_gestionnaire.get(f"/admin/imports/import/{sans_sortie.pk}/sortie/").status_code == 404
-    assert "fichier de sortie : —" in texte(client_gestionnaire.get(
-        f"/admin/imports/import/{sans_sortie.pk}/change/")).lower().replace("\xa0", " ")
+    assert "fichier de sortie : —" in texte(
+        client_gestionnaire.get(f"/admin/imports/import/{sans_sortie.pk}/change/")
+    ).lower().replace("\xa0", " ")
 
 
 def test_admin_des_erreurs_de_ligne(client_gestionnaire, deux_imports):
@@ -1154,18 +1673,22 @@ def test_admin_des_erreurs_de_ligne(client_gestionnaire, deux_imports):
 
 # --- 4. the reference data admin ---------------------------------------------------------------
 
-@pytest.mark.parametrize("chemin, recherche, present, absent", [
-    ("/admin/demandes/fournisseur/", "UNIKALO", "NUANCES UNIKALO", "RELAIS CAP"),
-    ("/admin/demandes/fournisseur/", SIRET_RELAIS, "RELAIS CAP", "NUANCES UNIKALO"),
-    ("/admin/demandes/solution/", "cpiPFI", "cpiPFI0001", "mlp525off1"),
-    ("/admin/demandes/solution/", SIRET_HOPITAL, "bnd52qq600", "cpiPFI0001"),
-    ("/admin/demandes/utilisateur/", "unikalo", "unikalo", "hopital"),
-    ("/admin/demandes/utilisateur/", "SANTÉ NUMÉRIQUE", "hopital", "unikalo"),
-    ("/admin/demandes/couloir/", "Médecin", "MDV", "Officine"),
-    ("/admin/demandes/logiciel/", "DPI", "Dossier patient informatisé", "Logiciel de gestion de cabinet"),
-    ("/admin/demandes/operateurmessagerie/", "MAI_15", "MAI_15", None),
-    ("/admin/demandes/typepiece/", "BON_COMMANDE", "BON_COMMANDE", None),
-])
+
+@pytest.mark.parametrize(
+    "chemin, recherche, present, absent",
+    [
+        ("/admin/demandes/fournisseur/", "UNIKALO", "NUANCES UNIKALO", "RELAIS CAP"),
+        ("/admin/demandes/fournisseur/", SIRET_RELAIS, "RELAIS CAP", "NUANCES UNIKALO"),
+        ("/admin/demandes/solution/", "cpiPFI", "cpiPFI0001", "mlp525off1"),
+        ("/admin/demandes/solution/", SIRET_HOPITAL, "bnd52qq600", "cpiPFI0001"),
+        ("/admin/demandes/utilisateur/", "unikalo", "unikalo", "hopital"),
+        ("/admin/demandes/utilisateur/", "SANTÉ NUMÉRIQUE", "hopital", "unikalo"),
+        ("/admin/demandes/couloir/", "Médecin", "MDV", "Officine"),
+        ("/admin/demandes/logiciel/", "DPI", "Dossier patient informatisé", "Logiciel de gestion de cabinet"),
+        ("/admin/demandes/operateurmessagerie/", "MAI_15", "MAI_15", None),
+        ("/admin/demandes/typepiece/", "BON_COMMANDE", "BON_COMMANDE", None),
+    ],
+)
 def test_admin_des_referentiels_cherchable(client_gestionnaire, chemin, recherche, present, absent):
     assert client_gestionnaire.get(chemin).status_code == 200
     reponse = client_gestionnaire.get(chemin, {"q": recherche})
@@ -1180,12 +1703,18 @@ def test_admin_des_referentiels_cherchable(client_gestionnaire, chemin, recherch
 def test_admin_des_referentiels_ajout_et_modification_sans_suppression(client_gestionnaire):
     fournisseur = Fournisseur.objects.get(siret=SIRET_UNIKALO)
     solution = Solution.objects.get(numero_ans="cpiPFI0001")
-    for chemin in ("/admin/demandes/fournisseur/add/", f"/admin/demandes/fournisseur/{fournisseur.pk}/change/",
-                   "/admin/demandes/solution/add/", f"/admin/demandes/solution/{solution.pk}/change/",
-                   f"/admin/demandes/fournisseur/{fournisseur.pk}/history/"):
+    for chemin in (
+        "/admin/demandes/fournisseur/add/",
+        f"/admin/demandes/fournisseur/{fournisseur.pk}/change/",
+        "/admin/demandes/solution/add/",
+        f"/admin/demandes/solution/{solution.pk}/change/",
+        f"/admin/demandes/fournisseur/{fournisseur.pk}/history/",
+    ):
         assert client_gestionnaire.get(chemin).status_code == 200, chemin
-    for chemin in (f"/admin/demandes/fournisseur/{fournisseur.pk}/delete/",
-                   f"/admin/demandes/solution/{solution.pk}/delete/"):
+    for chemin in (
+        f"/admin/demandes/fournisseur/{fournisseur.pk}/delete/",
+        f"/admin/demandes/solution/{solution.pk}/delete/",
+    ):
         assert client_gestionnaire.get(chemin).status_code == 403, chemin
     fiche = texte(client_gestionnaire.get(f"/admin/demandes/fournisseur/{fournisseur.pk}/change/"))
     assert "cpiPFI0001" in fiche and "unikalo" in fiche  # its solutions and users

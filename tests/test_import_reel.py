@@ -5,6 +5,7 @@ file with the dossier numbers, double submission and concurrent imports (Postgre
 Through the screens (test client: POST /imports/importer/ then POST /imports/<id>/importer/) and
 through the service (imports.services.importer_pour_de_vrai).
 """
+
 import copy
 import datetime
 import json
@@ -19,15 +20,30 @@ from django.db import connections
 from django.utils import timezone
 
 from demandes.models import (
-    Beneficiaire, CompteurDossier, Demande, Fournisseur, PieceAttendue, Solution, StatutDemande, TypeDemande,
+    Beneficiaire,
+    CompteurDossier,
+    Demande,
+    Fournisseur,
+    PieceAttendue,
+    Solution,
+    StatutDemande,
+    TypeDemande,
 )
 from imports import services
 from imports.models import ErreurLigne, Import
 
 from .conftest import vers_octets
 from .test_ecrans import (
-    COLONNES_ERREURS, COLONNES_IMPORTS, MESSAGE_IMPORT_REFUSE, contenu_telecharge, desactive, import_de, page,
-    simuler, texte, utilisateur,
+    COLONNES_ERREURS,
+    COLONNES_IMPORTS,
+    MESSAGE_IMPORT_REFUSE,
+    contenu_telecharge,
+    desactive,
+    import_de,
+    page,
+    simuler,
+    texte,
+    utilisateur,
 )
 from .test_regles import en_liberal, en_solde, finess, ligne_valide, piece, rpps
 
@@ -47,6 +63,7 @@ def environnement(settings, tmp_path):
 
 # --- helpers ------------------------------------------------------------------------------
 
+
 def montant(ecrit: str) -> str:
     """A number written exactly as `ecrit` in the file (json.dumps would write 10750.0)."""
     return f"#nombre:{ecrit}"
@@ -63,7 +80,9 @@ def document_de(document_ttc, *lignes, numero_ans="mlp525off1", siret=SIRET_RELA
     return document
 
 
-def ligne(document_ttc, n, *, editeur=None, geo=None, action="C", numero_asp=None, valeur="10750.00", prefixe="MDV-LGC-Va1"):
+def ligne(
+    document_ttc, n, *, editeur=None, geo=None, action="C", numero_asp=None, valeur="10750.00", prefixe="MDV-LGC-Va1"
+):
     """A valid avance line of the TTC example with its own numeroEditeur, FINESS and file names."""
     resultat = ligne_valide(document_ttc, n, editeur=editeur, geo=geo)
     resultat["typeAction"], resultat["numeroASP"] = action, numero_asp
@@ -79,10 +98,14 @@ def ligne_solde(document_ttc, n, *, numero_asp, geo, editeur=None):
     return resultat
 
 
-def simuler_service(nom_utilisateur, contenu: bytes, *, type_demande="AVANCE", numero_ans="mlp525off1", taux="20",
-                    nom="demandes.json") -> Import:
+def simuler_service(
+    nom_utilisateur, contenu: bytes, *, type_demande="AVANCE", numero_ans="mlp525off1", taux="20", nom="demandes.json"
+) -> Import:
     return services.simuler_import(
-        utilisateur=utilisateur(nom_utilisateur), type_demande=type_demande, numero_ans=numero_ans, taux_tva=taux,
+        utilisateur=utilisateur(nom_utilisateur),
+        type_demande=type_demande,
+        numero_ans=numero_ans,
+        taux_tva=taux,
         fichier=SimpleUploadedFile(nom, contenu, content_type="application/json"),
     )
 
@@ -119,27 +142,44 @@ def lignes_changees(avant: bytes, apres: bytes) -> list[str]:
     """The lines (stripped) that differ; the replacements never add nor remove a line."""
     lignes_avant, lignes_apres = avant.decode("utf-8-sig").splitlines(), apres.decode("utf-8-sig").splitlines()
     assert len(lignes_avant) == len(lignes_apres)
-    return [b.strip() for a, b in zip(lignes_avant, lignes_apres) if a != b]
+    return [b.strip() for a, b in zip(lignes_avant, lignes_apres, strict=False) if a != b]
 
 
 def numeros(queryset=None) -> list[str]:
     return sorted(d.numero_dossier for d in (queryset if queryset is not None else Demande.objects.all()))
 
 
-def creer_demande_vivante(solution, *, identifiants, numero, editeur, type_demande=TypeDemande.AVANCE,
-                          statut=StatutDemande.DEPOSEE) -> Demande:
+def creer_demande_vivante(
+    solution, *, identifiants, numero, editeur, type_demande=TypeDemande.AVANCE, statut=StatutDemande.DEPOSEE
+) -> Demande:
     """A demande as the real import leaves it (beneficiaries carrying type, couloir, logiciel)."""
     demande = Demande.objects.create(
-        numero=numero, version=0, type_demande=type_demande, fournisseur=solution.fournisseur, solution=solution,
-        numero_editeur=editeur, date_commande=datetime.date(2021, 11, 24), regime_tva="TTC",
-        montant_ht=Decimal("1000.00"), statut=statut,
+        numero=numero,
+        version=0,
+        type_demande=type_demande,
+        fournisseur=solution.fournisseur,
+        solution=solution,
+        numero_editeur=editeur,
+        date_commande=datetime.date(2021, 11, 24),
+        regime_tva="TTC",
+        montant_ht=Decimal("1000.00"),
+        statut=statut,
     )
     for identifiant in identifiants:
         Beneficiaire.objects.create(
-            demande=demande, nature=Beneficiaire.Nature.FINESS_GEO, identifiant=identifiant, type_demande=type_demande,
-            couloir=solution.couloir, logiciel=solution.logiciel, vivant=statut in (
-                StatutDemande.EN_ATTENTE_PIECES, StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION,
-                StatutDemande.DECIDEE),
+            demande=demande,
+            nature=Beneficiaire.Nature.FINESS_GEO,
+            identifiant=identifiant,
+            type_demande=type_demande,
+            couloir=solution.couloir,
+            logiciel=solution.logiciel,
+            vivant=statut
+            in (
+                StatutDemande.EN_ATTENTE_PIECES,
+                StatutDemande.DEPOSEE,
+                StatutDemande.EN_INSTRUCTION,
+                StatutDemande.DECIDEE,
+            ),
         )
     return demande
 
@@ -148,10 +188,18 @@ def solution_concurrente(siret, numero_ans="conc525lgc") -> Solution:
     """A solution of another fournisseur in the same couloir and logiciel as mlp525off1 (MDV / LGC)."""
     modele = Solution.objects.get(numero_ans="mlp525off1")
     return Solution.objects.create(
-        numero_ans=numero_ans, nom="Cabinet concurrent", fournisseur=Fournisseur.objects.get(siret=siret),
-        couloir=modele.couloir, logiciel=modele.logiciel, vague=1, date_referencement=modele.date_referencement,
-        plafond_ht=modele.plafond_ht, avance_ouverture=modele.avance_ouverture, avance_fermeture=modele.avance_fermeture,
-        solde_ouverture=modele.solde_ouverture, solde_fermeture=modele.solde_fermeture,
+        numero_ans=numero_ans,
+        nom="Cabinet concurrent",
+        fournisseur=Fournisseur.objects.get(siret=siret),
+        couloir=modele.couloir,
+        logiciel=modele.logiciel,
+        vague=1,
+        date_referencement=modele.date_referencement,
+        plafond_ht=modele.plafond_ht,
+        avance_ouverture=modele.avance_ouverture,
+        avance_fermeture=modele.avance_fermeture,
+        solde_ouverture=modele.solde_ouverture,
+        solde_fermeture=modele.solde_fermeture,
     )
 
 
@@ -165,15 +213,18 @@ def client_relais(client, demo):
 def trois_lignes(document_ttc) -> bytes:
     """Two structures (FINESS géographiques) and one libéral (RPPS), amounts written with cents."""
     liberal = en_liberal(ligne(document_ttc, 3, valeur="1999.99"), rpps(1))
-    return en_octets(document_de(
-        document_ttc,
-        ligne(document_ttc, 1, geo=["020015772", "020015111"], valeur="10750.00"),
-        ligne(document_ttc, 2, geo=[finess(2)], valeur="0.10"),
-        liberal,
-    ))
+    return en_octets(
+        document_de(
+            document_ttc,
+            ligne(document_ttc, 1, geo=["020015772", "020015111"], valeur="10750.00"),
+            ligne(document_ttc, 2, geo=[finess(2)], valeur="0.10"),
+            liberal,
+        )
+    )
 
 
 # --- « Importer » only after a successful simulation of this very stored file ----------------
+
 
 def test_import_refuse_apres_une_simulation_en_erreur(client_relais, document_ttc):
     fautif = document_de(document_ttc, ligne(document_ttc, 1, geo=["020015112"]))  # wrong FINESS key
@@ -230,6 +281,7 @@ def test_import_inconnu_ou_d_un_autre_fournisseur_par_le_service(demo, exemple_t
 
 # --- A valid file of three lines through the screens ---------------------------------------
 
+
 def test_import_reel_de_trois_demandes(client_relais, trois_lignes):
     import_json = import_de(simuler(client_relais, trois_lignes, nom="trois demandes.json"))
     assert import_json.simulation_reussie and import_json.nb_lignes == 3
@@ -269,7 +321,9 @@ def test_import_reel_de_trois_demandes(client_relais, trois_lignes):
     assert premiere.email_responsable == "durand@mail.com" and premiere.finess_juridique == "020015087"
     assert premiere.scenario["operateurMessagerie"] == "MAI_15"
     assert sorted(premiere.beneficiaires.values_list("nature", "identifiant")) == [
-        ("FINESS_GEO", "020015111"), ("FINESS_GEO", "020015772")]
+        ("FINESS_GEO", "020015111"),
+        ("FINESS_GEO", "020015772"),
+    ]
     assert list(seconde.beneficiaires.values_list("nature", "identifiant")) == [("FINESS_GEO", finess(2))]
     assert liberal.commande_pour == "LIBERAL" and liberal.is_client_unique
     beneficiaire = liberal.beneficiaires.get()
@@ -278,8 +332,11 @@ def test_import_reel_de_trois_demandes(client_relais, trois_lignes):
     for b in Beneficiaire.objects.all():
         assert (b.type_demande, b.couloir.code, b.logiciel.code, b.vivant) == ("AVANCE", "MDV", "LGC", True)
 
-    assert list(PieceAttendue.objects.order_by("demande__numero_ligne").values_list(
-        "demande__numero", "nom_fichier", "format_fichier", "type_fichier")) == [
+    assert list(
+        PieceAttendue.objects.order_by("demande__numero_ligne").values_list(
+            "demande__numero", "nom_fichier", "format_fichier", "type_fichier"
+        )
+    ) == [
         ("FINMDV000001", "MDV-LGC-Va1-BDC-00001.pdf", "PDF", "BON_COMMANDE"),
         ("FINMDV000002", "MDV-LGC-Va1-BDC-00002.pdf", "PDF", "BON_COMMANDE"),
         ("FINMDV000003", "MDV-LGC-Va1-BDC-00003.pdf", "PDF", "BON_COMMANDE"),
@@ -344,7 +401,11 @@ def test_fichier_de_sortie_apres_l_import(client_relais, trois_lignes):
     attendues = [f'"impId": {import_json.pk},']
     for rang in range(1, 4):
         numero = f"FINMDV{rang:06d}M0"
-        attendues += [f'"numeroASP": "{numero}",', '"codeTraitement": "OK",', f'"libelleTraitement": "Demande créée : {numero}"']
+        attendues += [
+            f'"numeroASP": "{numero}",',
+            '"codeTraitement": "OK",',
+            f'"libelleTraitement": "Demande créée : {numero}"',
+        ]
     assert lignes_changees(trois_lignes, sortie) == attendues
     assert b'"montantSegurHT": 10750.00\n' in sortie and b'"montantSegurHT": 0.10\n' in sortie
 
@@ -355,12 +416,15 @@ def test_fichier_de_sortie_garde_bom_et_fins_de_ligne(demo, exemple_ttc):
     sortie = sortie_de(import_json)
     assert sortie.startswith(b"\xef\xbb\xbf") and sortie.count(b"\r\n") == televerse.count(b"\r\n")
     assert lignes_changees(televerse, sortie) == [
-        f'"impId": {import_json.pk},', '"numeroASP": "FINMDV000001M0",', '"codeTraitement": "OK",',
+        f'"impId": {import_json.pk},',
+        '"numeroASP": "FINMDV000001M0",',
+        '"codeTraitement": "OK",',
         '"libelleTraitement": "Demande créée : FINMDV000001M0"',
     ]
 
 
 # --- numbering ------------------------------------------------------------------------------
+
 
 def test_numerotation_continue_d_un_import_a_l_autre_et_par_couloir(client, demo, document_ttc, exemple_ttc):
     client.force_login(utilisateur("relais"))
@@ -368,15 +432,29 @@ def test_numerotation_continue_d_un_import_a_l_autre_et_par_couloir(client, demo
     assert client.post(f"/imports/{premier.pk}/importer/").status_code == 302
     assert numeros() == ["FINMDV000001M0"]
 
-    second = import_de(simuler(client, en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, editeur="B1", geo=[finess(11)]), ligne(document_ttc, 2, editeur="B2", geo=[finess(12)])))))
+    second = import_de(
+        simuler(
+            client,
+            en_octets(
+                document_de(
+                    document_ttc,
+                    ligne(document_ttc, 1, editeur="B1", geo=[finess(11)]),
+                    ligne(document_ttc, 2, editeur="B2", geo=[finess(12)]),
+                )
+            ),
+        )
+    )
     client.post(f"/imports/{second.pk}/importer/")
     assert numeros(Demande.objects.filter(import_json=second)) == ["FINMDV000002M0", "FINMDV000003M0"]
 
     # Another couloir has its own sequence (hopital: bnd52qq600, HOP / RI).
     client.force_login(utilisateur("hopital"))
-    hop = document_de(document_ttc, ligne(document_ttc, 1, geo=["020015772"], prefixe="HOP-RI-Va1"),
-                      numero_ans="bnd52qq600", siret=SIRET_HOPITAL)
+    hop = document_de(
+        document_ttc,
+        ligne(document_ttc, 1, geo=["020015772"], prefixe="HOP-RI-Va1"),
+        numero_ans="bnd52qq600",
+        siret=SIRET_HOPITAL,
+    )
     import_hop = import_de(simuler(client, en_octets(hop), numero_ans="bnd52qq600"))
     assert import_hop.simulation_reussie, list(import_hop.erreurs.values_list("code", "message"))
     assert client.post(f"/imports/{import_hop.pk}/importer/")["Location"] == f"/pieces-jointes/{import_hop.pk}/"
@@ -387,25 +465,34 @@ def test_numerotation_continue_d_un_import_a_l_autre_et_par_couloir(client, demo
 
     # … and MDV goes on where it stopped
     client.force_login(utilisateur("relais"))
-    troisieme = import_de(simuler(client, en_octets(document_de(document_ttc, ligne(document_ttc, 1, editeur="C1", geo=[finess(13)])))))
+    troisieme = import_de(
+        simuler(client, en_octets(document_de(document_ttc, ligne(document_ttc, 1, editeur="C1", geo=[finess(13)]))))
+    )
     client.post(f"/imports/{troisieme.pk}/importer/")
     assert numeros(Demande.objects.filter(import_json=troisieme)) == ["FINMDV000004M0"]
 
 
 def test_les_soldes_partagent_la_sequence_du_couloir(demo, document_ttc):
-    avance = simuler_et_importer("relais", en_octets(document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1)]))))
+    avance = simuler_et_importer(
+        "relais", en_octets(document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1)])))
+    )
     demande_avance = Demande.objects.get(import_json=avance)
-    solde = simuler_et_importer("relais", en_octets(document_de(
-        document_ttc, ligne_solde(document_ttc, 1, numero_asp=None, geo=[finess(2)]))), type_demande="SOLDE")
+    solde = simuler_et_importer(
+        "relais",
+        en_octets(document_de(document_ttc, ligne_solde(document_ttc, 1, numero_asp=None, geo=[finess(2)]))),
+        type_demande="SOLDE",
+    )
     assert demande_avance.numero_dossier == "FINMDV000001M0"
     assert Demande.objects.get(import_json=solde).numero_dossier == "FINMDV000002M0"
 
 
 # --- lines rejected at import time -----------------------------------------------------------
 
+
 def _deux_lignes(document_ttc) -> bytes:
-    return en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, geo=[finess(1)]), ligne(document_ttc, 2, geo=[finess(2)])))
+    return en_octets(
+        document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1)]), ligne(document_ttc, 2, geo=[finess(2)]))
+    )
 
 
 def test_ligne_rejetee_a_l_import_par_un_autre_import_entre_temps(client_relais, document_ttc):
@@ -413,8 +500,13 @@ def test_ligne_rejetee_a_l_import_par_un_autre_import_entre_temps(client_relais,
     assert import_json.simulation_reussie
 
     # Meanwhile another file of the same fournisseur funds the beneficiary of line 2.
-    autre = import_de(simuler(client_relais, en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, editeur="AUTRE1", geo=[finess(2)]))), nom="autre.json"))
+    autre = import_de(
+        simuler(
+            client_relais,
+            en_octets(document_de(document_ttc, ligne(document_ttc, 1, editeur="AUTRE1", geo=[finess(2)]))),
+            nom="autre.json",
+        )
+    )
     client_relais.post(f"/imports/{autre.pk}/importer/")
     assert numeros() == ["FINMDV000001M0"]
 
@@ -427,17 +519,23 @@ def test_ligne_rejetee_a_l_import_par_un_autre_import_entre_temps(client_relais,
     assert (retenue.numero_dossier, retenue.numero_editeur) == ("FINMDV000002M0", "00001")
     assert Demande.objects.count() == 2
 
-    message = (f"le bénéficiaire {finess(2)} a déjà une demande d'avance en cours pour une solution MDV / LGC "
-               "(FINMDV000001M0)")
+    message = (
+        f"le bénéficiaire {finess(2)} a déjà une demande d'avance en cours pour une solution MDV / LGC (FINMDV000001M0)"
+    )
     document = json.loads(sortie_de(import_json))
     premiere, seconde = document["lignesImport"]
     assert (premiere["codeTraitement"], premiere["libelleTraitement"], premiere["numeroASP"]) == (
-        "OK", "Demande créée : FINMDV000002M0", "FINMDV000002M0")
+        "OK",
+        "Demande créée : FINMDV000002M0",
+        "FINMDV000002M0",
+    )
     assert seconde["codeTraitement"] == "E306" and seconde["numeroASP"] is None
     assert seconde["libelleTraitement"] == f"E306 beneficiaires.structure.FINESSGeo[0] : {message}"
 
     ecran = client_relais.get(f"/imports/{import_json.pk}/")
-    assert page(ecran).table(COLONNES_ERREURS) == [["2", "00002", "E306", "beneficiaires.structure.FINESSGeo[0]", message]]
+    assert page(ecran).table(COLONNES_ERREURS) == [
+        ["2", "00002", "E306", "beneficiaires.structure.FINESSGeo[0]", message]
+    ]
     assert "1 demande(s) retenue(s), 1 demande(s) rejetée(s)" in texte(ecran)
     assert list(ErreurLigne.objects.filter(import_json=import_json).values_list("code", flat=True)) == ["E306"]
 
@@ -487,8 +585,9 @@ def test_toutes_les_lignes_rejetees_a_l_import(client_relais, document_ttc):
 
 def test_numero_editeur_pris_entre_temps_rejete_en_e104(demo, document_ttc):
     import_json = simuler_service("relais", _deux_lignes(document_ttc))
-    creer_demande_vivante(Solution.objects.get(numero_ans="mlp525off1"), identifiants=[finess(40)],
-                          numero="FINMDV000600", editeur="00002")
+    creer_demande_vivante(
+        Solution.objects.get(numero_ans="mlp525off1"), identifiants=[finess(40)], numero="FINMDV000600", editeur="00002"
+    )
     importer_service("relais", import_json)
     import_json.refresh_from_db()
     assert (import_json.nb_retenues, import_json.nb_rejetees) == (1, 1)
@@ -497,8 +596,11 @@ def test_numero_editeur_pris_entre_temps_rejete_en_e104(demo, document_ttc):
 
 # --- typeAction M and A ---------------------------------------------------------------------
 
+
 def _premiere_avance(document_ttc) -> Demande:
-    simuler_et_importer("relais", en_octets(document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1), finess(2)]))))
+    simuler_et_importer(
+        "relais", en_octets(document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1), finess(2)])))
+    )
     return Demande.objects.get()
 
 
@@ -512,7 +614,9 @@ def test_modification_remplace_le_contenu_et_incremente_la_version(client_relais
     televerse = en_octets(document_de(document_ttc, modifiee))
     import_json = import_de(simuler(client_relais, televerse, nom="modif.json"))
     assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "message"))
-    assert client_relais.post(f"/imports/{import_json.pk}/importer/")["Location"] == f"/pieces-jointes/{import_json.pk}/"
+    assert (
+        client_relais.post(f"/imports/{import_json.pk}/importer/")["Location"] == f"/pieces-jointes/{import_json.pk}/"
+    )
 
     demande.refresh_from_db()
     assert Demande.objects.count() == 1
@@ -522,7 +626,9 @@ def test_modification_remplace_le_contenu_et_incremente_la_version(client_relais
     assert demande.statut == StatutDemande.EN_ATTENTE_PIECES
     assert list(demande.beneficiaires.values_list("identifiant", flat=True)) == [finess(3)]
     assert sorted(demande.pieces_attendues.values_list("nom_fichier", flat=True)) == [
-        "MDV-LGC-Va1-AUT-00001.pdf", "MDV-LGC-Va1-BDC-00001.pdf"]
+        "MDV-LGC-Va1-AUT-00001.pdf",
+        "MDV-LGC-Va1-BDC-00001.pdf",
+    ]
     assert CompteurDossier.objects.get(couloir__code="MDV").dernier == 1  # no new number for a modification
 
     import_json.refresh_from_db()
@@ -533,12 +639,23 @@ def test_modification_remplace_le_contenu_et_incremente_la_version(client_relais
     assert ligne_sortie["libelleTraitement"] == "Demande modifiée : FINMDV000001M1"
     assert ligne_sortie["numeroASP"] == "FINMDV000001M1"
     assert lignes_changees(televerse, sortie) == [
-        f'"impId": {import_json.pk},', '"numeroASP": "FINMDV000001M1",', '"codeTraitement": "OK",',
-        '"libelleTraitement": "Demande modifiée : FINMDV000001M1"']
+        f'"impId": {import_json.pk},',
+        '"numeroASP": "FINMDV000001M1",',
+        '"codeTraitement": "OK",',
+        '"libelleTraitement": "Demande modifiée : FINMDV000001M1"',
+    ]
 
     # the freed beneficiaries can be funded again, the new one cannot
-    nouvelle = simuler_service("relais", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, editeur="N1", geo=[finess(1)]), ligne(document_ttc, 2, editeur="N2", geo=[finess(3)]))))
+    nouvelle = simuler_service(
+        "relais",
+        en_octets(
+            document_de(
+                document_ttc,
+                ligne(document_ttc, 1, editeur="N1", geo=[finess(1)]),
+                ligne(document_ttc, 2, editeur="N2", geo=[finess(3)]),
+            )
+        ),
+    )
     assert [e for e in nouvelle.erreurs.values_list("numero_ligne", "code")] == [(2, "E306")]
 
     # the demande page shows the current version
@@ -550,8 +667,20 @@ def test_modification_d_une_version_depassee_rejetee(demo, document_ttc):
     demande = _premiere_avance(document_ttc)
 
     def fichier_m(valeur, editeur="00001"):
-        return en_octets(document_de(document_ttc, ligne(
-            document_ttc, 1, editeur=editeur, action="M", numero_asp="FINMDV000001M0", geo=[finess(1)], valeur=valeur)))
+        return en_octets(
+            document_de(
+                document_ttc,
+                ligne(
+                    document_ttc,
+                    1,
+                    editeur=editeur,
+                    action="M",
+                    numero_asp="FINMDV000001M0",
+                    geo=[finess(1)],
+                    valeur=valeur,
+                ),
+            )
+        )
 
     # two files modify M0; both simulate, the first one imported wins
     premier, second = simuler_service("relais", fichier_m("5000.00")), simuler_service("relais", fichier_m("6000.00"))
@@ -577,8 +706,12 @@ def test_modification_d_une_version_depassee_rejetee(demo, document_ttc):
 
 def test_modification_d_une_demande_en_instruction_rejetee(demo, document_ttc):
     demande = _premiere_avance(document_ttc)
-    fichier_m = en_octets(document_de(document_ttc, ligne(
-        document_ttc, 1, action="M", numero_asp="FINMDV000001M0", geo=[finess(1)], valeur="5000.00")))
+    fichier_m = en_octets(
+        document_de(
+            document_ttc,
+            ligne(document_ttc, 1, action="M", numero_asp="FINMDV000001M0", geo=[finess(1)], valeur="5000.00"),
+        )
+    )
     import_json = simuler_service("relais", fichier_m)
     assert import_json.simulation_reussie
     demande.statut = StatutDemande.EN_INSTRUCTION
@@ -588,7 +721,11 @@ def test_modification_d_une_demande_en_instruction_rejetee(demo, document_ttc):
     import_json.refresh_from_db()
     assert (import_json.nb_retenues, import_json.nb_rejetees) == (0, 1)
     demande.refresh_from_db()
-    assert (demande.version, demande.montant_ht, demande.statut) == (0, Decimal("10750.00"), StatutDemande.EN_INSTRUCTION)
+    assert (demande.version, demande.montant_ht, demande.statut) == (
+        0,
+        Decimal("10750.00"),
+        StatutDemande.EN_INSTRUCTION,
+    )
     ligne_sortie = json.loads(sortie_de(import_json))["lignesImport"][0]
     assert ligne_sortie["codeTraitement"] == "E103"
     assert "ne peut plus être modifiée ni annulée (statut : En instruction)" in ligne_sortie["libelleTraitement"]
@@ -601,8 +738,11 @@ def test_modification_d_une_demande_en_instruction_rejetee(demo, document_ttc):
 
 def test_annulation_puis_nouvelle_creation_pour_le_meme_beneficiaire(client_relais, document_ttc):
     demande = _premiere_avance(document_ttc)
-    annulation = en_octets(document_de(document_ttc, ligne(
-        document_ttc, 1, action="A", numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)])))
+    annulation = en_octets(
+        document_de(
+            document_ttc, ligne(document_ttc, 1, action="A", numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)])
+        )
+    )
     import_json = import_de(simuler(client_relais, annulation))
     assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "message"))
     client_relais.post(f"/imports/{import_json.pk}/importer/")
@@ -612,12 +752,16 @@ def test_annulation_puis_nouvelle_creation_pour_le_meme_beneficiaire(client_rela
     assert demande.numero_dossier == "FINMDV000001M0"
     assert not demande.beneficiaires.filter(vivant=True).exists()
     ligne_sortie = json.loads(sortie_de(import_json))["lignesImport"][0]
-    assert (ligne_sortie["codeTraitement"], ligne_sortie["libelleTraitement"]) == ("OK", "Demande annulée : FINMDV000001M0")
+    assert (ligne_sortie["codeTraitement"], ligne_sortie["libelleTraitement"]) == (
+        "OK",
+        "Demande annulée : FINMDV000001M0",
+    )
     assert "Annulée" in texte(client_relais.get(f"/demandes/{demande.pk}/"))
 
     # A new C for the same beneficiary (and even the same numéro éditeur) now passes.
-    nouvelle = import_de(simuler(client_relais, en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, geo=[finess(1), finess(2)])))))
+    nouvelle = import_de(
+        simuler(client_relais, en_octets(document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1), finess(2)]))))
+    )
     assert nouvelle.simulation_reussie, list(nouvelle.erreurs.values_list("code", "message"))
     client_relais.post(f"/imports/{nouvelle.pk}/importer/")
     nouvelle.refresh_from_db()
@@ -638,8 +782,11 @@ def test_demande_rejetee_par_l_asp_ne_bloque_plus_le_beneficiaire(demo, document
         demande.statut = StatutDemande.DEPOSEE  # pieces complete
         demande.save()
         faites, refusees = demandes_services.changer_statut(
-            Demande.objects.filter(pk=demande.pk), transition="rejet", utilisateur=utilisateur("gestionnaire"),
-            motif="Pièces illisibles")
+            Demande.objects.filter(pk=demande.pk),
+            transition="rejet",
+            utilisateur=utilisateur("gestionnaire"),
+            motif="Pièces illisibles",
+        )
         assert len(faites) == 1 and not refusees
     else:
         demande.statut = StatutDemande.ANNULEE
@@ -647,8 +794,9 @@ def test_demande_rejetee_par_l_asp_ne_bloque_plus_le_beneficiaire(demo, document
     demande.refresh_from_db()
     assert demande.statut in (StatutDemande.REJETEE, StatutDemande.ANNULEE)
 
-    nouvelle = simuler_service("relais", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, editeur="N1", geo=[finess(1), finess(2)]))))
+    nouvelle = simuler_service(
+        "relais", en_octets(document_de(document_ttc, ligne(document_ttc, 1, editeur="N1", geo=[finess(1), finess(2)])))
+    )
     assert nouvelle.simulation_reussie  # E306 no longer sees a live demande …
     importer_service("relais", nouvelle)  # … but the beneficiaries still block in the database
     nouvelle.refresh_from_db()
@@ -656,10 +804,21 @@ def test_demande_rejetee_par_l_asp_ne_bloque_plus_le_beneficiaire(demo, document
 
 
 def test_modification_vers_un_numero_editeur_deja_pris(demo, document_ttc):
-    simuler_et_importer("relais", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, geo=[finess(1)]), ligne(document_ttc, 2, geo=[finess(2)]))))
-    modification = simuler_service("relais", en_octets(document_de(document_ttc, ligne(
-        document_ttc, 1, editeur="00002", action="M", numero_asp="FINMDV000001M0", geo=[finess(1)]))))
+    simuler_et_importer(
+        "relais",
+        en_octets(
+            document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1)]), ligne(document_ttc, 2, geo=[finess(2)]))
+        ),
+    )
+    modification = simuler_service(
+        "relais",
+        en_octets(
+            document_de(
+                document_ttc,
+                ligne(document_ttc, 1, editeur="00002", action="M", numero_asp="FINMDV000001M0", geo=[finess(1)]),
+            )
+        ),
+    )
     if modification.simulation_reussie:
         importer_service("relais", modification)  # raises IntegrityError today
         modification.refresh_from_db()
@@ -671,11 +830,32 @@ def test_modification_vers_un_numero_editeur_deja_pris(demo, document_ttc):
 
 def test_deux_modifications_du_meme_dossier_dans_un_fichier(demo, document_ttc):
     _premiere_avance(document_ttc)
-    import_json = simuler_service("relais", en_octets(document_de(
-        document_ttc,
-        ligne(document_ttc, 1, editeur="00001", action="M", numero_asp="FINMDV000001M0", geo=[finess(1)], valeur="5000.00"),
-        ligne(document_ttc, 2, editeur="00001b", action="M", numero_asp="FINMDV000001M0", geo=[finess(2)], valeur="6000.00"),
-    )))
+    import_json = simuler_service(
+        "relais",
+        en_octets(
+            document_de(
+                document_ttc,
+                ligne(
+                    document_ttc,
+                    1,
+                    editeur="00001",
+                    action="M",
+                    numero_asp="FINMDV000001M0",
+                    geo=[finess(1)],
+                    valeur="5000.00",
+                ),
+                ligne(
+                    document_ttc,
+                    2,
+                    editeur="00001b",
+                    action="M",
+                    numero_asp="FINMDV000001M0",
+                    geo=[finess(2)],
+                    valeur="6000.00",
+                ),
+            )
+        ),
+    )
     if import_json.simulation_reussie:
         importer_service("relais", import_json)
         import_json.refresh_from_db()
@@ -685,13 +865,15 @@ def test_deux_modifications_du_meme_dossier_dans_un_fichier(demo, document_ttc):
 
 # --- solde referencing its avance -----------------------------------------------------------
 
+
 def test_solde_rattache_a_une_avance_decidee(client_relais, document_ttc):
     avance = _premiere_avance(document_ttc)
     avance.statut = StatutDemande.DECIDEE
     avance.save()
 
-    solde = en_octets(document_de(document_ttc, ligne_solde(
-        document_ttc, 1, numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)])))
+    solde = en_octets(
+        document_de(document_ttc, ligne_solde(document_ttc, 1, numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)]))
+    )
     import_json = import_de(simuler(client_relais, solde, type_demande="SOLDE"))
     assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "message"))
     client_relais.post(f"/imports/{import_json.pk}/importer/")
@@ -711,12 +893,14 @@ def test_solde_rattache_a_une_avance_decidee(client_relais, document_ttc):
 
 def test_solde_d_une_avance_non_decidee_rejete(demo, document_ttc):
     _premiere_avance(document_ttc)  # « En attente des pièces »
-    solde = en_octets(document_de(document_ttc, ligne_solde(
-        document_ttc, 1, numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)])))
+    solde = en_octets(
+        document_de(document_ttc, ligne_solde(document_ttc, 1, numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)]))
+    )
     import_json = simuler_service("relais", solde, type_demande="SOLDE")
     assert import_json.resultat == Import.Resultat.ERREURS
     assert list(import_json.erreurs.values_list("code", "message")) == [
-        ("E103", "l'avance FINMDV000001M0 n'est pas décidée")]
+        ("E103", "l'avance FINMDV000001M0 n'est pas décidée")
+    ]
     with pytest.raises(services.ImportImpossible):
         importer_service("relais", import_json)
     assert Demande.objects.count() == 1
@@ -726,8 +910,13 @@ def test_solde_dont_l_avance_n_est_plus_decidee_au_moment_de_l_import(demo, docu
     avance = _premiere_avance(document_ttc)
     avance.statut = StatutDemande.DECIDEE
     avance.save()
-    import_json = simuler_service("relais", en_octets(document_de(document_ttc, ligne_solde(
-        document_ttc, 1, numero_asp="FINMDV000001M0", geo=[finess(1)]))), type_demande="SOLDE")
+    import_json = simuler_service(
+        "relais",
+        en_octets(
+            document_de(document_ttc, ligne_solde(document_ttc, 1, numero_asp="FINMDV000001M0", geo=[finess(1)]))
+        ),
+        type_demande="SOLDE",
+    )
     assert import_json.simulation_reussie
     avance.statut = StatutDemande.REJETEE
     avance.save()
@@ -738,6 +927,7 @@ def test_solde_dont_l_avance_n_est_plus_decidee_au_moment_de_l_import(demo, docu
 
 
 # --- double submission ----------------------------------------------------------------------
+
 
 def test_double_soumission_sequentielle(client_relais, trois_lignes):
     import_json = import_de(simuler(client_relais, trois_lignes))
@@ -761,6 +951,7 @@ def test_double_soumission_sequentielle(client_relais, trois_lignes):
 
 # --- deposit window closed between simulation and import --------------------------------------
 
+
 def test_fenetre_fermee_entre_simulation_et_import(client_relais, exemple_ttc):
     import_json = import_de(simuler(client_relais, exemple_ttc))
     assert import_json.importable
@@ -782,11 +973,14 @@ def test_fenetre_fermee_entre_simulation_et_import(client_relais, exemple_ttc):
     # reopened later: the same import can be imported
     solution.avance_fermeture = fermeture
     solution.save()
-    assert client_relais.post(f"/imports/{import_json.pk}/importer/")["Location"] == f"/pieces-jointes/{import_json.pk}/"
+    assert (
+        client_relais.post(f"/imports/{import_json.pk}/importer/")["Location"] == f"/pieces-jointes/{import_json.pk}/"
+    )
     assert numeros() == ["FINMDV000001M0"]
 
 
 # --- concurrency (PostgreSQL) -----------------------------------------------------------------
+
 
 @pytest.fixture
 def demo_transactionnel(transactional_db):
@@ -824,9 +1018,15 @@ def en_parallele(*appels):
 
 
 def _gros_fichier(document_ttc, nombre, *, prefixe_editeur="L", premier_finess=1) -> bytes:
-    return en_octets(document_de(document_ttc, *[
-        ligne(document_ttc, n, editeur=f"{prefixe_editeur}{n}", geo=[finess(premier_finess + n)])
-        for n in range(1, nombre + 1)]))
+    return en_octets(
+        document_de(
+            document_ttc,
+            *[
+                ligne(document_ttc, n, editeur=f"{prefixe_editeur}{n}", geo=[finess(premier_finess + n)])
+                for n in range(1, nombre + 1)
+            ],
+        )
+    )
 
 
 @postgres_seulement
@@ -837,8 +1037,9 @@ def test_meme_import_lance_deux_fois_en_meme_temps(demo_transactionnel, document
     assert import_json.simulation_reussie
     relais = utilisateur("relais")
 
-    resultats = en_parallele(*[
-        lambda: services.importer_pour_de_vrai(utilisateur=relais, import_id=import_json.pk) for _ in range(4)])
+    resultats = en_parallele(
+        *[lambda: services.importer_pour_de_vrai(utilisateur=relais, import_id=import_json.pk) for _ in range(4)]
+    )
     assert [erreur for _, erreur in resultats] == [None] * 4
     assert {resultat.pk for resultat, _ in resultats} == {import_json.pk}
 
@@ -867,12 +1068,26 @@ def test_deux_imports_du_meme_beneficiaire_en_meme_temps(demo_transactionnel, do
     different numéros éditeur: imported at the same time, one line is retained, the other rejected."""
     _compteur(compteur_existant)
     commun = finess(500)
-    premier = simuler_service("relais", en_octets(document_de(
-        document_ttc, *[ligne(document_ttc, n, editeur=f"A{n}", geo=[finess(n)]) for n in range(1, 60)],
-        ligne(document_ttc, 60, editeur="A-COMMUN", geo=[commun]))))
-    second = simuler_service("relais", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, editeur="B-COMMUN", geo=[commun]),
-        *[ligne(document_ttc, n, editeur=f"B{n}", geo=[finess(100 + n)]) for n in range(2, 61)])))
+    premier = simuler_service(
+        "relais",
+        en_octets(
+            document_de(
+                document_ttc,
+                *[ligne(document_ttc, n, editeur=f"A{n}", geo=[finess(n)]) for n in range(1, 60)],
+                ligne(document_ttc, 60, editeur="A-COMMUN", geo=[commun]),
+            )
+        ),
+    )
+    second = simuler_service(
+        "relais",
+        en_octets(
+            document_de(
+                document_ttc,
+                ligne(document_ttc, 1, editeur="B-COMMUN", geo=[commun]),
+                *[ligne(document_ttc, n, editeur=f"B{n}", geo=[finess(100 + n)]) for n in range(2, 61)],
+            )
+        ),
+    )
     assert premier.simulation_reussie and second.simulation_reussie
     relais = utilisateur("relais")
 
@@ -884,7 +1099,10 @@ def test_deux_imports_du_meme_beneficiaire_en_meme_temps(demo_transactionnel, do
     premier.refresh_from_db()
     second.refresh_from_db()
     assert premier.etat == second.etat == Import.Etat.IMPORTE
-    assert sorted([(premier.nb_retenues, premier.nb_rejetees), (second.nb_retenues, second.nb_rejetees)]) == [(59, 1), (60, 0)]
+    assert sorted([(premier.nb_retenues, premier.nb_rejetees), (second.nb_retenues, second.nb_rejetees)]) == [
+        (59, 1),
+        (60, 0),
+    ]
     assert Beneficiaire.objects.filter(identifiant=commun).count() == 1
     assert Demande.objects.filter(beneficiaires__identifiant=commun).count() == 1
     assert Demande.objects.count() == 119
@@ -899,19 +1117,36 @@ def test_deux_imports_du_meme_beneficiaire_en_meme_temps(demo_transactionnel, do
 @postgres_seulement
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("compteur_existant", [True, False], ids=["compteur-existant", "premier-import-du-couloir"])
-def test_deux_fournisseurs_du_meme_couloir_pour_le_meme_beneficiaire_en_meme_temps(demo_transactionnel, document_ttc,
-                                                                                   compteur_existant):
+def test_deux_fournisseurs_du_meme_couloir_pour_le_meme_beneficiaire_en_meme_temps(
+    demo_transactionnel, document_ttc, compteur_existant
+):
     """relais (mlp525off1) and unikalo (a second MDV / LGC solution) fund the same FINESS at once."""
     _compteur(compteur_existant)
     solution_concurrente(SIRET_UNIKALO)
     commun = finess(700)
-    import_relais = simuler_service("relais", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, editeur="R1", geo=[commun]),
-        *[ligne(document_ttc, n, editeur=f"R{n}", geo=[finess(n)]) for n in range(2, 40)])))
-    import_unikalo = simuler_service("unikalo", en_octets(document_de(
-        document_ttc, *[ligne(document_ttc, n, editeur=f"U{n}", geo=[finess(200 + n)]) for n in range(1, 40)],
-        ligne(document_ttc, 40, editeur="U-COMMUN", geo=[commun]),
-        numero_ans="conc525lgc", siret=SIRET_UNIKALO)), numero_ans="conc525lgc")
+    import_relais = simuler_service(
+        "relais",
+        en_octets(
+            document_de(
+                document_ttc,
+                ligne(document_ttc, 1, editeur="R1", geo=[commun]),
+                *[ligne(document_ttc, n, editeur=f"R{n}", geo=[finess(n)]) for n in range(2, 40)],
+            )
+        ),
+    )
+    import_unikalo = simuler_service(
+        "unikalo",
+        en_octets(
+            document_de(
+                document_ttc,
+                *[ligne(document_ttc, n, editeur=f"U{n}", geo=[finess(200 + n)]) for n in range(1, 40)],
+                ligne(document_ttc, 40, editeur="U-COMMUN", geo=[commun]),
+                numero_ans="conc525lgc",
+                siret=SIRET_UNIKALO,
+            )
+        ),
+        numero_ans="conc525lgc",
+    )
     assert import_relais.simulation_reussie, list(import_relais.erreurs.values_list("code", "message"))
     assert import_unikalo.simulation_reussie, list(import_unikalo.erreurs.values_list("code", "message"))
     relais, unikalo = utilisateur("relais"), utilisateur("unikalo")

@@ -1,6 +1,7 @@
 """A supplier sees and downloads only its own imports, demandes, output files and pieces (spec §7):
 every supplier URL answers 404 for another supplier's object, the lists and CSV exports never hold
 another supplier's rows, anonymous users are sent to the login page."""
+
 import json
 from urllib.parse import quote
 
@@ -11,7 +12,13 @@ from imports.models import Import
 
 from .test_ecrans import contenu_telecharge, page, texte, utilisateur
 from .test_import_reel import (
-    SIRET_UNIKALO, document_de, en_octets, ligne, simuler_et_importer, simuler_service, solution_concurrente,
+    SIRET_UNIKALO,
+    document_de,
+    en_octets,
+    ligne,
+    simuler_et_importer,
+    simuler_service,
+    solution_concurrente,
 )
 from .test_regles import finess
 
@@ -25,17 +32,36 @@ def environnement(settings, tmp_path):
 def objets(demo, document_ttc):
     """relais: one imported file (FINMDV000001M0, FINMDV000002M0) and one simulated only;
     unikalo: one imported file (FINHOP000001M0) on cpiPFI0001."""
-    importe = simuler_et_importer("relais", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, geo=[finess(1)]), ligne(document_ttc, 2, geo=[finess(2)]))),
-        nom="relais-importe.json")
-    simule = simuler_service("relais", en_octets(document_de(document_ttc, ligne(document_ttc, 1, editeur="S1", geo=[finess(3)]))),
-                             nom="relais-simule.json")
+    importe = simuler_et_importer(
+        "relais",
+        en_octets(
+            document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1)]), ligne(document_ttc, 2, geo=[finess(2)]))
+        ),
+        nom="relais-importe.json",
+    )
+    simule = simuler_service(
+        "relais",
+        en_octets(document_de(document_ttc, ligne(document_ttc, 1, editeur="S1", geo=[finess(3)]))),
+        nom="relais-simule.json",
+    )
     assert simule.importable
-    unikalo = simuler_et_importer("unikalo", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, editeur="U1", geo=[finess(9)], prefixe="HOP-PFI-Va1"),
-        numero_ans="cpiPFI0001", siret=SIRET_UNIKALO)), numero_ans="cpiPFI0001", nom="unikalo-importe.json")
+    unikalo = simuler_et_importer(
+        "unikalo",
+        en_octets(
+            document_de(
+                document_ttc,
+                ligne(document_ttc, 1, editeur="U1", geo=[finess(9)], prefixe="HOP-PFI-Va1"),
+                numero_ans="cpiPFI0001",
+                siret=SIRET_UNIKALO,
+            )
+        ),
+        numero_ans="cpiPFI0001",
+        nom="unikalo-importe.json",
+    )
     return {
-        "relais_importe": importe, "relais_simule": simule, "unikalo_importe": unikalo,
+        "relais_importe": importe,
+        "relais_simule": simule,
+        "unikalo_importe": unikalo,
         "demande_relais": Demande.objects.get(numero="FINMDV000001"),
         "demande_unikalo": Demande.objects.get(numero="FINHOP000001"),
     }
@@ -43,8 +69,13 @@ def objets(demo, document_ttc):
 
 def urls_objet(import_json, demande) -> list[str]:
     pk = import_json.pk
-    return [f"/imports/{pk}/", f"/imports/{pk}/sortie/", f"/imports/{pk}/fichier/", f"/pieces-jointes/{pk}/",
-            f"/demandes/{demande.pk}/"]
+    return [
+        f"/imports/{pk}/",
+        f"/imports/{pk}/sortie/",
+        f"/imports/{pk}/fichier/",
+        f"/pieces-jointes/{pk}/",
+        f"/demandes/{demande.pk}/",
+    ]
 
 
 def contenu_visible(reponse) -> str:
@@ -63,8 +94,11 @@ def test_le_proprietaire_accede_a_ses_objets(client, objets):
     client.force_login(utilisateur("relais"))
     for url in urls_objet(objets["relais_importe"], objets["demande_relais"]):
         assert client.get(url).status_code == 200, url
-    for url in (f"/imports/{objets['relais_simule'].pk}/", f"/imports/{objets['relais_simule'].pk}/sortie/",
-                f"/imports/{objets['relais_simule'].pk}/fichier/"):
+    for url in (
+        f"/imports/{objets['relais_simule'].pk}/",
+        f"/imports/{objets['relais_simule'].pk}/sortie/",
+        f"/imports/{objets['relais_simule'].pk}/fichier/",
+    ):
         assert client.get(url).status_code == 200, url
     client.force_login(utilisateur("unikalo"))
     for url in urls_objet(objets["unikalo_importe"], objets["demande_unikalo"]):
@@ -99,11 +133,23 @@ def test_importer_l_import_d_un_autre_fournisseur_en_404(client, objets):
 
 def test_listes_et_exports_sans_les_lignes_des_autres(client, objets):
     client.force_login(utilisateur("unikalo"))
-    for url in ("/", "/imports/", "/imports/?export=csv", "/demandes/", "/demandes/?export=csv",
-                "/imports/?numero_ans=mlp525off1", "/imports/?f_nom=relais", "/demandes/?numero=FINMDV",
-                "/demandes/?numero=FINMDV000001M0", "/demandes/?logiciel=LGC", "/demandes/?export=csv&numero=FINMDV",
-                "/imports/?export=csv&f_id=%d" % objets["relais_importe"].pk, "/imports/?f_id=%d" % objets["relais_importe"].pk,
-                "/imports/?sort=nom_fichier&par_page=100", "/demandes/?sort=numero&par_page=100"):
+    for url in (
+        "/",
+        "/imports/",
+        "/imports/?export=csv",
+        "/demandes/",
+        "/demandes/?export=csv",
+        "/imports/?numero_ans=mlp525off1",
+        "/imports/?f_nom=relais",
+        "/demandes/?numero=FINMDV",
+        "/demandes/?numero=FINMDV000001M0",
+        "/demandes/?logiciel=LGC",
+        "/demandes/?export=csv&numero=FINMDV",
+        f"/imports/?export=csv&f_id={objets['relais_importe'].pk}",
+        f"/imports/?f_id={objets['relais_importe'].pk}",
+        "/imports/?sort=nom_fichier&par_page=100",
+        "/demandes/?sort=numero&par_page=100",
+    ):
         reponse = client.get(url)
         assert reponse.status_code == 200, url
         contenu = contenu_visible(reponse)
@@ -134,9 +180,18 @@ def test_e306_ne_revele_pas_le_dossier_d_un_autre_fournisseur(client, objets, do
     """unikalo funds, on its own MDV / LGC solution, the beneficiary of FINMDV000001M0 (relais)."""
     solution_concurrente(SIRET_UNIKALO)
     client.force_login(utilisateur("unikalo"))
-    import_json = simuler_service("unikalo", en_octets(document_de(
-        document_ttc, ligne(document_ttc, 1, editeur="U9", geo=[finess(1)]),
-        numero_ans="conc525lgc", siret=SIRET_UNIKALO)), numero_ans="conc525lgc")
+    import_json = simuler_service(
+        "unikalo",
+        en_octets(
+            document_de(
+                document_ttc,
+                ligne(document_ttc, 1, editeur="U9", geo=[finess(1)]),
+                numero_ans="conc525lgc",
+                siret=SIRET_UNIKALO,
+            )
+        ),
+        numero_ans="conc525lgc",
+    )
     assert list(import_json.erreurs.values_list("code", flat=True)) == ["E306"]
     ecran = texte(client.get(f"/imports/{import_json.pk}/"))
     sortie = contenu_telecharge(client.get(f"/imports/{import_json.pk}/sortie/")).decode("utf-8")
@@ -150,9 +205,18 @@ def test_modifier_ou_annuler_le_dossier_d_un_autre_fournisseur(objets, document_
     """A numeroASP of another supplier is unknown to the supplier (E103), even for the same couloir."""
     solution_concurrente(SIRET_UNIKALO)
     for action in ("M", "A"):
-        import_json = simuler_service("unikalo", en_octets(document_de(
-            document_ttc, ligne(document_ttc, 1, editeur="U9", action=action, numero_asp="FINMDV000001M0", geo=[finess(1)]),
-            numero_ans="conc525lgc", siret=SIRET_UNIKALO)), numero_ans="conc525lgc")
+        import_json = simuler_service(
+            "unikalo",
+            en_octets(
+                document_de(
+                    document_ttc,
+                    ligne(document_ttc, 1, editeur="U9", action=action, numero_asp="FINMDV000001M0", geo=[finess(1)]),
+                    numero_ans="conc525lgc",
+                    siret=SIRET_UNIKALO,
+                )
+            ),
+            numero_ans="conc525lgc",
+        )
         erreurs = list(import_json.erreurs.values_list("code", "message"))
         assert ("E103", "la demande FINMDV000001M0 n'existe pas parmi vos demandes") in erreurs
     demande = Demande.objects.get(numero="FINMDV000001")
@@ -161,7 +225,10 @@ def test_modifier_ou_annuler_le_dossier_d_un_autre_fournisseur(objets, document_
 
 def test_gestionnaire_n_a_pas_l_espace_fournisseur(client, objets):
     client.force_login(utilisateur("gestionnaire"))
-    for url in urls_objet(objets["relais_importe"], objets["demande_relais"]) + ["/imports/?export=csv", "/demandes/?export=csv"]:
+    for url in urls_objet(objets["relais_importe"], objets["demande_relais"]) + [
+        "/imports/?export=csv",
+        "/demandes/?export=csv",
+    ]:
         assert client.get(url).status_code == 403, url
     assert client.post(f"/imports/{objets['relais_simule'].pk}/importer/").status_code == 403
     objets["relais_simule"].refresh_from_db()
@@ -170,7 +237,11 @@ def test_gestionnaire_n_a_pas_l_espace_fournisseur(client, objets):
 
 def test_anonyme_renvoye_vers_la_connexion(client, objets):
     urls = urls_objet(objets["relais_importe"], objets["demande_relais"]) + [
-        "/", "/imports/", "/demandes/", "/imports/?export=csv", "/demandes/?export=csv",
+        "/",
+        "/imports/",
+        "/demandes/",
+        "/imports/?export=csv",
+        "/demandes/?export=csv",
         f"/imports/{objets['relais_simule'].pk}/",
     ]
     for url in urls:

@@ -3,14 +3,17 @@ with an error and download of the output file. Headless Chromium through Playwri
 
 No skip: without Chromium at /usr/bin/chromium the test fails (CI installs it): see the fixture
 `navigateur` in conftest.py."""
+
 import copy
 import json
 
 import pytest
 
 MESSAGE_SUCCES = "La simulation de l'import s'est déroulée correctement."
-MESSAGE_ERREURS = ("Une ou plusieurs erreurs ont été retournées lors de la simulation de l'import. "
-                   "Veuillez corriger votre fichier en suivant les erreurs du fichier de retour.")
+MESSAGE_ERREURS = (
+    "Une ou plusieurs erreurs ont été retournées lors de la simulation de l'import. "
+    "Veuillez corriger votre fichier en suivant les erreurs du fichier de retour."
+)
 
 
 @pytest.mark.browser

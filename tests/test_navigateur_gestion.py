@@ -3,6 +3,7 @@ admin), passes a « Déposée » demande in instruction, decides it and records 
 from the changelist's actions; then the supplier, in another browser context, sees « Décidée » and
 « Paiement effectué » in « Demandes financement » and on the demande's page.
 Headless Chromium through Playwright, from the fixture `navigateur` of conftest.py (no skip: CI installs it)."""
+
 import datetime
 import re
 from decimal import Decimal
@@ -23,20 +24,41 @@ def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
     from playwright.sync_api import expect
 
     from demandes.models import (
-        Beneficiaire, Demande, Paiement, PieceAttendue, Solution, StatutDemande, StatutPaiement,
+        Beneficiaire,
+        Demande,
+        Paiement,
+        PieceAttendue,
+        Solution,
+        StatutDemande,
+        StatutPaiement,
     )
 
     solution = Solution.objects.get(numero_ans="mlp525off1")
     demande = Demande.objects.create(
-        numero="FINMDV000001", version=0, type_demande="AVANCE", fournisseur=solution.fournisseur, solution=solution,
-        numero_editeur="00001", date_commande=datetime.date(2021, 11, 24), regime_tva="TTC",
-        montant_ht=Decimal("10750.00"), statut=StatutDemande.DEPOSEE, commande_pour="STRUCTURE",
+        numero="FINMDV000001",
+        version=0,
+        type_demande="AVANCE",
+        fournisseur=solution.fournisseur,
+        solution=solution,
+        numero_editeur="00001",
+        date_commande=datetime.date(2021, 11, 24),
+        regime_tva="TTC",
+        montant_ht=Decimal("10750.00"),
+        statut=StatutDemande.DEPOSEE,
+        commande_pour="STRUCTURE",
         scenario={"isCentreDeSante": True},
     )
-    Beneficiaire.objects.create(demande=demande, nature=Beneficiaire.Nature.FINESS_GEO, identifiant="020015772",
-                                type_demande="AVANCE", couloir=solution.couloir, logiciel=solution.logiciel)
-    PieceAttendue.objects.create(demande=demande, nom_fichier="MDV-LGC-Va1-BDC-00001.pdf", format_fichier="PDF",
-                                 type_fichier="BON_COMMANDE")
+    Beneficiaire.objects.create(
+        demande=demande,
+        nature=Beneficiaire.Nature.FINESS_GEO,
+        identifiant="020015772",
+        type_demande="AVANCE",
+        couloir=solution.couloir,
+        logiciel=solution.logiciel,
+    )
+    PieceAttendue.objects.create(
+        demande=demande, nom_fichier="MDV-LGC-Va1-BDC-00001.pdf", format_fichier="PDF", type_fichier="BON_COMMANDE"
+    )
     numero = "FINMDV000001M0"
     gestionnaire = get_user_model().objects.get(username="gestionnaire")
 
@@ -84,9 +106,17 @@ def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
     assert (demande.statut, demande.statut_paiement) == (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE)
     paiement = Paiement.objects.get()
     assert (paiement.montant, paiement.date_paiement, paiement.statut, paiement.enregistre_par) == (
-        Decimal("10750.00"), datetime.date(2024, 3, 15), StatutPaiement.EFFECTUE, gestionnaire)
+        Decimal("10750.00"),
+        datetime.date(2024, 3, 15),
+        StatutPaiement.EFFECTUE,
+        gestionnaire,
+    )
     assert [v.history_user for v in demande.history.order_by("history_date", "history_id")] == [
-        None, gestionnaire, gestionnaire, gestionnaire]
+        None,
+        gestionnaire,
+        gestionnaire,
+        gestionnaire,
+    ]
 
     # --- the supplier, in its own space --------------------------------------------
     page = navigateur.nouvelle_page()

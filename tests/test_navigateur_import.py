@@ -1,13 +1,24 @@
 """The real import in a real browser: simulation of the guide's TTC example, « Importer », the step
 « 2 - Pièces jointes » with the expected piece, then the two tracking tables and the demande page.
 Headless Chromium through Playwright, from the fixture `navigateur` of conftest.py (no skip: CI installs it)."""
+
 import re
 
 import pytest
 
 MESSAGE_SUCCES = "La simulation de l'import s'est déroulée correctement."
-COLONNES_IMPORTS = ["Identifiant", "Date d'importation", "Numéro ANS", "Type de demande", "Nom du fichier",
-                    "Nbre de demande", "Nbre de demandes retenues", "Nbre de demandes rejetées", "Fichier JSON", "État"]
+COLONNES_IMPORTS = [
+    "Identifiant",
+    "Date d'importation",
+    "Numéro ANS",
+    "Type de demande",
+    "Nom du fichier",
+    "Nbre de demande",
+    "Nbre de demandes retenues",
+    "Nbre de demandes rejetées",
+    "Fichier JSON",
+    "État",
+]
 
 
 @pytest.mark.browser
@@ -44,8 +55,9 @@ def test_import_reel_dans_le_navigateur(navigateur, tmp_path, exemple_ttc):
     importer.click()
     page.wait_for_url(f"{navigateur.url}/pieces-jointes/{import_json.pk}/")
     expect(page.get_by_role("link", name="2 - Pièces jointes")).to_have_attribute("aria-current", "step")
-    expect(page.get_by_text("L'import s'est déroulé correctement : 1 demande(s) retenue(s), "
-                            "0 demande(s) rejetée(s).")).to_be_visible()
+    expect(
+        page.get_by_text("L'import s'est déroulé correctement : 1 demande(s) retenue(s), 0 demande(s) rejetée(s).")
+    ).to_be_visible()
     expect(page.get_by_role("cell", name="MDV-LGC-Va1-BDC-00001.pdf", exact=True)).to_be_visible()
     expect(page.get_by_text("FINMDV000001M0").first).to_be_visible()
     import_json.refresh_from_db()
@@ -56,7 +68,8 @@ def test_import_reel_dans_le_navigateur(navigateur, tmp_path, exemple_ttc):
     page.goto(f"{navigateur.url}/imports/{import_json.pk}/")
     expect(page.get_by_role("button", name="Importer", exact=True)).to_be_disabled()
     expect(page.get_by_role("link", name="Etape suivante")).to_have_attribute(
-        "href", f"/pieces-jointes/{import_json.pk}/")
+        "href", f"/pieces-jointes/{import_json.pk}/"
+    )
 
     # « Importation JSONs »: the row of the import, 1 retained, 0 rejected
     menu = page.get_by_role("navigation", name="Menu principal")

@@ -4,16 +4,22 @@ read the statuses and the missing piece, send the missing piece, « Terminer »,
 « Déposée ». Headless Chromium through Playwright, from the fixture `navigateur` of conftest.py.
 
 No skip: without Chromium at /usr/bin/chromium the test fails (CI installs it)."""
+
 import threading
 
 import pytest
 
 from .test_pieces_jointes import (
-    ELF, NOM_PIECE, NOM_PIECE_2, PDF, PDF_BIS, fichier_deux_lignes, zip_de,
+    ELF,
+    NOM_PIECE,
+    NOM_PIECE_2,
+    PDF,
+    PDF_BIS,
+    fichier_deux_lignes,
+    zip_de,
 )
 
-MESSAGE_COMPLET = ("Toutes les pièces jointes peuvent être importées correctement, "
-                   "merci de cliquer sur « Terminer ».")
+MESSAGE_COMPLET = "Toutes les pièces jointes peuvent être importées correctement, merci de cliquer sur « Terminer »."
 DELAI_TRAITEMENT = 30_000  # ms: upload, task on the broker, page polling then reloading itself
 
 
@@ -92,11 +98,14 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
         expect(zips.get_by_role("link", name="lot-1.zip")).to_be_visible()
         zips.get_by_text("Détail des fichiers").click()
         expect(zips.get_by_text(f"{NOM_PIECE} — accepté")).to_be_visible()
-        expect(zips.get_by_text(
-            f"{NOM_PIECE_2} — refusé : le contenu (application/x-executable) n'est pas un fichier PDF")).to_be_visible()
-        expect(zips.get_by_text(
-            "inattendu.pdf — refusé : nom inconnu : aucune demande retenue de cet import n'annonce ce fichier"
-        )).to_be_visible()
+        expect(
+            zips.get_by_text(f"{NOM_PIECE_2} — refusé : le contenu (application/x-executable) n'est pas un fichier PDF")
+        ).to_be_visible()
+        expect(
+            zips.get_by_text(
+                "inattendu.pdf — refusé : nom inconnu : aucune demande retenue de cet import n'annonce ce fichier"
+            )
+        ).to_be_visible()
         expect(manquantes).to_contain_text("1 pièce(s) jointe(s) manquante(s)")
         expect(manquantes).to_contain_text("Merci d'importer un nouveau fichier zip contenant les pièces suivantes :")
         expect(manquantes).to_contain_text(NOM_PIECE_2)
@@ -116,8 +125,9 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
         # « Terminer »
         terminer.click()
         page.wait_for_url(f"{navigateur.url}/imports/")
-        expect(page.get_by_text(
-            "Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP.")).to_be_visible()
+        expect(
+            page.get_by_text("Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP.")
+        ).to_be_visible()
 
         page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Demandes financement").click()
         page.wait_for_url(f"{navigateur.url}/demandes/")
@@ -129,4 +139,6 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
 
     import_json.refresh_from_db()
     assert import_json.etat == Import.Etat.TERMINE
-    assert set(Demande.objects.filter(import_json=import_json).values_list("statut", flat=True)) == {StatutDemande.DEPOSEE}
+    assert set(Demande.objects.filter(import_json=import_json).values_list("statut", flat=True)) == {
+        StatutDemande.DEPOSEE
+    }

@@ -8,6 +8,7 @@ worker (fixture `worker_celery`: Redis when REDIS_URL is set, kombu's filesystem
 Every zip is built in memory; what zipfile cannot write (symlinks, encryption flag, non-UTF-8 names,
 lying sizes) is patched into the archive's bytes.
 """
+
 import hashlib
 import html
 import io
@@ -38,10 +39,14 @@ from .test_regles import ligne_valide
 
 NOM_PIECE = "MDV-LGC-Va1-BDC-00001.pdf"  # the piece expected by the guide's TTC example
 NOM_PIECE_2 = "MDV-LGC-Va1-BDC-00002.pdf"
-PDF = (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-       b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
 PDF_BIS = PDF.replace(b"%%EOF", b"% seconde version\n%%EOF")
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 64
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 64
+)
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + struct.pack("<HHI", 2, 0x3E, 1) + b"\x00" * 200
 TROIS_MO = 3 * 1024 * 1024
 
@@ -55,15 +60,15 @@ REGLES = [
     "Chaque fichier doit correspondre à la nomenclature indiquée sur la documentation",
 ]
 COLONNES_ZIPS = ["Nom du fichier importé", "Statut import"]
-MESSAGE_COMPLET = ("Toutes les pièces jointes peuvent être importées correctement, "
-                   "merci de cliquer sur « Terminer ».")
+MESSAGE_COMPLET = "Toutes les pièces jointes peuvent être importées correctement, merci de cliquer sur « Terminer »."
 DEMANDE_NOUVEAU_ZIP = "Merci d'importer un nouveau fichier zip contenant les pièces suivantes :"
 MESSAGE_MANQUANTES = "Des pièces jointes manquent encore : déposez-les dans un nouveau fichier zip."
 MESSAGE_ZIP_EN_COURS = "Un fichier zip est encore en cours de traitement : attendez la fin de son traitement."
 MESSAGE_PLUS_DE_DEPOT = "Les pièces jointes ne peuvent plus être déposées pour cet import."
 MESSAGE_DEJA_TERMINE = "Cet import est déjà terminé."
-MESSAGE_ARCHIVE_ILLISIBLE = ("Le fichier n'est pas une archive zip lisible "
-                             "(fichier tronqué, endommagé ou d'un autre format).")
+MESSAGE_ARCHIVE_ILLISIBLE = (
+    "Le fichier n'est pas une archive zip lisible (fichier tronqué, endommagé ou d'un autre format)."
+)
 MESSAGE_ARCHIVE_VIDE = "L'archive est vide : elle ne contient aucun fichier."
 
 MOTIF_REMONTE = "chemin interdit : le nom remonte dans l'arborescence (..)"
@@ -91,6 +96,7 @@ def environnement(settings, tmp_path):
 
 # --- helpers ------------------------------------------------------------------------------
 
+
 def zip_de(*entrees, compression=zipfile.ZIP_DEFLATED, commentaire=b"") -> bytes:
     """A zip of (name or ZipInfo, content) entries, written in memory."""
     tampon = io.BytesIO()
@@ -109,10 +115,10 @@ def entetes(archive: bytes) -> list[tuple[int, int]]:
     nombre, _taille, debut = struct.unpack_from("<HII", archive, fin + 10)
     resultat, position = [], debut
     for _ in range(nombre):
-        assert archive[position:position + 4] == b"PK\x01\x02"
+        assert archive[position : position + 4] == b"PK\x01\x02"
         longueur_nom, longueur_extra, longueur_commentaire = struct.unpack_from("<HHH", archive, position + 28)
         local = struct.unpack_from("<I", archive, position + 42)[0]
-        assert archive[local:local + 4] == b"PK\x03\x04"
+        assert archive[local : local + 4] == b"PK\x03\x04"
         resultat.append((local, position))
         position += 46 + longueur_nom + longueur_extra + longueur_commentaire
     return resultat
@@ -176,8 +182,11 @@ def fichier_deux_lignes(document_ttc) -> bytes:
 
 def deposer(client, import_json, contenu: bytes, nom="pieces.zip", en_json=False):
     entetes_http = {"HTTP_ACCEPT": "application/json"} if en_json else {}
-    return client.post(f"/pieces-jointes/{import_json.pk}/zip/",
-                       {"fichier": SimpleUploadedFile(nom, contenu, content_type="application/zip")}, **entetes_http)
+    return client.post(
+        f"/pieces-jointes/{import_json.pk}/zip/",
+        {"fichier": SimpleUploadedFile(nom, contenu, content_type="application/zip")},
+        **entetes_http,
+    )
 
 
 def deposer_et_traiter(client, import_json, contenu: bytes, nom="pieces.zip") -> ZipDepose:
@@ -223,8 +232,10 @@ def verifier_stockage(settings, depots):
     assert fichiers_sous(autour) == {f"fichiers/{f}" for f in fichiers_sous(racine)}, "fichier écrit hors du stockage"
     prefixes = []
     for depot in depots:
-        prefixes += [f"zips/{depot.fournisseur_id}/{depot.import_json_id}/",
-                     f"pieces/{depot.fournisseur_id}/{depot.import_json_id}/{depot.cle}/"]
+        prefixes += [
+            f"zips/{depot.fournisseur_id}/{depot.import_json_id}/",
+            f"pieces/{depot.fournisseur_id}/{depot.import_json_id}/{depot.cle}/",
+        ]
     for fichier in fichiers_sous(racine):
         if fichier.startswith(("imports/", "sorties/")):  # the JSON file and its output file
             continue
@@ -232,7 +243,8 @@ def verifier_stockage(settings, depots):
     for piece in PieceRecue.objects.all():
         assert piece.fichier.name == piece.cle_stockage
         assert piece.cle_stockage.startswith(
-            f"pieces/{piece.zip_depose.fournisseur_id}/{piece.zip_depose.import_json_id}/{piece.zip_depose.cle}/")
+            f"pieces/{piece.zip_depose.fournisseur_id}/{piece.zip_depose.import_json_id}/{piece.zip_depose.cle}/"
+        )
 
 
 def attendre_traitement(client, depot_id: int, delai=30.0) -> dict:
@@ -270,12 +282,17 @@ def import_deux(client_relais, document_ttc) -> Import:
 
 # --- the screen ---------------------------------------------------------------------------
 
+
 def test_ecran_avant_tout_zip(client_relais, import_ttc):
     reponse = ecran(client_relais, import_ttc)
     contenu = texte(reponse)
-    for attendu in ("Importer les demandes", "2 - Pièces jointes", "Importer un fichier zip",
-                    *REGLES,
-                    "Merci d'importer un seul zip contenant toutes les pièces jointes."):
+    for attendu in (
+        "Importer les demandes",
+        "2 - Pièces jointes",
+        "Importer un fichier zip",
+        *REGLES,
+        "Merci d'importer un seul zip contenant toutes les pièces jointes.",
+    ):
         assert attendu in contenu, attendu
     vue = page(reponse)
     assert not desactive(vue.bouton("Importer"))
@@ -288,7 +305,8 @@ def test_ecran_avant_tout_zip(client_relais, import_ttc):
     assert f"{demande.numero_dossier} ({demande.numero_editeur}) : {NOM_PIECE}" in contenu
     assert MESSAGE_COMPLET not in contenu
     assert vue.table(["Numéro de dossier", "Numéro éditeur", "Nom du fichier", "Format", "Type", "Reçue"]) == [
-        [demande.numero_dossier, "00001", NOM_PIECE, "PDF", "BON_COMMANDE", "Non"]]
+        [demande.numero_dossier, "00001", NOM_PIECE, "PDF", "BON_COMMANDE", "Non"]
+    ]
     html = reponse.content.decode()
     assert f'action="/pieces-jointes/{import_ttc.pk}/zip/"' in html and 'enctype="multipart/form-data"' in html
     assert 'id="barre-progression"' in html  # upload, then processing progress
@@ -309,15 +327,25 @@ def test_ecran_d_un_autre_fournisseur_ou_d_un_gestionnaire(client, demo, import_
 
 
 def test_zip_traite_detail_des_entrees_et_pieces_manquantes(client_relais, import_deux, settings):
-    depot = deposer_et_traiter(client_relais, import_deux, zip_de(
-        (NOM_PIECE, PDF), (NOM_PIECE_2, ELF), ("inattendu.pdf", PDF), ("notes.txt", b"bonjour")), nom="lot 1.zip")
+    depot = deposer_et_traiter(
+        client_relais,
+        import_deux,
+        zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, ELF), ("inattendu.pdf", PDF), ("notes.txt", b"bonjour")),
+        nom="lot 1.zip",
+    )
     assert depot.statut == ZipDepose.Statut.TRAITE and depot.message == ""
     assert (depot.nb_entrees, depot.nb_traitees, depot.nb_acceptees, depot.nb_refusees) == (4, 4, 1, 3)
     assert [(e.rang, e.nom, e.acceptee) for e in depot.entrees.all()] == [
-        (1, NOM_PIECE, True), (2, NOM_PIECE_2, False), (3, "inattendu.pdf", False), (4, "notes.txt", False)]
+        (1, NOM_PIECE, True),
+        (2, NOM_PIECE_2, False),
+        (3, "inattendu.pdf", False),
+        (4, "notes.txt", False),
+    ]
     assert motifs(depot) == {
-        NOM_PIECE: "", NOM_PIECE_2: "le contenu (application/x-executable) n'est pas un fichier PDF",
-        "inattendu.pdf": MOTIF_INCONNU, "notes.txt": MOTIF_FORMAT,
+        NOM_PIECE: "",
+        NOM_PIECE_2: "le contenu (application/x-executable) n'est pas un fichier PDF",
+        "inattendu.pdf": MOTIF_INCONNU,
+        "notes.txt": MOTIF_FORMAT,
     }
     piece = PieceRecue.objects.get()
     assert piece.piece_attendue.nom_fichier == NOM_PIECE and piece.taille == len(PDF)
@@ -329,9 +357,12 @@ def test_zip_traite_detail_des_entrees_et_pieces_manquantes(client_relais, impor
     ((nom, statut),) = page(reponse).table(COLONNES_ZIPS)
     assert nom == "lot 1.zip"
     assert statut.startswith("Traité 1 accepté(s), 3 refusé(s) Détail des fichiers")
-    for ligne in (f"{NOM_PIECE} — accepté",
-                  f"{NOM_PIECE_2} — refusé : le contenu (application/x-executable) n'est pas un fichier PDF",
-                  f"inattendu.pdf — refusé : {MOTIF_INCONNU}", f"notes.txt — refusé : {MOTIF_FORMAT}"):
+    for ligne in (
+        f"{NOM_PIECE} — accepté",
+        f"{NOM_PIECE_2} — refusé : le contenu (application/x-executable) n'est pas un fichier PDF",
+        f"inattendu.pdf — refusé : {MOTIF_INCONNU}",
+        f"notes.txt — refusé : {MOTIF_FORMAT}",
+    ):
         assert ligne in statut, ligne
     deuxieme = Demande.objects.get(import_json=import_deux, numero_editeur="00002")
     assert "1 pièce(s) jointe(s) manquante(s)" in contenu and DEMANDE_NOUVEAU_ZIP in contenu
@@ -364,6 +395,7 @@ def test_png_et_jpeg_controles_sur_les_octets(client_relais, import_ttc):
 
 # --- upload -------------------------------------------------------------------------------
 
+
 def zip_de_taille(taille: int) -> bytes:
     """A valid zip of exactly `taille` bytes (padded with the archive comment)."""
     archive = zip_de((NOM_PIECE, PDF))
@@ -382,7 +414,9 @@ def test_zip_trop_gros_refuse_en_francais(client_relais, import_ttc, settings):
 
     reponse = deposer(client_relais, import_ttc, trop_gros)
     assert reponse.status_code == 302 and reponse["Location"] == f"/pieces-jointes/{import_ttc.pk}/"
-    assert "Le fichier zip dépasse la taille maximale autorisée (2 000 octets)." in texte(ecran(client_relais, import_ttc))
+    assert "Le fichier zip dépasse la taille maximale autorisée (2 000 octets)." in texte(
+        ecran(client_relais, import_ttc)
+    )
     assert not ZipDepose.objects.exists()
     assert not (Path(settings.MEDIA_ROOT) / "zips").exists()
 
@@ -418,6 +452,7 @@ def test_plusieurs_zips_pour_un_import_et_formulaire_vide(client_relais, import_
 
 # --- hostile zips -------------------------------------------------------------------------
 
+
 def _zip_lien_symbolique(tmp_path):
     info = zipfile.ZipInfo(NOM_PIECE)
     info.create_system = 3
@@ -442,12 +477,18 @@ def _zip_nom_non_utf8(tmp_path):
 def _zip_dans_le_zip(tmp_path):
     interne = zip_de((NOM_PIECE, PDF))
     return zip_de((NOM_PIECE, interne), ("autres-pieces.zip", interne)), {
-        NOM_PIECE: MOTIF_IMBRIQUEE, "autres-pieces.zip": MOTIF_IMBRIQUEE_NOM}
+        NOM_PIECE: MOTIF_IMBRIQUEE,
+        "autres-pieces.zip": MOTIF_IMBRIQUEE_NOM,
+    }
 
 
 def _zip_nom_en_double(tmp_path):
     archive = zip_de((NOM_PIECE, PDF), (NOM_PIECE, PDF_BIS), ("sous-dossier/" + NOM_PIECE, PDF))
-    return archive, [(NOM_PIECE, MOTIF_DOUBLON), (NOM_PIECE, MOTIF_DOUBLON), ("sous-dossier/" + NOM_PIECE, MOTIF_DOUBLON)]
+    return archive, [
+        (NOM_PIECE, MOTIF_DOUBLON),
+        (NOM_PIECE, MOTIF_DOUBLON),
+        ("sous-dossier/" + NOM_PIECE, MOTIF_DOUBLON),
+    ]
 
 
 def _zip_nom_trop_long(tmp_path):
@@ -461,7 +502,9 @@ def _zip_executable_renomme(tmp_path):
 
 
 def _zip_exe_windows_renomme(tmp_path):
-    return zip_de((NOM_PIECE, b"MZ" + b"\x00" * 500)), {NOM_PIECE: "le contenu (application/x-dosexec) n'est pas un fichier PDF"}
+    return zip_de((NOM_PIECE, b"MZ" + b"\x00" * 500)), {
+        NOM_PIECE: "le contenu (application/x-dosexec) n'est pas un fichier PDF"
+    }
 
 
 def _zip_trois_mo_plus_un(tmp_path):
@@ -522,17 +565,29 @@ def test_zip_hostile_refuse_avec_son_motif(client_relais, import_ttc, settings, 
     _verifier_refus(client_relais, import_ttc, settings, depot, attendus)
 
 
-@pytest.mark.parametrize("nom, motif", [
-    ("../evil.pdf", MOTIF_REMONTE),
-    (f"../{NOM_PIECE}", MOTIF_REMONTE),
-    (f"../../fichiers/pieces/{NOM_PIECE}", MOTIF_REMONTE),
-    (f"sous-dossier/./{NOM_PIECE}", MOTIF_REMONTE),
-    ("ABSOLU", MOTIF_ABSOLU),
-    (f"C:/Windows/{NOM_PIECE}", MOTIF_ABSOLU),
-    (f"..\\{NOM_PIECE}", MOTIF_BARRE_INVERSE),
-    (f"dossier\\..\\..\\{NOM_PIECE}", MOTIF_BARRE_INVERSE),
-], ids=["../evil.pdf", "../nom attendu", "../../ vers le stockage", "./", "absolu", "lecteur Windows",
-        "barre inverse", "barres inverses"])
+@pytest.mark.parametrize(
+    "nom, motif",
+    [
+        ("../evil.pdf", MOTIF_REMONTE),
+        (f"../{NOM_PIECE}", MOTIF_REMONTE),
+        (f"../../fichiers/pieces/{NOM_PIECE}", MOTIF_REMONTE),
+        (f"sous-dossier/./{NOM_PIECE}", MOTIF_REMONTE),
+        ("ABSOLU", MOTIF_ABSOLU),
+        (f"C:/Windows/{NOM_PIECE}", MOTIF_ABSOLU),
+        (f"..\\{NOM_PIECE}", MOTIF_BARRE_INVERSE),
+        (f"dossier\\..\\..\\{NOM_PIECE}", MOTIF_BARRE_INVERSE),
+    ],
+    ids=[
+        "../evil.pdf",
+        "../nom attendu",
+        "../../ vers le stockage",
+        "./",
+        "absolu",
+        "lecteur Windows",
+        "barre inverse",
+        "barres inverses",
+    ],
+)
 def test_zip_traversee_de_chemin(client_relais, import_ttc, settings, tmp_path, nom, motif):
     if nom == "ABSOLU":
         nom = str(tmp_path / "stockage" / NOM_PIECE)
@@ -569,7 +624,7 @@ def test_zip_bombe_lecture_plafonnee(client_relais, import_ttc, settings, monkey
             tracemalloc.stop()
         (entree,) = depot.entrees.all()
         assert not entree.acceptee
-        assert entree.motif in (MOTIF_TROP_GROS, ) or entree.motif.startswith(MOTIF_CORROMPU), entree.motif
+        assert entree.motif in (MOTIF_TROP_GROS,) or entree.motif.startswith(MOTIF_CORROMPU), entree.motif
         assert entree.taille_lue <= TROIS_MO + 1
         assert all(n <= TROIS_MO + 1 for n in lus), lus
         assert pic < 24 * 1024 * 1024, f"pic mémoire de {pic} octets pour une entrée plafonnée à 3 Mo"
@@ -597,13 +652,17 @@ def test_fichier_de_3_mo_exactement_accepte(client_relais, import_ttc):
         assert flux.read() == contenu
 
 
-@pytest.mark.parametrize("archive, message", [
-    (zip_de(), MESSAGE_ARCHIVE_VIDE),
-    (zip_de((zipfile.ZipInfo("dossier-vide/"), b"")), MESSAGE_ARCHIVE_VIDE),
-    (os.urandom(4096), MESSAGE_ARCHIVE_ILLISIBLE),
-    (b"%PDF-1.4 ceci n'est pas un zip", MESSAGE_ARCHIVE_ILLISIBLE),
-    (zip_de((NOM_PIECE, os.urandom(20000)), ("b.pdf", PDF))[:10000], MESSAGE_ARCHIVE_ILLISIBLE),
-], ids=["vide", "un dossier seulement", "octets aléatoires", "pas un zip", "tronqué de moitié"])
+@pytest.mark.parametrize(
+    "archive, message",
+    [
+        (zip_de(), MESSAGE_ARCHIVE_VIDE),
+        (zip_de((zipfile.ZipInfo("dossier-vide/"), b"")), MESSAGE_ARCHIVE_VIDE),
+        (os.urandom(4096), MESSAGE_ARCHIVE_ILLISIBLE),
+        (b"%PDF-1.4 ceci n'est pas un zip", MESSAGE_ARCHIVE_ILLISIBLE),
+        (zip_de((NOM_PIECE, os.urandom(20000)), ("b.pdf", PDF))[:10000], MESSAGE_ARCHIVE_ILLISIBLE),
+    ],
+    ids=["vide", "un dossier seulement", "octets aléatoires", "pas un zip", "tronqué de moitié"],
+)
 def test_archive_refusee_en_entier(client_relais, import_ttc, settings, archive, message):
     depot = deposer_et_traiter(client_relais, import_ttc, archive, nom="archive.zip")
     assert depot.statut == ZipDepose.Statut.REFUSE and depot.termine
@@ -627,9 +686,16 @@ def test_trop_d_entrees(client_relais, import_ttc, settings):
 
 def test_tous_les_pieges_dans_un_meme_zip_avec_la_bonne_piece(client_relais, import_deux, settings, tmp_path):
     """One archive with every hostile entry next to a good piece: only the good piece is kept."""
-    entrees = [(NOM_PIECE, PDF), ("../evil.pdf", PDF), ("/etc/cron.d/evil.pdf", PDF), ("a\\b.pdf", PDF),
-               ("imbrique.zip", zip_de(("x.pdf", PDF))), ("<script>alert(1)</script>.pdf", PDF),
-               (NOM_PIECE_2, ELF), ("bombe.pdf", b"\x00" * (10 * 1024 * 1024))]
+    entrees = [
+        (NOM_PIECE, PDF),
+        ("../evil.pdf", PDF),
+        ("/etc/cron.d/evil.pdf", PDF),
+        ("a\\b.pdf", PDF),
+        ("imbrique.zip", zip_de(("x.pdf", PDF))),
+        ("<script>alert(1)</script>.pdf", PDF),
+        (NOM_PIECE_2, ELF),
+        ("bombe.pdf", b"\x00" * (10 * 1024 * 1024)),
+    ]
     depot = deposer_et_traiter(client_relais, import_deux, zip_de(*entrees))
     assert (depot.nb_entrees, depot.nb_acceptees, depot.nb_refusees) == (8, 1, 7)
     assert [e.nom for e in depot.entrees.filter(acceptee=True)] == [NOM_PIECE]
@@ -642,6 +708,7 @@ def test_tous_les_pieges_dans_un_meme_zip_avec_la_bonne_piece(client_relais, imp
 
 
 # --- archives that zipfile itself cannot read safely --------------------------------------
+
 
 def test_version_zip_non_geree_refusee_sans_bloquer_l_import(client_relais, import_ttc):
     archive = avec_version_requise(zip_de((NOM_PIECE, PDF)), 99)
@@ -683,7 +750,9 @@ def test_bombe_bzip2_lecture_plafonnee_en_memoire(client_relais, import_ttc):
     finally:
         tracemalloc.stop()
     # Refused before any byte is decompressed: bzip2 and LZMA are inflated by zipfile without limit.
-    assert motifs(depot) == {NOM_PIECE: "méthode de compression non acceptée : utilisez la compression zip standard (deflate)"}
+    assert motifs(depot) == {
+        NOM_PIECE: "méthode de compression non acceptée : utilisez la compression zip standard (deflate)"
+    }
     assert pic < 24 * 1024 * 1024, f"pic mémoire de {pic // (1024 * 1024)} Mo pour une entrée plafonnée à 3 Mo"
 
 
@@ -696,13 +765,23 @@ def test_taille_lue_des_entrees_refusees_apres_lecture(client_relais, import_ttc
 
 # --- idempotence and retry ----------------------------------------------------------------
 
+
 def _etat_du_zip(depot) -> dict:
     depot.refresh_from_db()
     return {
-        "zip": (depot.statut, depot.message, depot.nb_entrees, depot.nb_traitees, depot.nb_acceptees, depot.nb_refusees),
+        "zip": (
+            depot.statut,
+            depot.message,
+            depot.nb_entrees,
+            depot.nb_traitees,
+            depot.nb_acceptees,
+            depot.nb_refusees,
+        ),
         "entrees": [(e.rang, e.nom, e.acceptee, e.motif, e.taille_lue) for e in depot.entrees.order_by("rang")],
-        "pieces": sorted((p.piece_attendue.nom_fichier, p.cle_stockage, p.fichier.name, p.taille, p.type_mime, p.sha256)
-                         for p in depot.pieces.all()),
+        "pieces": sorted(
+            (p.piece_attendue.nom_fichier, p.cle_stockage, p.fichier.name, p.taille, p.type_mime, p.sha256)
+            for p in depot.pieces.all()
+        ),
     }
 
 
@@ -721,7 +800,7 @@ def test_traiter_deux_fois_donne_le_meme_resultat(client_relais, import_deux, se
     assert _etat_du_zip(depot) == premier
     assert fichiers_sous(Path(settings.MEDIA_ROOT)) == fichiers  # same keys, no « _xyz » copies
     assert EntreeZip.objects.count() == 4 and PieceRecue.objects.count() == 2
-    for piece, contenu in zip(PieceRecue.objects.order_by("cle_stockage"), (PDF, PDF_BIS)):
+    for piece, contenu in zip(PieceRecue.objects.order_by("cle_stockage"), (PDF, PDF_BIS), strict=False):
         with piece.fichier.open("rb") as flux:
             assert flux.read() == contenu
     verifier_stockage(settings, [depot])
@@ -766,6 +845,7 @@ def test_worker_tue_au_milieu_puis_relance(client_relais, import_deux, settings,
 
 # --- « Terminer » -------------------------------------------------------------------------
 
+
 def test_terminer_refuse_tant_que_des_pieces_manquent_ou_qu_un_zip_attend(client_relais, import_deux):
     url = f"/pieces-jointes/{import_deux.pk}/terminer/"
     reponse = client_relais.post(url, follow=True)
@@ -796,6 +876,7 @@ def test_terminer_refuse_tant_que_des_pieces_manquent_ou_qu_un_zip_attend(client
 
 # --- downloads ----------------------------------------------------------------------------
 
+
 def test_telechargements_reserves_au_proprietaire_et_aux_gestionnaires_autorises(client, demo, exemple_ttc, settings):
     client.force_login(utilisateur("relais"))
     import_json = importer(client, exemple_ttc)
@@ -807,15 +888,23 @@ def test_telechargements_reserves_au_proprietaire_et_aux_gestionnaires_autorises
     reponse = client.get(url_zip)
     assert reponse.status_code == 200 and contenu_telecharge(reponse) == archive
     assert reponse["Content-Type"] == "application/zip"
-    assert reponse["Content-Disposition"].startswith("attachment") and "mes%20pi%C3%A8ces.zip" in reponse["Content-Disposition"]
+    assert (
+        reponse["Content-Disposition"].startswith("attachment")
+        and "mes%20pi%C3%A8ces.zip" in reponse["Content-Disposition"]
+    )
     reponse = client.get(url_piece)
     assert reponse.status_code == 200 and contenu_telecharge(reponse) == PDF
     assert reponse["Content-Type"] == "application/pdf"
     assert reponse["Content-Disposition"] == f'attachment; filename="{NOM_PIECE}"'
 
     # never from a public media URL
-    for chemin in (f"/media/{piece.cle_stockage}", f"/{piece.cle_stockage}", f"/media/{depot.fichier.name}",
-                   f"/{depot.fichier.name}", f"{settings.MEDIA_URL or '/'}{piece.cle_stockage}".replace("//", "/")):
+    for chemin in (
+        f"/media/{piece.cle_stockage}",
+        f"/{piece.cle_stockage}",
+        f"/media/{depot.fichier.name}",
+        f"/{depot.fichier.name}",
+        f"{settings.MEDIA_URL or '/'}{piece.cle_stockage}".replace("//", "/"),
+    ):
         assert client.get(chemin).status_code == 404, chemin
 
     client.force_login(utilisateur("unikalo"))
@@ -841,8 +930,9 @@ def test_telechargements_reserves_au_proprietaire_et_aux_gestionnaires_autorises
     client.force_login(utilisateur("gestionnaire"))
     assert client.get(url_piece).status_code == 404
     assert client.get(url_zip).status_code == 404
-    gestionnaire.user_permissions.add(Permission.objects.get(content_type__app_label="piecesjointes",
-                                                             codename="view_piecerecue"))
+    gestionnaire.user_permissions.add(
+        Permission.objects.get(content_type__app_label="piecesjointes", codename="view_piecerecue")
+    )
     client.force_login(utilisateur("gestionnaire"))  # fresh permission cache
     reponse = client.get(url_piece)
     assert reponse.status_code == 200 and contenu_telecharge(reponse) == PDF
@@ -861,8 +951,9 @@ def test_gestionnaire_autorise_telecharge_le_zip(client, demo, exemple_ttc):
     archive = zip_de((NOM_PIECE, PDF))
     depot = deposer_et_traiter(client, import_json, archive)
     gestionnaire = utilisateur("gestionnaire")
-    gestionnaire.user_permissions.add(Permission.objects.get(content_type__app_label="piecesjointes",
-                                                             codename="view_zipdepose"))
+    gestionnaire.user_permissions.add(
+        Permission.objects.get(content_type__app_label="piecesjointes", codename="view_zipdepose")
+    )
     client.force_login(utilisateur("gestionnaire"))
     reponse = client.get(f"/pieces-jointes/zip/{depot.pk}/")
     assert reponse.status_code == 200 and contenu_telecharge(reponse) == archive
@@ -872,16 +963,31 @@ def test_point_de_statut(client_relais, import_ttc):
     deposer(client_relais, import_ttc, zip_de((NOM_PIECE, PDF), ("x.pdf", PDF)))
     depot = ZipDepose.objects.get()
     assert statut_du_zip(client_relais, depot) == {
-        "statut": "EN_ATTENTE", "libelle": "En attente de traitement", "termine": False, "nb_entrees": 0,
-        "nb_traitees": 0, "nb_acceptees": 0, "nb_refusees": 0, "message": ""}
+        "statut": "EN_ATTENTE",
+        "libelle": "En attente de traitement",
+        "termine": False,
+        "nb_entrees": 0,
+        "nb_traitees": 0,
+        "nb_acceptees": 0,
+        "nb_refusees": 0,
+        "message": "",
+    }
     services.traiter_zip(depot.pk)
     assert statut_du_zip(client_relais, depot) == {
-        "statut": "TRAITE", "libelle": "Traité", "termine": True, "nb_entrees": 2,
-        "nb_traitees": 2, "nb_acceptees": 1, "nb_refusees": 1, "message": ""}
+        "statut": "TRAITE",
+        "libelle": "Traité",
+        "termine": True,
+        "nb_entrees": 2,
+        "nb_traitees": 2,
+        "nb_acceptees": 1,
+        "nb_refusees": 1,
+        "message": "",
+    }
     assert client_relais.get("/pieces-jointes/zip/999999/statut/").status_code == 404
 
 
 # --- through the real Celery worker -------------------------------------------------------
+
 
 @pytest.fixture
 def demo_transactionnel(transactional_db):
@@ -915,8 +1021,16 @@ def test_worker_accepte_la_bonne_piece(worker_celery, relais_transactionnel, exe
     import_json = importer(client, exemple_ttc)
     zip_id = envoyer(client, import_json, zip_de((NOM_PIECE, PDF), ("en-trop.pdf", PDF)))
     etat = attendre_traitement(client, zip_id)
-    assert etat == {"statut": "TRAITE", "libelle": "Traité", "termine": True, "nb_entrees": 2, "nb_traitees": 2,
-                    "nb_acceptees": 1, "nb_refusees": 1, "message": ""}
+    assert etat == {
+        "statut": "TRAITE",
+        "libelle": "Traité",
+        "termine": True,
+        "nb_entrees": 2,
+        "nb_traitees": 2,
+        "nb_acceptees": 1,
+        "nb_refusees": 1,
+        "message": "",
+    }
     depot = ZipDepose.objects.get(pk=zip_id)
     piece = PieceRecue.objects.get()
     assert piece.zip_depose == depot and piece.piece_attendue.nom_fichier == NOM_PIECE
@@ -943,9 +1057,12 @@ def test_worker_un_zip_ulterieur_remplace_la_piece(worker_celery, relais_transac
     assert page(reponse).lien("Oui").attrs["href"] == f"/pieces-jointes/piece/{en_vigueur.pk}/"
     assert contenu_telecharge(client.get(f"/pieces-jointes/piece/{en_vigueur.pk}/")) == PDF_BIS
     demande = Demande.objects.get(import_json=import_json)
-    assert page(client.get(f"/demandes/{demande.pk}/")).lien(
-        f"Oui, le {timezone.localtime(en_vigueur.date_reception).strftime('%d/%m/%Y')}").attrs["href"] == \
-        f"/pieces-jointes/piece/{en_vigueur.pk}/"
+    assert (
+        page(client.get(f"/demandes/{demande.pk}/"))
+        .lien(f"Oui, le {timezone.localtime(en_vigueur.date_reception).strftime('%d/%m/%Y')}")
+        .attrs["href"]
+        == f"/pieces-jointes/piece/{en_vigueur.pk}/"
+    )
 
     # a third zip with a fake PDF under the same name is refused: the piece in force stays the 2nd
     troisieme = envoyer(client, import_json, zip_de((NOM_PIECE, ELF)), nom="v3.zip")
@@ -989,7 +1106,12 @@ def test_worker_progression_du_traitement(worker_celery, relais_transactionnel, 
         reprise.set()
     etat = attendre_traitement(client, zip_id)
     assert (etat["statut"], etat["nb_entrees"], etat["nb_traitees"], etat["nb_acceptees"], etat["nb_refusees"]) == (
-        "TRAITE", 45, 45, 1, 44)
+        "TRAITE",
+        45,
+        45,
+        1,
+        44,
+    )
     assert MESSAGE_COMPLET in texte(ecran(client, import_json))
 
 
@@ -1014,8 +1136,7 @@ def test_worker_terminer(worker_celery, relais_transactionnel, document_ttc, set
     relais = utilisateur("relais")
     reponse = client.post(url_terminer, follow=True)
     assert reponse.redirect_chain == [("/imports/", 302)]
-    assert ("Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP."
-            in texte(reponse))
+    assert "Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP." in texte(reponse)
     import_json.refresh_from_db()
     assert import_json.etat == Import.Etat.TERMINE
     for demande in Demande.objects.filter(import_json=import_json):
@@ -1025,8 +1146,9 @@ def test_worker_terminer(worker_celery, relais_transactionnel, document_ttc, set
     liste = page(client.get("/demandes/"))
     (table,) = [t for t in liste.tables if t and "Statut" in t[0]]
     colonnes = table[0]
-    assert sorted((ligne[colonnes.index("Numéro Editeur")], ligne[colonnes.index("Statut")]) for ligne in table[1:]) == [
-        ("00001", "Déposée"), ("00002", "Déposée")]
+    assert sorted(
+        (ligne[colonnes.index("Numéro Editeur")], ligne[colonnes.index("Statut")]) for ligne in table[1:]
+    ) == [("00001", "Déposée"), ("00002", "Déposée")]
 
     # afterwards: no more zips, no second « Terminer »
     reponse = deposer(client, import_json, zip_de((NOM_PIECE, PDF)), en_json=True)
@@ -1043,10 +1165,13 @@ def test_worker_terminer(worker_celery, relais_transactionnel, document_ttc, set
 
     # the pieces are visible to a manager allowed to view them
     gestionnaire = utilisateur("gestionnaire")
-    gestionnaire.user_permissions.add(Permission.objects.get(content_type__app_label="piecesjointes",
-                                                             codename="view_piecerecue"))
+    gestionnaire.user_permissions.add(
+        Permission.objects.get(content_type__app_label="piecesjointes", codename="view_piecerecue")
+    )
     client.force_login(gestionnaire)
-    for piece, contenu in ((PieceRecue.objects.get(piece_attendue__nom_fichier=NOM_PIECE), PDF),
-                           (PieceRecue.objects.get(piece_attendue__nom_fichier=NOM_PIECE_2), PDF_BIS)):
+    for piece, contenu in (
+        (PieceRecue.objects.get(piece_attendue__nom_fichier=NOM_PIECE), PDF),
+        (PieceRecue.objects.get(piece_attendue__nom_fichier=NOM_PIECE_2), PDF_BIS),
+    ):
         reponse = client.get(f"/pieces-jointes/piece/{piece.pk}/")
         assert reponse.status_code == 200 and contenu_telecharge(reponse) == contenu

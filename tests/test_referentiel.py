@@ -1,4 +1,5 @@
 """Reference data: demo seed, SIRET/FINESS/RPPS keys, the published schemas, the admin pages."""
+
 import json
 from pathlib import Path
 
@@ -14,10 +15,17 @@ SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
 def test_les_referentiels_sont_charges_par_les_migrations(db):
     assert set(Couloir.objects.values_list("code", flat=True)) == {"HOP", "MDV", "BIO", "RAD", "OFF", "MSO"}
-    assert {"DPI", "PFI", "RI", "LGC", "SGL", "RIS", "LGO", "DUI"} <= set(Logiciel.objects.values_list("code", flat=True))
+    assert {"DPI", "PFI", "RI", "LGC", "SGL", "RIS", "LGO", "DUI"} <= set(
+        Logiciel.objects.values_list("code", flat=True)
+    )
     assert {"MAI_15", "API_35"} <= set(OperateurMessagerie.objects.values_list("code", flat=True))
     assert dict(TypePiece.objects.values_list("code", "code_nomenclature")) == {
-        "BON_COMMANDE": "BDC", "PRELVE_HT": "HT", "MANDAT": "MAN", "FACTURE": "FAC", "PV_VSR": "VSR", "AUTRE": "AUT",
+        "BON_COMMANDE": "BDC",
+        "PRELVE_HT": "HT",
+        "MANDAT": "MAN",
+        "FACTURE": "FAC",
+        "PV_VSR": "VSR",
+        "AUTRE": "AUT",
     }
 
 
@@ -30,7 +38,11 @@ def test_seed_demo_cree_les_donnees_du_guide_et_est_idempotent(db, settings):
     assert relais.denomination == "RELAIS CAP FRANCE AU GAI LOGIS"
     assert Fournisseur.objects.get(siret="87950324100017").denomination == "NUANCES UNIKALO COTE D'AZUR"
     solutions = {s.numero_ans: s for s in Solution.objects.select_related("fournisseur", "couloir", "logiciel")}
-    assert (solutions["mlp525off1"].fournisseur, solutions["mlp525off1"].couloir.code, solutions["mlp525off1"].logiciel.code) == (relais, "MDV", "LGC")
+    assert (
+        solutions["mlp525off1"].fournisseur,
+        solutions["mlp525off1"].couloir.code,
+        solutions["mlp525off1"].logiciel.code,
+    ) == (relais, "MDV", "LGC")
     assert (solutions["cpiPFI0001"].couloir.code, solutions["cpiPFI0001"].logiciel.code) == ("HOP", "PFI")
     assert solutions["bnd52qq600"].fournisseur == solutions["2021k052a"].fournisseur
     assert solutions["bnd52qq600"].fournisseur.siret not in ("77625125800013", "87950324100017")
@@ -50,10 +62,18 @@ def test_seed_demo_refuse_quand_debug_est_desactive(db, settings):
     assert not Utilisateur.objects.filter(username="relais").exists()
 
 
-@pytest.mark.parametrize("siret, valide", [
-    ("77625125800013", True), ("87950324100017", True), ("77625125800014", False),
-    ("7762512580001", False), ("7762512580001A", False), ("35600000000001", True), ("35600000000002", False),
-])
+@pytest.mark.parametrize(
+    "siret, valide",
+    [
+        ("77625125800013", True),
+        ("87950324100017", True),
+        ("77625125800014", False),
+        ("7762512580001", False),
+        ("7762512580001A", False),
+        ("35600000000001", True),
+        ("35600000000002", False),
+    ],
+)
 def test_cle_siret(siret, valide):
     assert siret_valide(siret) is valide
 
@@ -65,9 +85,17 @@ def test_un_fournisseur_au_siret_invalide_est_refuse(db):
     assert "SIRET invalide" in str(erreur.value)
 
 
-@pytest.mark.parametrize("finess, valide", [
-    ("020015087", True), ("020015111", True), ("020015112", False), ("02001508", False), ("2A0000008", True), ("2A0000001", False),
-])
+@pytest.mark.parametrize(
+    "finess, valide",
+    [
+        ("020015087", True),
+        ("020015111", True),
+        ("020015112", False),
+        ("02001508", False),
+        ("2A0000008", True),
+        ("2A0000001", False),
+    ],
+)
 def test_cle_finess(finess, valide):
     assert finess_valide(finess) is valide
 
@@ -78,10 +106,18 @@ def test_cle_rpps():
     assert rpps_valide("1000345678") is False
 
 
-@pytest.mark.parametrize("numero, valide", [
-    ("0645124512", True), ("06 45 12 45 12", True), ("+33645124512", True), ("06.45.12.45.12", True),
-    ("0045124512", False), ("064512451", False), ("+44645124512", False),
-])
+@pytest.mark.parametrize(
+    "numero, valide",
+    [
+        ("0645124512", True),
+        ("06 45 12 45 12", True),
+        ("+33645124512", True),
+        ("06.45.12.45.12", True),
+        ("0045124512", False),
+        ("064512451", False),
+        ("+44645124512", False),
+    ],
+)
 def test_telephone_francais(numero, valide):
     assert telephone_fr_valide(numero) is valide
 
@@ -96,9 +132,17 @@ def test_les_deux_schemas_publies_decrivent_le_meme_format():
 
 
 def test_les_pages_d_administration_des_referentiels_s_ouvrent(admin_client, demo):
-    for url in ("/admin/demandes/fournisseur/", "/admin/demandes/solution/", "/admin/demandes/couloir/",
-                "/admin/demandes/logiciel/", "/admin/demandes/operateurmessagerie/", "/admin/demandes/typepiece/",
-                "/admin/demandes/utilisateur/", "/admin/imports/import/", "/admin/demandes/compteurdossier/"):
+    for url in (
+        "/admin/demandes/fournisseur/",
+        "/admin/demandes/solution/",
+        "/admin/demandes/couloir/",
+        "/admin/demandes/logiciel/",
+        "/admin/demandes/operateurmessagerie/",
+        "/admin/demandes/typepiece/",
+        "/admin/demandes/utilisateur/",
+        "/admin/imports/import/",
+        "/admin/demandes/compteurdossier/",
+    ):
         reponse = admin_client.get(url)
         assert reponse.status_code == 200, url
     reponse = admin_client.get("/admin/demandes/fournisseur/?q=77625125800013")

@@ -3,6 +3,7 @@
 Every case starts from the guide's TTC example (one valid line) and changes as little as
 possible, so a failure points at one rule.
 """
+
 import copy
 import datetime
 import itertools
@@ -23,6 +24,7 @@ FINESS_1, FINESS_2 = "020015772", "020015111"  # the example's FINESS géographi
 
 
 # --- Small helpers ----------------------------------------------------------------------
+
 
 def luhn(chiffres: str) -> bool:
     """Written here rather than imported, so the tests do not share a bug with the engine."""
@@ -83,8 +85,12 @@ def en_solde(ligne: dict) -> dict:
 
 
 def medecin(rang: int, numero: str) -> dict:
-    return {"nomMedecin": f"MARTIN {rang}", "emailMedecin": f"martin{rang}@cabinet.fr",
-            "telephoneMedecin": "06 12 34 56 78", "RPPS": numero}
+    return {
+        "nomMedecin": f"MARTIN {rang}",
+        "emailMedecin": f"martin{rang}@cabinet.fr",
+        "telephoneMedecin": "06 12 34 56 78",
+        "RPPS": numero,
+    }
 
 
 def en_liberal(ligne: dict, *numeros_rpps) -> dict:
@@ -93,15 +99,24 @@ def en_liberal(ligne: dict, *numeros_rpps) -> dict:
     beneficiaires["commandePour"] = "LIBERAL"
     beneficiaires["isClientUnique"] = len(numeros_rpps) == 1
     beneficiaires["liberal"] = [medecin(rang, numero) for rang, numero in enumerate(numeros_rpps)]
-    beneficiaires["structure"] = {"nomResponsable": None, "emailResponsable": None, "telephoneResponsable": None,
-                                  "FINESSJuridique": None, "FINESSGeo": []}
+    beneficiaires["structure"] = {
+        "nomResponsable": None,
+        "emailResponsable": None,
+        "telephoneResponsable": None,
+        "FINESSJuridique": None,
+        "FINESSGeo": [],
+    }
     return ligne
 
 
 def en_mandataire(ligne: dict) -> dict:
     b = ligne["beneficiaires"]
-    b.update(isMandataire=True, nomMandataire="CABINET CONSEIL", emailMandataire="contact@conseil.fr",
-             telephoneMandataire="01 23 45 67 89")
+    b.update(
+        isMandataire=True,
+        nomMandataire="CABINET CONSEIL",
+        emailMandataire="contact@conseil.fr",
+        telephoneMandataire="01 23 45 67 89",
+    )
     ligne["piecesJustificatives"].append(piece("MANDAT", f"MDV-LGC-Va1-MAN-{ligne['numeroEditeur']}.pdf"))
     return ligne
 
@@ -113,8 +128,9 @@ def fichier(document, *lignes) -> dict:
 
 
 def lancer(document, fournisseur, *, type_demande="AVANCE", taux="20"):
-    return simuler(vers_octets(document), fournisseur=fournisseur, numero_ans=ANS,
-                   type_demande=type_demande, taux_tva=taux)
+    return simuler(
+        vers_octets(document), fournisseur=fournisseur, numero_ans=ANS, type_demande=type_demande, taux_tva=taux
+    )
 
 
 def une_ligne(document_ttc, fournisseur, ligne, **options):
@@ -130,7 +146,9 @@ def codes(resultat) -> set:
 def anomalie(resultat, code: str, chemin: str):
     """The anomaly `code` at `chemin` on this line (fails with the whole libellé otherwise)."""
     trouvees = [a for a in resultat.anomalies if a.code == code and a.chemin == chemin]
-    assert trouvees, f"{code} {chemin} attendu sur la demande n° {resultat.rang} ; reçu : {resultat.libelle_traitement()}"
+    assert trouvees, (
+        f"{code} {chemin} attendu sur la demande n° {resultat.rang} ; reçu : {resultat.libelle_traitement()}"
+    )
     return trouvees[0]
 
 
@@ -144,15 +162,29 @@ def valide(resultat):
 _sequence = itertools.count(1)
 
 
-def creer_demande(numero_ans=ANS, *, type_demande="AVANCE", statut=StatutDemande.DEPOSEE, version=0,
-                  beneficiaires=(FINESS_1,), numero_editeur=None, numero=None) -> Demande:
+def creer_demande(
+    numero_ans=ANS,
+    *,
+    type_demande="AVANCE",
+    statut=StatutDemande.DEPOSEE,
+    version=0,
+    beneficiaires=(FINESS_1,),
+    numero_editeur=None,
+    numero=None,
+) -> Demande:
     solution = Solution.objects.select_related("couloir").get(numero_ans=numero_ans)
     rang = next(_sequence)
     demande = Demande.objects.create(
-        numero=numero or f"FIN{solution.couloir.code}{900000 + rang:06d}", version=version,
-        type_demande=type_demande, fournisseur=solution.fournisseur, solution=solution,
-        numero_editeur=numero_editeur or f"EXISTANTE{rang}", date_commande=datetime.date(2021, 11, 24),
-        regime_tva="TTC", montant_ht=Decimal("1000.00"), statut=statut,
+        numero=numero or f"FIN{solution.couloir.code}{900000 + rang:06d}",
+        version=version,
+        type_demande=type_demande,
+        fournisseur=solution.fournisseur,
+        solution=solution,
+        numero_editeur=numero_editeur or f"EXISTANTE{rang}",
+        date_commande=datetime.date(2021, 11, 24),
+        regime_tva="TTC",
+        montant_ht=Decimal("1000.00"),
+        statut=statut,
     )
     for identifiant in beneficiaires:
         nature = Beneficiaire.Nature.RPPS if len(identifiant) == 11 else Beneficiaire.Nature.FINESS_GEO
@@ -163,9 +195,14 @@ def creer_demande(numero_ans=ANS, *, type_demande="AVANCE", statut=StatutDemande
 def creer_solution(fournisseur, numero_ans, couloir="MDV", logiciel="LGC") -> Solution:
     tz = timezone.get_current_timezone()
     return Solution.objects.create(
-        numero_ans=numero_ans, nom="Solution concurrente", fournisseur=fournisseur,
-        couloir=Couloir.objects.get(code=couloir), logiciel=Logiciel.objects.get(code=logiciel), vague=1,
-        date_referencement=datetime.date(2021, 9, 1), plafond_ht=Decimal("12000.00"),
+        numero_ans=numero_ans,
+        nom="Solution concurrente",
+        fournisseur=fournisseur,
+        couloir=Couloir.objects.get(code=couloir),
+        logiciel=Logiciel.objects.get(code=logiciel),
+        vague=1,
+        date_referencement=datetime.date(2021, 9, 1),
+        plafond_ht=Decimal("12000.00"),
         avance_ouverture=datetime.datetime(2021, 1, 1, tzinfo=tz),
         avance_fermeture=datetime.datetime(2099, 12, 31, tzinfo=tz),
         solde_ouverture=datetime.datetime(2021, 1, 1, tzinfo=tz),
@@ -186,152 +223,480 @@ ECHECS = {
     "E101 négatif": ("structure", {"numLigne": -4}, "E101", "numLigne", "(reçu : -4)"),
     "E102 inconnu": ("structure", {"typeAction": "X"}, "E102", "typeAction", "« X » inconnue : C, M ou A"),
     "E102 minuscule": ("structure", {"typeAction": "c"}, "E102", "typeAction", "« c » inconnue"),
-    "E103 création avance avec numéro": ("structure", {"numeroASP": "FINMDV000001M0"}, "E103", "numeroASP",
-                                         "doit être null pour la création d'une demande d'avance"),
-    "E103 modification sans numéro": ("structure", {"typeAction": "M"}, "E103", "numeroASP",
-                                      "obligatoire pour une modification"),
-    "E103 annulation sans numéro": ("structure", {"typeAction": "A"}, "E103", "numeroASP",
-                                    "obligatoire pour une annulation"),
-    "E103 modification numéro inconnu": ("structure", {"typeAction": "M", "numeroASP": "FINMDV999999M0"},
-                                         "E103", "numeroASP", "FINMDV999999M0 n'existe pas parmi vos demandes"),
-    "E103 annulation numéro mal formé": ("structure", {"typeAction": "A", "numeroASP": "12345"},
-                                         "E103", "numeroASP", "12345 n'existe pas"),
+    "E103 création avance avec numéro": (
+        "structure",
+        {"numeroASP": "FINMDV000001M0"},
+        "E103",
+        "numeroASP",
+        "doit être null pour la création d'une demande d'avance",
+    ),
+    "E103 modification sans numéro": (
+        "structure",
+        {"typeAction": "M"},
+        "E103",
+        "numeroASP",
+        "obligatoire pour une modification",
+    ),
+    "E103 annulation sans numéro": (
+        "structure",
+        {"typeAction": "A"},
+        "E103",
+        "numeroASP",
+        "obligatoire pour une annulation",
+    ),
+    "E103 modification numéro inconnu": (
+        "structure",
+        {"typeAction": "M", "numeroASP": "FINMDV999999M0"},
+        "E103",
+        "numeroASP",
+        "FINMDV999999M0 n'existe pas parmi vos demandes",
+    ),
+    "E103 annulation numéro mal formé": (
+        "structure",
+        {"typeAction": "A", "numeroASP": "12345"},
+        "E103",
+        "numeroASP",
+        "12345 n'existe pas",
+    ),
     "E104 espace": ("structure", {"numeroEditeur": "000 01"}, "E104", "numeroEditeur", "« 000 01 » invalide"),
     "E104 vide": ("structure", {"numeroEditeur": ""}, "E104", "numeroEditeur", "1 à 20 caractères"),
     "E104 21 caractères": ("structure", {"numeroEditeur": "A" * 21}, "E104", "numeroEditeur", "1 à 20 caractères"),
     "E104 accent": ("structure", {"numeroEditeur": "commandé1"}, "E104", "numeroEditeur", "« commandé1 » invalide"),
-    "E201 31 février": ("structure", {"commande.dateCommande": "31/02/2021"}, "E201", "commande.dateCommande",
-                        "« 31/02/2021 » n'est pas une date valide au format JJ/MM/AAAA"),
-    "E201 format ISO": ("structure", {"commande.dateCommande": "2021-11-24"}, "E201", "commande.dateCommande",
-                        "« 2021-11-24 »"),
-    "E201 jour sans zéro": ("structure", {"commande.dateCommande": "1/11/2021"}, "E201", "commande.dateCommande",
-                            "JJ/MM/AAAA"),
-    "E201 mois 13": ("structure", {"commande.dateCommande": "24/13/2021"}, "E201", "commande.dateCommande",
-                     "« 24/13/2021 »"),
-    "E201 29 février non bissextile": ("structure", {"commande.dateCommande": "29/02/2022"}, "E201",
-                                       "commande.dateCommande", "« 29/02/2022 »"),
+    "E201 31 février": (
+        "structure",
+        {"commande.dateCommande": "31/02/2021"},
+        "E201",
+        "commande.dateCommande",
+        "« 31/02/2021 » n'est pas une date valide au format JJ/MM/AAAA",
+    ),
+    "E201 format ISO": (
+        "structure",
+        {"commande.dateCommande": "2021-11-24"},
+        "E201",
+        "commande.dateCommande",
+        "« 2021-11-24 »",
+    ),
+    "E201 jour sans zéro": (
+        "structure",
+        {"commande.dateCommande": "1/11/2021"},
+        "E201",
+        "commande.dateCommande",
+        "JJ/MM/AAAA",
+    ),
+    "E201 mois 13": (
+        "structure",
+        {"commande.dateCommande": "24/13/2021"},
+        "E201",
+        "commande.dateCommande",
+        "« 24/13/2021 »",
+    ),
+    "E201 29 février non bissextile": (
+        "structure",
+        {"commande.dateCommande": "29/02/2022"},
+        "E201",
+        "commande.dateCommande",
+        "« 29/02/2022 »",
+    ),
     "E201 vide": ("structure", {"commande.dateCommande": ""}, "E201", "commande.dateCommande", "date valide"),
     # référencement 01/09/2021 - 120 days = 04/05/2021
-    "E203 121 jours avant": ("structure", {"commande.dateCommande": "03/05/2021"}, "E203", "commande.dateCommande",
-                             "120 jours au référencement de la solution (01/09/2021) : au plus tôt le 04/05/2021"),
-    "E204 inconnu": ("structure", {"commande.regimeTVA": "TVA"}, "E204", "commande.regimeTVA",
-                     "« TVA » inconnue : TTC ou HT"),
+    "E203 121 jours avant": (
+        "structure",
+        {"commande.dateCommande": "03/05/2021"},
+        "E203",
+        "commande.dateCommande",
+        "120 jours au référencement de la solution (01/09/2021) : au plus tôt le 04/05/2021",
+    ),
+    "E204 inconnu": (
+        "structure",
+        {"commande.regimeTVA": "TVA"},
+        "E204",
+        "commande.regimeTVA",
+        "« TVA » inconnue : TTC ou HT",
+    ),
     "E204 minuscule": ("structure", {"commande.regimeTVA": "ttc"}, "E204", "commande.regimeTVA", "« ttc »"),
-    "E205 zéro": ("structure", {"commande.montantSegurHT": 0}, "E205", "commande.montantSegurHT",
-                  "strictement positif (reçu : 0)"),
-    "E205 négatif": ("structure", {"commande.montantSegurHT": -100.5}, "E205", "commande.montantSegurHT",
-                     "strictement positif (reçu : -100.5)"),
-    "E205 trois décimales": ("structure", {"commande.montantSegurHT": 100.123}, "E205", "commande.montantSegurHT",
-                             "au plus 2 décimales (reçu : 100.123)"),
-    "E206 un centime de trop": ("structure", {"commande.montantSegurHT": 12000.01}, "E206",
-                                "commande.montantSegurHT", "12000.01 € dépasse le plafond HT de la solution (12000.00 €)"),
-    "E301 inconnu": ("structure", {"beneficiaires.commandePour": "ENTREPRISE"}, "E301", "beneficiaires.commandePour",
-                     "« ENTREPRISE » inconnue : STRUCTURE ou LIBERAL"),
+    "E205 zéro": (
+        "structure",
+        {"commande.montantSegurHT": 0},
+        "E205",
+        "commande.montantSegurHT",
+        "strictement positif (reçu : 0)",
+    ),
+    "E205 négatif": (
+        "structure",
+        {"commande.montantSegurHT": -100.5},
+        "E205",
+        "commande.montantSegurHT",
+        "strictement positif (reçu : -100.5)",
+    ),
+    "E205 trois décimales": (
+        "structure",
+        {"commande.montantSegurHT": 100.123},
+        "E205",
+        "commande.montantSegurHT",
+        "au plus 2 décimales (reçu : 100.123)",
+    ),
+    "E206 un centime de trop": (
+        "structure",
+        {"commande.montantSegurHT": 12000.01},
+        "E206",
+        "commande.montantSegurHT",
+        "12000.01 € dépasse le plafond HT de la solution (12000.00 €)",
+    ),
+    "E301 inconnu": (
+        "structure",
+        {"beneficiaires.commandePour": "ENTREPRISE"},
+        "E301",
+        "beneficiaires.commandePour",
+        "« ENTREPRISE » inconnue : STRUCTURE ou LIBERAL",
+    ),
     "E302 clé FINESSGeo (exemple de la spec)": (
-        "structure", {"beneficiaires.structure.FINESSGeo[1]": "020015112"}, "E302",
-        "beneficiaires.structure.FINESSGeo[1]", "clé FINESS invalide (020015112)"),
-    "E302 FINESSGeo 8 caractères": ("structure", {"beneficiaires.structure.FINESSGeo[0]": "02001577"}, "E302",
-                                    "beneficiaires.structure.FINESSGeo[0]", "(02001577)"),
-    "E302 FINESSGeo vide": ("structure", {"beneficiaires.structure.FINESSGeo": []}, "E302",
-                            "beneficiaires.structure.FINESSGeo", "au moins un FINESS géographique"),
-    "E302 FINESSGeo en double": ("structure", {"beneficiaires.structure.FINESSGeo": [FINESS_1, FINESS_1]}, "E302",
-                                 "beneficiaires.structure.FINESSGeo[1]", f"FINESS {FINESS_1} en double"),
-    "E302 FINESSJuridique clé": ("structure", {"beneficiaires.structure.FINESSJuridique": "020015088"}, "E302",
-                                 "beneficiaires.structure.FINESSJuridique", "clé FINESS invalide (020015088)"),
-    "E302 FINESSJuridique null": ("structure", {"beneficiaires.structure.FINESSJuridique": None}, "E302",
-                                  "beneficiaires.structure.FINESSJuridique", "clé FINESS invalide"),
-    "E302 nomResponsable blanc": ("structure", {"beneficiaires.structure.nomResponsable": "  "}, "E302",
-                                  "beneficiaires.structure.nomResponsable", "nom du responsable obligatoire"),
-    "E302 email": ("structure", {"beneficiaires.structure.emailResponsable": "durand@"}, "E302",
-                   "beneficiaires.structure.emailResponsable", "adresse électronique invalide (durand@)"),
-    "E302 téléphone étranger": ("structure", {"beneficiaires.structure.telephoneResponsable": "+44 20 7946 0958"},
-                                "E302", "beneficiaires.structure.telephoneResponsable",
-                                "numéro de téléphone français invalide (+44 20 7946 0958)"),
-    "E302 téléphone trop court": ("structure", {"beneficiaires.structure.telephoneResponsable": "064512451"},
-                                  "E302", "beneficiaires.structure.telephoneResponsable", "(064512451)"),
-    "E302 liberal non vide": ("structure", {"beneficiaires.liberal": [
-        {"nomMedecin": "MARTIN", "emailMedecin": "m@cabinet.fr", "telephoneMedecin": "0612345678",
-         "RPPS": "10000000009"}]}, "E302", "beneficiaires.liberal", "doit être vide pour une commande pour une STRUCTURE"),
-    "E303 liberal vide": ("liberal", {"beneficiaires.liberal": [], "beneficiaires.isClientUnique": False}, "E303",
-                          "beneficiaires.liberal", "au moins un professionnel libéral"),
-    "E303 clé RPPS": ("liberal", {"beneficiaires.liberal[0].RPPS": "10000000008"}, "E303",
-                      "beneficiaires.liberal[0].RPPS", "RPPS invalide : 11 chiffres avec une clé valide (10000000008)"),
-    "E303 RPPS 10 chiffres": ("liberal", {"beneficiaires.liberal[0].RPPS": "1000000000"}, "E303",
-                              "beneficiaires.liberal[0].RPPS", "(1000000000)"),
-    "E303 RPPS null": ("liberal", {"beneficiaires.liberal[0].RPPS": None}, "E303", "beneficiaires.liberal[0].RPPS",
-                       "RPPS invalide"),
-    "E303 email médecin": ("liberal", {"beneficiaires.liberal[0].emailMedecin": "martin.cabinet.fr"}, "E303",
-                           "beneficiaires.liberal[0].emailMedecin", "adresse électronique invalide (martin.cabinet.fr)"),
-    "E303 téléphone médecin": ("liberal", {"beneficiaires.liberal[0].telephoneMedecin": "12"}, "E303",
-                               "beneficiaires.liberal[0].telephoneMedecin", "numéro de téléphone français invalide (12)"),
-    "E303 nom médecin": ("liberal", {"beneficiaires.liberal[0].nomMedecin": None}, "E303",
-                         "beneficiaires.liberal[0].nomMedecin", "nom du médecin obligatoire"),
-    "E303 champ de structure renseigné": ("liberal", {"beneficiaires.structure.nomResponsable": "DURAND"}, "E303",
-                                          "beneficiaires.structure.nomResponsable",
-                                          "doit être null ou vide pour une commande pour des LIBERAL"),
-    "E303 FINESSGeo renseigné": ("liberal", {"beneficiaires.structure.FINESSGeo": [FINESS_1]}, "E303",
-                                 "beneficiaires.structure.FINESSGeo", "doit être vide"),
-    "E304 mandataire sans nom": ("mandataire", {"beneficiaires.nomMandataire": None}, "E304",
-                                 "beneficiaires.nomMandataire", "nom du mandataire obligatoire"),
-    "E304 mandataire email": ("mandataire", {"beneficiaires.emailMandataire": "contact"}, "E304",
-                              "beneficiaires.emailMandataire", "adresse électronique invalide (contact)"),
-    "E304 mandataire téléphone": ("mandataire", {"beneficiaires.telephoneMandataire": None}, "E304",
-                                  "beneficiaires.telephoneMandataire", "numéro de téléphone français invalide"),
-    "E304 pas mandataire mais nom": ("structure", {"beneficiaires.nomMandataire": "CABINET"}, "E304",
-                                     "beneficiaires.nomMandataire", "doit être null quand isMandataire vaut false"),
-    "E401 type inconnu": ("structure", {"piecesJustificatives[0].typeFichier": "DEVIS"}, "E401",
-                          "piecesJustificatives[0].typeFichier", "« DEVIS » inconnue"),
-    "E402 format inconnu": ("structure", {"piecesJustificatives[0].formatFichier": "DOCX"}, "E402",
-                            "piecesJustificatives[0].formatFichier", "« DOCX » inconnue : PDF, JPG ou PNG"),
-    "E402 format et extension": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001.png"},
-                                 "E402", "piecesJustificatives[0].formatFichier",
-                                 "le format PDF ne correspond pas à l'extension du fichier « MDV-LGC-Va1-BDC-00001.png »"),
-    "E402 JPG pour un pdf": ("structure", {"piecesJustificatives[0].formatFichier": "JPG"}, "E402",
-                             "piecesJustificatives[0].formatFichier", "(.jpg ou .jpeg attendu)"),
-    "E403 chemin": ("structure", {"piecesJustificatives[0].nomFichier": "pieces/MDV-LGC-Va1-BDC-00001.pdf"},
-                    "E403", "piecesJustificatives[0].nomFichier", "ne doit pas contenir de chemin"),
-    "E403 chemin windows": ("structure", {"piecesJustificatives[0].nomFichier": "C:\\MDV-LGC-Va1-BDC-00001.pdf"},
-                            "E403", "piecesJustificatives[0].nomFichier", "ne doit pas contenir de chemin"),
-    "E403 espace": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001 v2.pdf"}, "E403",
-                    "piecesJustificatives[0].nomFichier", "caractères autorisés A-Z, a-z, 0-9, point, _ et -"),
-    "E403 101 caractères": ("structure", {"piecesJustificatives[0].nomFichier": NOM_101}, "E403",
-                            "piecesJustificatives[0].nomFichier", "nom de 101 caractères : 100 au plus"),
-    "E404 sans préfixe": ("structure", {"piecesJustificatives[0].nomFichier": "BDC-00001.pdf"}, "E404",
-                          "piecesJustificatives[0].nomFichier",
-                          "« BDC-00001.pdf » ne suit pas la nomenclature : MDV-LGC-Va1-BDC-00001[-n].pdf"),
-    "E404 mauvais code de pièce": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-FAC-00001.pdf"},
-                                   "E404", "piecesJustificatives[0].nomFichier", "MDV-LGC-Va1-BDC-00001[-n]"),
-    "E404 autre numeroEditeur": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00002.pdf"},
-                                 "E404", "piecesJustificatives[0].nomFichier", "ne suit pas la nomenclature"),
-    "E404 mauvaise vague": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va2-BDC-00001.pdf"},
-                            "E404", "piecesJustificatives[0].nomFichier", "ne suit pas la nomenclature"),
-    "E404 suffixe non numérique": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001-a.pdf"},
-                                   "E404", "piecesJustificatives[0].nomFichier", "ne suit pas la nomenclature"),
-    "E404 suffixe vide": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001-.pdf"},
-                          "E404", "piecesJustificatives[0].nomFichier", "ne suit pas la nomenclature"),
-    "E405 deux fois dans la demande": ("structure", {"piecesJustificatives": [
-        piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.pdf"), piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.pdf")]},
-        "E405", "piecesJustificatives[1].nomFichier", "« MDV-LGC-Va1-BDC-00001.pdf » en double (deux fois dans cette demande)"),
-    "E406 avance sans bon de commande": ("structure", {"piecesJustificatives": []}, "E406", "piecesJustificatives",
-                                         "pièce(s) obligatoire(s) manquante(s) : BON_COMMANDE"),
-    "E406 mandataire sans mandat": ("mandataire", {"piecesJustificatives": [
-        piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.pdf")]}, "E406", "piecesJustificatives", "MANDAT"),
-    "E501 direct sans opérateur": ("structure", {"scenarioInstallation.operateurMessagerie": None}, "E501",
-                                   "scenarioInstallation.operateurMessagerie",
-                                   "obligatoire quand un flux MSSanté est envoyé en direct"),
-    "E501 opérateur inconnu": ("structure", {"scenarioInstallation.operateurMessagerie": "MAI_99"}, "E501",
-                               "scenarioInstallation.operateurMessagerie", "opérateur « MAI_99 » inconnu"),
-    "E501 opérateur sans flux direct": ("structure", {
-        "scenarioInstallation.isDirectToMSSPro": False, "scenarioInstallation.isPFIToMSSPro": True,
-        "scenarioInstallation.isDirectToMSSCitoyen": False, "scenarioInstallation.isPFIToMSSCitoyen": True},
-        "E501", "scenarioInstallation.operateurMessagerie", "doit être null quand aucun flux MSSanté"),
-    "E502 DMP deux fois": ("structure", {"scenarioInstallation.isDirectToDMP": True}, "E502",
-                           "scenarioInstallation.isDirectToDMP",
-                           "flux DMP : exactement un de isDirectToDMP et isPFIToDMP doit valoir true"),
-    "E502 MSSPro aucun": ("structure", {"scenarioInstallation.isDirectToMSSPro": False}, "E502",
-                          "scenarioInstallation.isDirectToMSSPro", "flux MSSPro"),
-    "E502 MSSCitoyen deux fois": ("structure", {"scenarioInstallation.isPFIToMSSCitoyen": True}, "E502",
-                                  "scenarioInstallation.isDirectToMSSCitoyen", "flux MSSCitoyen"),
+        "structure",
+        {"beneficiaires.structure.FINESSGeo[1]": "020015112"},
+        "E302",
+        "beneficiaires.structure.FINESSGeo[1]",
+        "clé FINESS invalide (020015112)",
+    ),
+    "E302 FINESSGeo 8 caractères": (
+        "structure",
+        {"beneficiaires.structure.FINESSGeo[0]": "02001577"},
+        "E302",
+        "beneficiaires.structure.FINESSGeo[0]",
+        "(02001577)",
+    ),
+    "E302 FINESSGeo vide": (
+        "structure",
+        {"beneficiaires.structure.FINESSGeo": []},
+        "E302",
+        "beneficiaires.structure.FINESSGeo",
+        "au moins un FINESS géographique",
+    ),
+    "E302 FINESSGeo en double": (
+        "structure",
+        {"beneficiaires.structure.FINESSGeo": [FINESS_1, FINESS_1]},
+        "E302",
+        "beneficiaires.structure.FINESSGeo[1]",
+        f"FINESS {FINESS_1} en double",
+    ),
+    "E302 FINESSJuridique clé": (
+        "structure",
+        {"beneficiaires.structure.FINESSJuridique": "020015088"},
+        "E302",
+        "beneficiaires.structure.FINESSJuridique",
+        "clé FINESS invalide (020015088)",
+    ),
+    "E302 FINESSJuridique null": (
+        "structure",
+        {"beneficiaires.structure.FINESSJuridique": None},
+        "E302",
+        "beneficiaires.structure.FINESSJuridique",
+        "clé FINESS invalide",
+    ),
+    "E302 nomResponsable blanc": (
+        "structure",
+        {"beneficiaires.structure.nomResponsable": "  "},
+        "E302",
+        "beneficiaires.structure.nomResponsable",
+        "nom du responsable obligatoire",
+    ),
+    "E302 email": (
+        "structure",
+        {"beneficiaires.structure.emailResponsable": "durand@"},
+        "E302",
+        "beneficiaires.structure.emailResponsable",
+        "adresse électronique invalide (durand@)",
+    ),
+    "E302 téléphone étranger": (
+        "structure",
+        {"beneficiaires.structure.telephoneResponsable": "+44 20 7946 0958"},
+        "E302",
+        "beneficiaires.structure.telephoneResponsable",
+        "numéro de téléphone français invalide (+44 20 7946 0958)",
+    ),
+    "E302 téléphone trop court": (
+        "structure",
+        {"beneficiaires.structure.telephoneResponsable": "064512451"},
+        "E302",
+        "beneficiaires.structure.telephoneResponsable",
+        "(064512451)",
+    ),
+    "E302 liberal non vide": (
+        "structure",
+        {
+            "beneficiaires.liberal": [
+                {
+                    "nomMedecin": "MARTIN",
+                    "emailMedecin": "m@cabinet.fr",
+                    "telephoneMedecin": "0612345678",
+                    "RPPS": "10000000009",
+                }
+            ]
+        },
+        "E302",
+        "beneficiaires.liberal",
+        "doit être vide pour une commande pour une STRUCTURE",
+    ),
+    "E303 liberal vide": (
+        "liberal",
+        {"beneficiaires.liberal": [], "beneficiaires.isClientUnique": False},
+        "E303",
+        "beneficiaires.liberal",
+        "au moins un professionnel libéral",
+    ),
+    "E303 clé RPPS": (
+        "liberal",
+        {"beneficiaires.liberal[0].RPPS": "10000000008"},
+        "E303",
+        "beneficiaires.liberal[0].RPPS",
+        "RPPS invalide : 11 chiffres avec une clé valide (10000000008)",
+    ),
+    "E303 RPPS 10 chiffres": (
+        "liberal",
+        {"beneficiaires.liberal[0].RPPS": "1000000000"},
+        "E303",
+        "beneficiaires.liberal[0].RPPS",
+        "(1000000000)",
+    ),
+    "E303 RPPS null": (
+        "liberal",
+        {"beneficiaires.liberal[0].RPPS": None},
+        "E303",
+        "beneficiaires.liberal[0].RPPS",
+        "RPPS invalide",
+    ),
+    "E303 email médecin": (
+        "liberal",
+        {"beneficiaires.liberal[0].emailMedecin": "martin.cabinet.fr"},
+        "E303",
+        "beneficiaires.liberal[0].emailMedecin",
+        "adresse électronique invalide (martin.cabinet.fr)",
+    ),
+    "E303 téléphone médecin": (
+        "liberal",
+        {"beneficiaires.liberal[0].telephoneMedecin": "12"},
+        "E303",
+        "beneficiaires.liberal[0].telephoneMedecin",
+        "numéro de téléphone français invalide (12)",
+    ),
+    "E303 nom médecin": (
+        "liberal",
+        {"beneficiaires.liberal[0].nomMedecin": None},
+        "E303",
+        "beneficiaires.liberal[0].nomMedecin",
+        "nom du médecin obligatoire",
+    ),
+    "E303 champ de structure renseigné": (
+        "liberal",
+        {"beneficiaires.structure.nomResponsable": "DURAND"},
+        "E303",
+        "beneficiaires.structure.nomResponsable",
+        "doit être null ou vide pour une commande pour des LIBERAL",
+    ),
+    "E303 FINESSGeo renseigné": (
+        "liberal",
+        {"beneficiaires.structure.FINESSGeo": [FINESS_1]},
+        "E303",
+        "beneficiaires.structure.FINESSGeo",
+        "doit être vide",
+    ),
+    "E304 mandataire sans nom": (
+        "mandataire",
+        {"beneficiaires.nomMandataire": None},
+        "E304",
+        "beneficiaires.nomMandataire",
+        "nom du mandataire obligatoire",
+    ),
+    "E304 mandataire email": (
+        "mandataire",
+        {"beneficiaires.emailMandataire": "contact"},
+        "E304",
+        "beneficiaires.emailMandataire",
+        "adresse électronique invalide (contact)",
+    ),
+    "E304 mandataire téléphone": (
+        "mandataire",
+        {"beneficiaires.telephoneMandataire": None},
+        "E304",
+        "beneficiaires.telephoneMandataire",
+        "numéro de téléphone français invalide",
+    ),
+    "E304 pas mandataire mais nom": (
+        "structure",
+        {"beneficiaires.nomMandataire": "CABINET"},
+        "E304",
+        "beneficiaires.nomMandataire",
+        "doit être null quand isMandataire vaut false",
+    ),
+    "E401 type inconnu": (
+        "structure",
+        {"piecesJustificatives[0].typeFichier": "DEVIS"},
+        "E401",
+        "piecesJustificatives[0].typeFichier",
+        "« DEVIS » inconnue",
+    ),
+    "E402 format inconnu": (
+        "structure",
+        {"piecesJustificatives[0].formatFichier": "DOCX"},
+        "E402",
+        "piecesJustificatives[0].formatFichier",
+        "« DOCX » inconnue : PDF, JPG ou PNG",
+    ),
+    "E402 format et extension": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001.png"},
+        "E402",
+        "piecesJustificatives[0].formatFichier",
+        "le format PDF ne correspond pas à l'extension du fichier « MDV-LGC-Va1-BDC-00001.png »",
+    ),
+    "E402 JPG pour un pdf": (
+        "structure",
+        {"piecesJustificatives[0].formatFichier": "JPG"},
+        "E402",
+        "piecesJustificatives[0].formatFichier",
+        "(.jpg ou .jpeg attendu)",
+    ),
+    "E403 chemin": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "pieces/MDV-LGC-Va1-BDC-00001.pdf"},
+        "E403",
+        "piecesJustificatives[0].nomFichier",
+        "ne doit pas contenir de chemin",
+    ),
+    "E403 chemin windows": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "C:\\MDV-LGC-Va1-BDC-00001.pdf"},
+        "E403",
+        "piecesJustificatives[0].nomFichier",
+        "ne doit pas contenir de chemin",
+    ),
+    "E403 espace": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001 v2.pdf"},
+        "E403",
+        "piecesJustificatives[0].nomFichier",
+        "caractères autorisés A-Z, a-z, 0-9, point, _ et -",
+    ),
+    "E403 101 caractères": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": NOM_101},
+        "E403",
+        "piecesJustificatives[0].nomFichier",
+        "nom de 101 caractères : 100 au plus",
+    ),
+    "E404 sans préfixe": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "BDC-00001.pdf"},
+        "E404",
+        "piecesJustificatives[0].nomFichier",
+        "« BDC-00001.pdf » ne suit pas la nomenclature : MDV-LGC-Va1-BDC-00001[-n].pdf",
+    ),
+    "E404 mauvais code de pièce": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-FAC-00001.pdf"},
+        "E404",
+        "piecesJustificatives[0].nomFichier",
+        "MDV-LGC-Va1-BDC-00001[-n]",
+    ),
+    "E404 autre numeroEditeur": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00002.pdf"},
+        "E404",
+        "piecesJustificatives[0].nomFichier",
+        "ne suit pas la nomenclature",
+    ),
+    "E404 mauvaise vague": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va2-BDC-00001.pdf"},
+        "E404",
+        "piecesJustificatives[0].nomFichier",
+        "ne suit pas la nomenclature",
+    ),
+    "E404 suffixe non numérique": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001-a.pdf"},
+        "E404",
+        "piecesJustificatives[0].nomFichier",
+        "ne suit pas la nomenclature",
+    ),
+    "E404 suffixe vide": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001-.pdf"},
+        "E404",
+        "piecesJustificatives[0].nomFichier",
+        "ne suit pas la nomenclature",
+    ),
+    "E405 deux fois dans la demande": (
+        "structure",
+        {
+            "piecesJustificatives": [
+                piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.pdf"),
+                piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.pdf"),
+            ]
+        },
+        "E405",
+        "piecesJustificatives[1].nomFichier",
+        "« MDV-LGC-Va1-BDC-00001.pdf » en double (deux fois dans cette demande)",
+    ),
+    "E406 avance sans bon de commande": (
+        "structure",
+        {"piecesJustificatives": []},
+        "E406",
+        "piecesJustificatives",
+        "pièce(s) obligatoire(s) manquante(s) : BON_COMMANDE",
+    ),
+    "E406 mandataire sans mandat": (
+        "mandataire",
+        {"piecesJustificatives": [piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.pdf")]},
+        "E406",
+        "piecesJustificatives",
+        "MANDAT",
+    ),
+    "E501 direct sans opérateur": (
+        "structure",
+        {"scenarioInstallation.operateurMessagerie": None},
+        "E501",
+        "scenarioInstallation.operateurMessagerie",
+        "obligatoire quand un flux MSSanté est envoyé en direct",
+    ),
+    "E501 opérateur inconnu": (
+        "structure",
+        {"scenarioInstallation.operateurMessagerie": "MAI_99"},
+        "E501",
+        "scenarioInstallation.operateurMessagerie",
+        "opérateur « MAI_99 » inconnu",
+    ),
+    "E501 opérateur sans flux direct": (
+        "structure",
+        {
+            "scenarioInstallation.isDirectToMSSPro": False,
+            "scenarioInstallation.isPFIToMSSPro": True,
+            "scenarioInstallation.isDirectToMSSCitoyen": False,
+            "scenarioInstallation.isPFIToMSSCitoyen": True,
+        },
+        "E501",
+        "scenarioInstallation.operateurMessagerie",
+        "doit être null quand aucun flux MSSanté",
+    ),
+    "E502 DMP deux fois": (
+        "structure",
+        {"scenarioInstallation.isDirectToDMP": True},
+        "E502",
+        "scenarioInstallation.isDirectToDMP",
+        "flux DMP : exactement un de isDirectToDMP et isPFIToDMP doit valoir true",
+    ),
+    "E502 MSSPro aucun": (
+        "structure",
+        {"scenarioInstallation.isDirectToMSSPro": False},
+        "E502",
+        "scenarioInstallation.isDirectToMSSPro",
+        "flux MSSPro",
+    ),
+    "E502 MSSCitoyen deux fois": (
+        "structure",
+        {"scenarioInstallation.isPFIToMSSCitoyen": True},
+        "E502",
+        "scenarioInstallation.isDirectToMSSCitoyen",
+        "flux MSSCitoyen",
+    ),
 }
 
 
@@ -361,10 +726,20 @@ REUSSITES = {
     "E102 modification reconnue": ("structure", {"typeAction": "M"}, "E102", False),
     "E103 création d'avance sans numéro": ("structure", {"numeroASP": None}, "E103", True),
     "E104 20 caractères tirets et soulignés": (
-        "structure", {"numeroEditeur": "Ab_9-Ab_9-Ab_9-Ab_9-",
-                      "piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-Ab_9-Ab_9-Ab_9-Ab_9-.pdf"}, "E104", True),
-    "E104 un caractère": ("structure", {"numeroEditeur": "7",
-                                        "piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-7.pdf"}, "E104", True),
+        "structure",
+        {
+            "numeroEditeur": "Ab_9-Ab_9-Ab_9-Ab_9-",
+            "piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-Ab_9-Ab_9-Ab_9-Ab_9-.pdf",
+        },
+        "E104",
+        True,
+    ),
+    "E104 un caractère": (
+        "structure",
+        {"numeroEditeur": "7", "piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-7.pdf"},
+        "E104",
+        True,
+    ),
     "E201 29 février bissextile": ("structure", {"commande.dateCommande": "29/02/2024"}, "E201", True),
     "E203 exactement 120 jours avant": ("structure", {"commande.dateCommande": "04/05/2021"}, "E203", True),
     "E204 TTC": ("structure", {"commande.regimeTVA": "TTC"}, "E204", True),
@@ -374,42 +749,111 @@ REUSSITES = {
     "E206 exactement le plafond": ("structure", {"commande.montantSegurHT": 12000}, "E206", True),
     "E301 LIBERAL": ("liberal", {}, "E301", True),
     "E302 téléphone +33 avec espaces": (
-        "structure", {"beneficiaires.structure.telephoneResponsable": "+33 6 45 12 45 12"}, "E302", True),
+        "structure",
+        {"beneficiaires.structure.telephoneResponsable": "+33 6 45 12 45 12"},
+        "E302",
+        True,
+    ),
     "E302 téléphone avec points": (
-        "structure", {"beneficiaires.structure.telephoneResponsable": "06.45.12.45.12"}, "E302", True),
+        "structure",
+        {"beneficiaires.structure.telephoneResponsable": "06.45.12.45.12"},
+        "E302",
+        True,
+    ),
     "E302 FINESS corse 2A": ("structure", {"beneficiaires.structure.FINESSGeo": ["2A0000016"]}, "E302", True),
     "E302 un seul FINESSGeo": ("structure", {"beneficiaires.structure.FINESSGeo": [FINESS_2]}, "E302", True),
-    "E303 deux libéraux sans client unique": ("liberal", {"beneficiaires.liberal": [medecin(0, rpps(1)),
-                                                                                   medecin(1, rpps(2))],
-                                                          "beneficiaires.isClientUnique": False}, "E303", True),
-    "E303 champs de structure vides": ("liberal", {"beneficiaires.structure.nomResponsable": "",
-                                                    "beneficiaires.structure.emailResponsable": "",
-                                                    "beneficiaires.structure.FINESSJuridique": ""}, "E303", True),
+    "E303 deux libéraux sans client unique": (
+        "liberal",
+        {"beneficiaires.liberal": [medecin(0, rpps(1)), medecin(1, rpps(2))], "beneficiaires.isClientUnique": False},
+        "E303",
+        True,
+    ),
+    "E303 champs de structure vides": (
+        "liberal",
+        {
+            "beneficiaires.structure.nomResponsable": "",
+            "beneficiaires.structure.emailResponsable": "",
+            "beneficiaires.structure.FINESSJuridique": "",
+        },
+        "E303",
+        True,
+    ),
     "E304 mandataire complet avec mandat": ("mandataire", {}, "E304", True),
     "E304 pas de mandataire": ("structure", {"beneficiaires.isMandataire": False}, "E304", True),
-    "E401 pièce AUTRE en plus": ("structure", {"piecesJustificatives": [
-        piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.pdf"), piece("AUTRE", "MDV-LGC-Va1-AUT-00001.pdf")]}, "E401", True),
-    "E402 JPG en .jpeg": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001.jpeg",
-                                        "piecesJustificatives[0].formatFichier": "JPG"}, "E402", True),
-    "E402 PNG": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001.png",
-                               "piecesJustificatives[0].formatFichier": "PNG"}, "E402", True),
+    "E401 pièce AUTRE en plus": (
+        "structure",
+        {
+            "piecesJustificatives": [
+                piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.pdf"),
+                piece("AUTRE", "MDV-LGC-Va1-AUT-00001.pdf"),
+            ]
+        },
+        "E401",
+        True,
+    ),
+    "E402 JPG en .jpeg": (
+        "structure",
+        {
+            "piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001.jpeg",
+            "piecesJustificatives[0].formatFichier": "JPG",
+        },
+        "E402",
+        True,
+    ),
+    "E402 PNG": (
+        "structure",
+        {
+            "piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001.png",
+            "piecesJustificatives[0].formatFichier": "PNG",
+        },
+        "E402",
+        True,
+    ),
     "E403 100 caractères": ("structure", {"piecesJustificatives[0].nomFichier": NOM_100}, "E403", True),
-    "E404 suffixe numéroté": ("structure", {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001-2.pdf"},
-                              "E404", True),
-    "E405 deux pièces numérotées": ("structure", {"piecesJustificatives": [
-        piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001-1.pdf"), piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001-2.pdf")]},
-        "E405", True),
-    "E406 bon de commande en jpg": ("structure", {"piecesJustificatives[0]": piece(
-        "BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.jpg", "JPG")}, "E406", True),
+    "E404 suffixe numéroté": (
+        "structure",
+        {"piecesJustificatives[0].nomFichier": "MDV-LGC-Va1-BDC-00001-2.pdf"},
+        "E404",
+        True,
+    ),
+    "E405 deux pièces numérotées": (
+        "structure",
+        {
+            "piecesJustificatives": [
+                piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001-1.pdf"),
+                piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001-2.pdf"),
+            ]
+        },
+        "E405",
+        True,
+    ),
+    "E406 bon de commande en jpg": (
+        "structure",
+        {"piecesJustificatives[0]": piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.jpg", "JPG")},
+        "E406",
+        True,
+    ),
     "E501 autre opérateur connu": ("structure", {"scenarioInstallation.operateurMessagerie": "API_35"}, "E501", True),
-    "E501 flux MSSanté par la PFI sans opérateur": ("structure", {
-        "scenarioInstallation.operateurMessagerie": None,
-        "scenarioInstallation.isDirectToMSSPro": False, "scenarioInstallation.isPFIToMSSPro": True,
-        "scenarioInstallation.isDirectToMSSCitoyen": False, "scenarioInstallation.isPFIToMSSCitoyen": True},
-        "E501", True),
-    "E502 DMP en direct": ("structure", {"scenarioInstallation.isDirectToDMP": True,
-                                         "scenarioInstallation.isPFIToDMP": False}, "E502", True),
+    "E501 flux MSSanté par la PFI sans opérateur": (
+        "structure",
+        {
+            "scenarioInstallation.operateurMessagerie": None,
+            "scenarioInstallation.isDirectToMSSPro": False,
+            "scenarioInstallation.isPFIToMSSPro": True,
+            "scenarioInstallation.isDirectToMSSCitoyen": False,
+            "scenarioInstallation.isPFIToMSSCitoyen": True,
+        },
+        "E501",
+        True,
+    ),
+    "E502 DMP en direct": (
+        "structure",
+        {"scenarioInstallation.isDirectToDMP": True, "scenarioInstallation.isPFIToDMP": False},
+        "E502",
+        True,
+    ),
 }
+
 
 @pytest.mark.parametrize("cas", list(REUSSITES), ids=list(REUSSITES))
 def test_une_ligne_sans_cette_erreur(cas, document_ttc, relais):
@@ -426,6 +870,7 @@ def test_ligne_de_l_exemple_valide(document_ttc, relais):
 
 # --- Dates relative to today (E202) -------------------------------------------------------
 
+
 def _date(jour: datetime.date) -> str:
     return jour.strftime("%d/%m/%Y")
 
@@ -436,8 +881,9 @@ def test_e202_date_de_commande_future(document_ttc, relais):
     ligne["commande"]["dateCommande"] = _date(demain)
     resultat = une_ligne(document_ttc, relais, ligne)
     message = anomalie(resultat, "E202", "commande.dateCommande").message
-    assert message == (f"la date de commande {_date(demain)} est postérieure au jour du dépôt "
-                       f"({_date(timezone.localdate())})")
+    assert message == (
+        f"la date de commande {_date(demain)} est postérieure au jour du dépôt ({_date(timezone.localdate())})"
+    )
 
 
 def test_e202_commande_du_jour_acceptee(document_ttc, relais):
@@ -447,6 +893,7 @@ def test_e202_commande_du_jour_acceptee(document_ttc, relais):
 
 
 # --- Régime HT, solde -----------------------------------------------------------------------
+
 
 def test_e406_regime_ht_sans_justificatif(document_ttc, relais):
     ligne = ligne_valide(document_ttc)
@@ -482,6 +929,7 @@ def test_e406_solde_sans_pv(document_ttc, relais):
 
 # --- A line collects all its errors -----------------------------------------------------------
 
+
 def test_une_ligne_collecte_toutes_ses_erreurs(document_ttc, relais):
     ligne = ligne_valide(document_ttc)
     ligne["commande"]["dateCommande"] = "32/01/2022"
@@ -499,19 +947,25 @@ def test_une_ligne_collecte_toutes_ses_erreurs(document_ttc, relais):
 
 def test_plusieurs_erreurs_de_la_meme_regle_sur_une_ligne(document_ttc, relais):
     ligne = ligne_valide(document_ttc)
-    ligne["beneficiaires"]["structure"].update(emailResponsable="x", telephoneResponsable="1",
-                                               FINESSGeo=["020015112", "020015773"])
+    ligne["beneficiaires"]["structure"].update(
+        emailResponsable="x", telephoneResponsable="1", FINESSGeo=["020015112", "020015773"]
+    )
     resultat = une_ligne(document_ttc, relais, ligne)
     chemins = [a.chemin for a in resultat.anomalies if a.code == "E302"]
-    assert chemins == ["beneficiaires.structure.emailResponsable", "beneficiaires.structure.telephoneResponsable",
-                       "beneficiaires.structure.FINESSGeo[0]", "beneficiaires.structure.FINESSGeo[1]"]
+    assert chemins == [
+        "beneficiaires.structure.emailResponsable",
+        "beneficiaires.structure.telephoneResponsable",
+        "beneficiaires.structure.FINESSGeo[0]",
+        "beneficiaires.structure.FINESSGeo[1]",
+    ]
 
 
 def test_erreurs_attribuees_a_la_bonne_ligne(document_ttc, relais):
     milieu = ligne_valide(document_ttc, 2)
     milieu["commande"]["regimeTVA"] = "TTX"
-    simulation = lancer(fichier(document_ttc, ligne_valide(document_ttc, 1), milieu, ligne_valide(document_ttc, 3)),
-                        relais)
+    simulation = lancer(
+        fichier(document_ttc, ligne_valide(document_ttc, 1), milieu, ligne_valide(document_ttc, 3)), relais
+    )
     premiere, deuxieme, troisieme = simulation.lignes
     valide(premiere)
     valide(troisieme)
@@ -520,6 +974,7 @@ def test_erreurs_attribuees_a_la_bonne_ligne(document_ttc, relais):
 
 
 # --- Duplicates inside the file: every line involved is flagged -------------------------------
+
 
 def test_e101_numligne_en_double_sur_chaque_ligne(document_ttc, relais):
     lignes = [ligne_valide(document_ttc, 1), ligne_valide(document_ttc, 2), ligne_valide(document_ttc, 3)]
@@ -540,8 +995,12 @@ def test_e104_numero_editeur_en_double_sur_chaque_ligne(document_ttc, relais):
     seconde = ligne_valide(document_ttc, 2, editeur="CMD-7")
     seconde["piecesJustificatives"][0]["nomFichier"] = "MDV-LGC-Va1-BDC-CMD-7-2.pdf"  # keep E405 out
     simulation = lancer(fichier(document_ttc, premiere, seconde), relais)
-    assert anomalie(simulation.lignes[0], "E104", "numeroEditeur").message == "« CMD-7 » en double (aussi en demande n° 2)"
-    assert anomalie(simulation.lignes[1], "E104", "numeroEditeur").message == "« CMD-7 » en double (aussi en demande n° 1)"
+    assert (
+        anomalie(simulation.lignes[0], "E104", "numeroEditeur").message == "« CMD-7 » en double (aussi en demande n° 2)"
+    )
+    assert (
+        anomalie(simulation.lignes[1], "E104", "numeroEditeur").message == "« CMD-7 » en double (aussi en demande n° 1)"
+    )
     assert all(codes(ligne) == {"E104"} for ligne in simulation.lignes)
 
 
@@ -550,22 +1009,28 @@ def test_e305_finess_dans_deux_lignes(document_ttc, relais):
     seconde = ligne_valide(document_ttc, 2, geo=[finess(2), FINESS_1])
     simulation = lancer(fichier(document_ttc, premiere, seconde), relais)
     assert anomalie(simulation.lignes[0], "E305", "beneficiaires.structure.FINESSGeo[0]").message == (
-        f"le bénéficiaire {FINESS_1} figure aussi en demande n° 2")
+        f"le bénéficiaire {FINESS_1} figure aussi en demande n° 2"
+    )
     assert anomalie(simulation.lignes[1], "E305", "beneficiaires.structure.FINESSGeo[1]").message == (
-        f"le bénéficiaire {FINESS_1} figure aussi en demande n° 1")
+        f"le bénéficiaire {FINESS_1} figure aussi en demande n° 1"
+    )
 
 
 def test_e305_rpps_dans_trois_lignes(document_ttc, relais):
     lignes = [en_liberal(ligne_valide(document_ttc, n), rpps(5)) for n in (1, 2, 3)]
     simulation = lancer(fichier(document_ttc, *lignes), relais)
-    for resultat, autres in zip(simulation.lignes, ("2, 3", "1, 3", "1, 2")):
+    for resultat, autres in zip(simulation.lignes, ("2, 3", "1, 3", "1, 2"), strict=False):
         assert anomalie(resultat, "E305", "beneficiaires.liberal[0].RPPS").message == (
-            f"le bénéficiaire {rpps(5)} figure aussi en demande n° {autres}")
+            f"le bénéficiaire {rpps(5)} figure aussi en demande n° {autres}"
+        )
 
 
 def test_e305_beneficiaires_distincts(document_ttc, relais):
-    lignes = [ligne_valide(document_ttc, 1), en_liberal(ligne_valide(document_ttc, 2), rpps(1)),
-              en_liberal(ligne_valide(document_ttc, 3), rpps(2))]
+    lignes = [
+        ligne_valide(document_ttc, 1),
+        en_liberal(ligne_valide(document_ttc, 2), rpps(1)),
+        en_liberal(ligne_valide(document_ttc, 3), rpps(2)),
+    ]
     simulation = lancer(fichier(document_ttc, *lignes), relais)
     assert simulation.reussie, [l.libelle_traitement() for l in simulation.lignes]
 
@@ -587,9 +1052,11 @@ def test_e405_nom_de_fichier_dans_deux_lignes(document_ttc, relais):
     seconde["piecesJustificatives"].insert(0, piece("AUTRE", "MDV-LGC-Va1-AUT-00001.pdf"))
     simulation = lancer(fichier(document_ttc, premiere, seconde), relais)
     assert anomalie(simulation.lignes[0], "E405", "piecesJustificatives[1].nomFichier").message == (
-        "« MDV-LGC-Va1-AUT-00001.pdf » en double (aussi en demande n° 2)")
+        "« MDV-LGC-Va1-AUT-00001.pdf » en double (aussi en demande n° 2)"
+    )
     assert anomalie(simulation.lignes[1], "E405", "piecesJustificatives[0].nomFichier").message == (
-        "« MDV-LGC-Va1-AUT-00001.pdf » en double (aussi en demande n° 1)")
+        "« MDV-LGC-Va1-AUT-00001.pdf » en double (aussi en demande n° 1)"
+    )
 
 
 def test_e405_deux_fois_dans_la_meme_ligne_les_deux_pieces(document_ttc, relais):
@@ -597,10 +1064,13 @@ def test_e405_deux_fois_dans_la_meme_ligne_les_deux_pieces(document_ttc, relais)
     ligne["piecesJustificatives"].append(piece("BON_COMMANDE", "MDV-LGC-Va1-BDC-00001.pdf"))
     resultat = une_ligne(document_ttc, relais, ligne)
     assert [a.chemin for a in resultat.anomalies if a.code == "E405"] == [
-        "piecesJustificatives[0].nomFichier", "piecesJustificatives[1].nomFichier"]
+        "piecesJustificatives[0].nomFichier",
+        "piecesJustificatives[1].nomFichier",
+    ]
 
 
 # --- E103 / E104 / E306: what the database already holds ---------------------------------------
+
 
 def _modification(document_ttc, numero, action="M", n=1, geo=None):
     ligne = ligne_valide(document_ttc, n, geo=geo)
@@ -611,8 +1081,9 @@ def _modification(document_ttc, numero, action="M", n=1, geo=None):
 @pytest.mark.parametrize("action", ["M", "A"])
 def test_e103_modification_de_sa_demande_deposee(action, document_ttc, relais):
     demande = creer_demande(statut=StatutDemande.DEPOSEE)
-    resultat = une_ligne(document_ttc, relais, _modification(document_ttc, demande.numero_dossier, action,
-                                                             geo=[FINESS_1]))
+    resultat = une_ligne(
+        document_ttc, relais, _modification(document_ttc, demande.numero_dossier, action, geo=[FINESS_1])
+    )
     valide(resultat)  # nor E306: the demande being modified does not block its own beneficiary
 
 
@@ -623,7 +1094,8 @@ def test_e103_demande_d_un_autre_fournisseur(action, document_ttc, relais):
     resultat = une_ligne(document_ttc, relais, _modification(document_ttc, autre.numero_dossier, action))
     # Same words as for a number that does not exist: nothing is disclosed about the other demande.
     assert anomalie(resultat, "E103", "numeroASP").message == (
-        f"la demande {autre.numero_dossier} n'existe pas parmi vos demandes")
+        f"la demande {autre.numero_dossier} n'existe pas parmi vos demandes"
+    )
 
 
 def test_e103_demande_d_un_troisieme_fournisseur(document_ttc, relais):
@@ -633,13 +1105,15 @@ def test_e103_demande_d_un_troisieme_fournisseur(document_ttc, relais):
     assert "n'existe pas parmi vos demandes" in anomalie(resultat, "E103", "numeroASP").message
 
 
-@pytest.mark.parametrize("statut", [StatutDemande.EN_INSTRUCTION, StatutDemande.DECIDEE, StatutDemande.REJETEE,
-                                    StatutDemande.ANNULEE])
+@pytest.mark.parametrize(
+    "statut", [StatutDemande.EN_INSTRUCTION, StatutDemande.DECIDEE, StatutDemande.REJETEE, StatutDemande.ANNULEE]
+)
 def test_e103_demande_plus_modifiable(statut, document_ttc, relais):
     demande = creer_demande(statut=statut)
     resultat = une_ligne(document_ttc, relais, _modification(document_ttc, demande.numero_dossier, geo=[finess(3)]))
     assert anomalie(resultat, "E103", "numeroASP").message == (
-        f"la demande {demande.numero_dossier} ne peut plus être modifiée ni annulée (statut : {statut.label})")
+        f"la demande {demande.numero_dossier} ne peut plus être modifiée ni annulée (statut : {statut.label})"
+    )
 
 
 def test_e103_en_attente_des_pieces_modifiable(document_ttc, relais):
@@ -652,7 +1126,8 @@ def test_e103_version_depassee(document_ttc, relais):
     demande = creer_demande(version=2)
     resultat = une_ligne(document_ttc, relais, _modification(document_ttc, f"{demande.numero}M1"))
     assert anomalie(resultat, "E103", "numeroASP").message == (
-        f"version dépassée : la version actuelle est {demande.numero}M2")
+        f"version dépassée : la version actuelle est {demande.numero}M2"
+    )
 
 
 def test_e103_version_actuelle(document_ttc, relais):
@@ -665,7 +1140,8 @@ def test_e103_modification_d_un_solde_dans_un_fichier_d_avance(document_ttc, rel
     solde = creer_demande(type_demande="SOLDE", beneficiaires=(finess(4),))
     resultat = une_ligne(document_ttc, relais, _modification(document_ttc, solde.numero_dossier))
     assert anomalie(resultat, "E103", "numeroASP").message == (
-        f"la demande {solde.numero_dossier} n'est pas une demande d'avance")
+        f"la demande {solde.numero_dossier} n'est pas une demande d'avance"
+    )
 
 
 def test_e103_modification_d_une_avance_dans_un_fichier_de_solde(document_ttc, relais):
@@ -673,7 +1149,8 @@ def test_e103_modification_d_une_avance_dans_un_fichier_de_solde(document_ttc, r
     ligne = en_solde(_modification(document_ttc, avance.numero_dossier))
     resultat = une_ligne(document_ttc, relais, ligne, type_demande="SOLDE")
     assert anomalie(resultat, "E103", "numeroASP").message == (
-        f"la demande {avance.numero_dossier} n'est pas une demande de solde")
+        f"la demande {avance.numero_dossier} n'est pas une demande de solde"
+    )
 
 
 def test_e103_modification_d_un_solde_dans_un_fichier_de_solde(document_ttc, relais):
@@ -690,8 +1167,9 @@ def _solde(document_ttc, numero, geo):
 
 def test_e103_solde_d_une_avance_decidee_du_meme_beneficiaire(document_ttc, relais):
     avance = creer_demande(statut=StatutDemande.DECIDEE, beneficiaires=(FINESS_1, FINESS_2))
-    resultat = une_ligne(document_ttc, relais, _solde(document_ttc, avance.numero_dossier, [FINESS_1]),
-                         type_demande="SOLDE")
+    resultat = une_ligne(
+        document_ttc, relais, _solde(document_ttc, avance.numero_dossier, [FINESS_1]), type_demande="SOLDE"
+    )
     valide(resultat)
 
 
@@ -702,40 +1180,48 @@ def test_e103_solde_sans_avance(document_ttc, relais):
 @pytest.mark.parametrize("statut", [StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION, StatutDemande.REJETEE])
 def test_e103_solde_d_une_avance_non_decidee(statut, document_ttc, relais):
     avance = creer_demande(statut=statut)
-    resultat = une_ligne(document_ttc, relais, _solde(document_ttc, avance.numero_dossier, [FINESS_1]),
-                         type_demande="SOLDE")
+    resultat = une_ligne(
+        document_ttc, relais, _solde(document_ttc, avance.numero_dossier, [FINESS_1]), type_demande="SOLDE"
+    )
     assert anomalie(resultat, "E103", "numeroASP").message == f"l'avance {avance.numero_dossier} n'est pas décidée"
 
 
 def test_e103_solde_d_une_avance_d_un_autre_beneficiaire(document_ttc, relais):
     avance = creer_demande(statut=StatutDemande.DECIDEE, beneficiaires=(FINESS_2,))
-    resultat = une_ligne(document_ttc, relais, _solde(document_ttc, avance.numero_dossier, [FINESS_1]),
-                         type_demande="SOLDE")
+    resultat = une_ligne(
+        document_ttc, relais, _solde(document_ttc, avance.numero_dossier, [FINESS_1]), type_demande="SOLDE"
+    )
     assert anomalie(resultat, "E103", "numeroASP").message == (
-        f"l'avance {avance.numero_dossier} ne concerne pas le même bénéficiaire")
+        f"l'avance {avance.numero_dossier} ne concerne pas le même bénéficiaire"
+    )
 
 
 def test_e103_solde_d_une_avance_d_un_autre_fournisseur(document_ttc, relais):
     avance = creer_demande("cpiPFI0001", statut=StatutDemande.DECIDEE, beneficiaires=(FINESS_1,))
-    resultat = une_ligne(document_ttc, relais, _solde(document_ttc, avance.numero_dossier, [FINESS_1]),
-                         type_demande="SOLDE")
+    resultat = une_ligne(
+        document_ttc, relais, _solde(document_ttc, avance.numero_dossier, [FINESS_1]), type_demande="SOLDE"
+    )
     assert anomalie(resultat, "E103", "numeroASP").message == (
-        f"la demande {avance.numero_dossier} n'existe pas parmi vos demandes")
+        f"la demande {avance.numero_dossier} n'existe pas parmi vos demandes"
+    )
 
 
 def test_e103_solde_qui_designe_un_solde(document_ttc, relais):
     autre_solde = creer_demande(type_demande="SOLDE", statut=StatutDemande.DECIDEE, beneficiaires=(FINESS_1,))
-    resultat = une_ligne(document_ttc, relais, _solde(document_ttc, autre_solde.numero_dossier, [FINESS_1]),
-                         type_demande="SOLDE")
+    resultat = une_ligne(
+        document_ttc, relais, _solde(document_ttc, autre_solde.numero_dossier, [FINESS_1]), type_demande="SOLDE"
+    )
     assert anomalie(resultat, "E103", "numeroASP").message == (
-        f"la demande {autre_solde.numero_dossier} n'est pas une avance de la solution {ANS}")
+        f"la demande {autre_solde.numero_dossier} n'est pas une avance de la solution {ANS}"
+    )
 
 
 def test_e104_numero_editeur_deja_utilise(document_ttc, relais):
     creer_demande(numero_editeur="00001", beneficiaires=(finess(60),))
     resultat = une_ligne(document_ttc, relais, ligne_valide(document_ttc))
     assert anomalie(resultat, "E104", "numeroEditeur").message == (
-        "« 00001 » est déjà utilisé par une de vos demandes en cours")
+        "« 00001 » est déjà utilisé par une de vos demandes en cours"
+    )
 
 
 @pytest.mark.parametrize("statut", [StatutDemande.ANNULEE, StatutDemande.REJETEE])
@@ -775,7 +1261,8 @@ def test_e306_sa_propre_demande_en_cours_est_citee(document_ttc, relais):
     mienne = creer_demande(beneficiaires=(FINESS_1,))
     resultat = une_ligne(document_ttc, relais, ligne_valide(document_ttc, geo=[FINESS_1]))
     assert anomalie(resultat, "E306", "beneficiaires.structure.FINESSGeo[0]").message.endswith(
-        f"MDV / LGC ({mienne.numero_dossier})")
+        f"MDV / LGC ({mienne.numero_dossier})"
+    )
 
 
 @pytest.mark.parametrize("statut", [StatutDemande.ANNULEE, StatutDemande.REJETEE])
@@ -809,6 +1296,7 @@ def test_e306_solde_deja_en_cours(document_ttc, relais, demo):
 
 
 # --- Digits that only look like digits ----------------------------------------------------------
+
 
 def test_e201_chiffres_non_ascii(document_ttc, relais):
     ligne = ligne_valide(document_ttc)

@@ -1,5 +1,6 @@
 """The output file (spec §4): the uploaded bytes with only impId / codeTraitement /
 libelleTraitement rewritten, so the supplier can diff both files and fix theirs."""
+
 import codecs
 import copy
 import difflib
@@ -24,8 +25,9 @@ def simuler_et_sortir(contenu: bytes, fournisseur, imp_id=42, *, taux="20"):
 def differences(avant: bytes, apres: bytes) -> tuple[list[str], list[str]]:
     """(removed lines, added lines) between the two files, as difflib sees them."""
     retirees, ajoutees = [], []
-    diff = difflib.unified_diff(avant.decode("utf-8-sig").splitlines(), apres.decode("utf-8-sig").splitlines(),
-                                n=0, lineterm="")
+    diff = difflib.unified_diff(
+        avant.decode("utf-8-sig").splitlines(), apres.decode("utf-8-sig").splitlines(), n=0, lineterm=""
+    )
     for ligne in diff:
         if ligne.startswith(("---", "+++", "@@")):
             continue
@@ -57,10 +59,14 @@ def deux_lignes(document, invalide=True) -> dict:
 
 # --- Only the three fields change -------------------------------------------------------------
 
+
 def test_fichier_valide_seuls_les_codes_changent(exemple_ttc, relais):
     _, sortie = simuler_et_sortir(exemple_ttc, relais, imp_id=42)
     assert seuls_les_champs_reecrits_changent(exemple_ttc, sortie) == [
-        '"impId": 42,', '"codeTraitement": "OK",', '"libelleTraitement": "Demande valide"']
+        '"impId": 42,',
+        '"codeTraitement": "OK",',
+        '"libelleTraitement": "Demande valide"',
+    ]
     assert b'"montantSegurHT": 10750.00\n' in sortie
 
 
@@ -89,9 +95,11 @@ def test_nombres_ecrits_gardent_leur_forme(exemple_ttc, relais):
 def test_json_compact_sur_une_seule_ligne(document_ttc, relais):
     contenu = json.dumps(document_ttc, ensure_ascii=False, separators=(",", ":")).encode()
     _, sortie = simuler_et_sortir(contenu, relais, imp_id=3)
-    attendu = (contenu.replace(b'"impId":null', b'"impId":3')
-               .replace(b'"codeTraitement":null', b'"codeTraitement":"OK"')
-               .replace(b'"libelleTraitement":null', b'"libelleTraitement":"Demande valide"'))
+    attendu = (
+        contenu.replace(b'"impId":null', b'"impId":3')
+        .replace(b'"codeTraitement":null', b'"codeTraitement":"OK"')
+        .replace(b'"libelleTraitement":null', b'"libelleTraitement":"Demande valide"')
+    )
     assert sortie == attendu
 
 
@@ -143,7 +151,9 @@ def test_anciens_codes_et_impid_remplaces(document_ttc, relais):
     relu = json.loads(sortie)
     assert relu["impId"] == 1235
     assert (relu["lignesImport"][0]["codeTraitement"], relu["lignesImport"][0]["libelleTraitement"]) == (
-        "OK", "Demande valide")
+        "OK",
+        "Demande valide",
+    )
 
 
 def test_impid_absent_reste_null(exemple_ttc, relais):
@@ -152,14 +162,20 @@ def test_impid_absent_reste_null(exemple_ttc, relais):
 
 
 def test_numero_asp_ecrit_apres_l_import(document_ttc, relais):
-    simulation = simuler(vers_octets(deux_lignes(document_ttc, invalide=False)), fournisseur=relais, numero_ans=ANS,
-                         type_demande="AVANCE", taux_tva="20")
+    simulation = simuler(
+        vers_octets(deux_lignes(document_ttc, invalide=False)),
+        fournisseur=relais,
+        numero_ans=ANS,
+        type_demande="AVANCE",
+        taux_tva="20",
+    )
     sortie = fichier_de_sortie(simulation.document, simulation.lignes, 5, numeros_asp={1: "FINMDV000123M0"})
     lignes = json.loads(sortie)["lignesImport"]
     assert [ligne["numeroASP"] for ligne in lignes] == [None, "FINMDV000123M0"]
 
 
 # --- The libellé ---------------------------------------------------------------------------------
+
 
 def test_libelle_de_l_exemple_de_la_spec(document_ttc, relais):
     document_ttc["lignesImport"][0]["beneficiaires"]["structure"]["FINESSGeo"][1] = "020015112"
@@ -187,6 +203,7 @@ def test_libelle_liste_toutes_les_erreurs(document_ttc, relais):
 
 
 # --- Round trip: the returned file is a valid input -----------------------------------------------
+
 
 def test_aller_retour_fichier_valide(exemple_ttc, relais):
     _, sortie = simuler_et_sortir(exemple_ttc, relais, imp_id=42)

@@ -4,13 +4,19 @@ Everything the database knows that a rule needs (reference data, live demandes o
 supplier, beneficiaries already funded) is fetched here in a handful of queries, keyed by
 the values that occur in the file, so that no rule ever queries per line.
 """
+
 import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from demandes.models import (
-    STATUTS_VIVANTS, Demande, Fournisseur, OperateurMessagerie, Solution, TypePiece,
+    STATUTS_VIVANTS,
+    Demande,
+    Fournisseur,
+    OperateurMessagerie,
+    Solution,
+    TypePiece,
 )
 
 TAILLE_LOT = 900  # stays under SQLite's limit of bound parameters
@@ -44,15 +50,19 @@ class Contexte:
 def _par_lots(valeurs):
     valeurs = list(valeurs)
     for debut in range(0, len(valeurs), TAILLE_LOT):
-        yield valeurs[debut:debut + TAILLE_LOT]
+        yield valeurs[debut : debut + TAILLE_LOT]
 
 
 def _demandes_connues(queryset) -> dict:
     demandes = {}
     for demande in queryset.prefetch_related("beneficiaires"):
         demandes[demande.numero] = DemandeConnue(
-            numero=demande.numero, version=demande.version, type_demande=demande.type_demande,
-            fournisseur_id=demande.fournisseur_id, solution_id=demande.solution_id, statut=demande.statut,
+            numero=demande.numero,
+            version=demande.version,
+            type_demande=demande.type_demande,
+            fournisseur_id=demande.fournisseur_id,
+            solution_id=demande.solution_id,
+            statut=demande.statut,
             beneficiaires=frozenset(b.identifiant for b in demande.beneficiaires.all()),
         )
     return demandes
@@ -63,14 +73,20 @@ def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lig
     from .rules.ligne import decouper_numero_asp
 
     contexte = Contexte(
-        fournisseur=fournisseur, solution=solution, type_demande=type_demande,
-        regime_attendu=regime_attendu, aujourdhui=aujourdhui or timezone.localdate(),
+        fournisseur=fournisseur,
+        solution=solution,
+        type_demande=type_demande,
+        regime_attendu=regime_attendu,
+        aujourdhui=aujourdhui or timezone.localdate(),
     )
     contexte.operateurs = frozenset(OperateurMessagerie.objects.filter(actif=True).values_list("code", flat=True))
     contexte.types_pieces = dict(TypePiece.objects.values_list("code", "code_nomenclature"))
     contexte.numeros_editeur_vivants = dict(
         Demande.objects.filter(
-            fournisseur=fournisseur, solution=solution, type_demande=type_demande, statut__in=STATUTS_VIVANTS,
+            fournisseur=fournisseur,
+            solution=solution,
+            type_demande=type_demande,
+            statut__in=STATUTS_VIVANTS,
         ).values_list("numero_editeur", "numero")
     )
 

@@ -1,4 +1,5 @@
 """What the engine reports: a whole file refused, or the anomalies of one line."""
+
 from dataclasses import dataclass, field
 
 MESSAGE_FORMAT = "Le JSON chargé ne respecte pas le format attendu"

@@ -3,8 +3,9 @@
 A validator compiled by fastjsonschema answers yes/no fast; only when the file fails does
 jsonschema's iter_errors list the places, in French, with their line numbers.
 """
+
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import fastjsonschema
@@ -17,8 +18,13 @@ DOSSIER_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 MAX_PROBLEMES_AFFICHES = 10
 
 _TYPES_JSON = {
-    "object": "objet", "array": "tableau", "string": "chaîne de caractères", "integer": "entier",
-    "number": "nombre", "boolean": "booléen (true/false)", "null": "null",
+    "object": "objet",
+    "array": "tableau",
+    "string": "chaîne de caractères",
+    "integer": "entier",
+    "number": "nombre",
+    "boolean": "booléen (true/false)",
+    "null": "null",
 }
 
 
@@ -26,12 +32,12 @@ def chemin_schema(type_demande: str) -> Path:
     return DOSSIER_SCHEMAS / f"{type_demande.lower()}.schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def charger_schema(type_demande: str) -> dict:
     return json.loads(chemin_schema(type_demande).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validateur_rapide(type_demande: str):
     return fastjsonschema.compile(charger_schema(type_demande))
 

@@ -1,6 +1,7 @@
 """The output file: the uploaded text with impId, numeroASP, codeTraitement and
 libelleTraitement replaced in place — every other byte (key order, indentation, the written
 form of numbers, line endings, BOM) is left as it was, so the two files diff cleanly."""
+
 import codecs
 import json
 

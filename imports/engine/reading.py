@@ -3,6 +3,7 @@
 The fast path is the C JSON parser with two hooks (duplicate keys, NaN/Infinity). When it
 refuses the file, `localiser` walks the text once more, slowly, to name the precise places.
 """
+
 import codecs
 import json
 import re
@@ -83,38 +84,51 @@ def _ligne_de(texte: str, position: int) -> int:
 
 def decoder(contenu: bytes) -> tuple[str, bool]:
     """UTF-8 only; a leading BOM is accepted and remembered so the output keeps it."""
-    for bom, nom in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
-                     (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+    for bom, nom in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
         if contenu.startswith(bom):
             raise FichierRejete(MESSAGE_FORMAT, [f"le fichier est encodé en {nom} : seul l'UTF-8 est accepté"])
     bom = contenu.startswith(codecs.BOM_UTF8)
     if bom:
-        contenu = contenu[len(codecs.BOM_UTF8):]
+        contenu = contenu[len(codecs.BOM_UTF8) :]
     try:
         return contenu.decode("utf-8"), bom
     except UnicodeDecodeError as erreur:
         ligne = contenu.count(b"\n", 0, erreur.start) + 1
-        raise FichierRejete(MESSAGE_FORMAT, [
-            f"ligne {ligne} : le fichier n'est pas encodé en UTF-8 "
-            f"(octet 0x{contenu[erreur.start]:02X} invalide à la position {erreur.start + 1})"
-        ]) from None
+        raise FichierRejete(
+            MESSAGE_FORMAT,
+            [
+                f"ligne {ligne} : le fichier n'est pas encodé en UTF-8 "
+                f"(octet 0x{contenu[erreur.start]:02X} invalide à la position {erreur.start + 1})"
+            ],
+        ) from None
 
 
 def lire(contenu: bytes, *, max_octets: int, max_lignes: int) -> Document:
     if len(contenu) > max_octets:
-        raise FichierRejete(MESSAGE_FORMAT, [
-            f"le fichier fait {_milliers(len(contenu))} octets, au-delà du maximum autorisé de {_milliers(max_octets)} octets"
-        ])
+        raise FichierRejete(
+            MESSAGE_FORMAT,
+            [
+                f"le fichier fait {_milliers(len(contenu))} octets, au-delà du maximum autorisé de {_milliers(max_octets)} octets"
+            ],
+        )
     texte, bom = decoder(contenu)
     if not texte.strip():
         raise FichierRejete(MESSAGE_FORMAT, ["le fichier est vide"])
     # The substring test is a fast C scan; the regex only runs on the rare files that escape surrogates.
     surrogat = ("\\ud" in texte or "\\uD" in texte) and _SURROGAT_ISOLE.search(texte)
     if surrogat:
-        raise FichierRejete(MESSAGE_FORMAT, [
-            f"ligne {_ligne_de(texte, surrogat.start())} : séquence {surrogat.group(2)} isolée, "
-            "elle ne représente aucun caractère"
-        ])
+        raise FichierRejete(
+            MESSAGE_FORMAT,
+            [
+                f"ligne {_ligne_de(texte, surrogat.start())} : séquence {surrogat.group(2)} isolée, "
+                "elle ne représente aucun caractère"
+            ],
+        )
     try:
         racine = json.loads(
             texte,
@@ -138,9 +152,10 @@ def lire(contenu: bytes, *, max_octets: int, max_lignes: int) -> Document:
         raise FichierRejete(MESSAGE_FORMAT, ["le fichier doit contenir un objet JSON ({ … }) au premier niveau"])
     lignes = racine.get("lignesImport")
     if isinstance(lignes, list) and len(lignes) > max_lignes:
-        raise FichierRejete(MESSAGE_FORMAT, [
-            f"lignesImport contient {len(lignes)} demandes, au-delà du maximum autorisé de {max_lignes}"
-        ])
+        raise FichierRejete(
+            MESSAGE_FORMAT,
+            [f"lignesImport contient {len(lignes)} demandes, au-delà du maximum autorisé de {max_lignes}"],
+        )
     return Document(texte=texte, racine=racine, bom=bom)
 
 
@@ -155,10 +170,13 @@ def reperer_champs_reecrits(document: Document) -> None:
     attendu = {"impId": 1, "numeroASP": nb_lignes, "codeTraitement": nb_lignes, "libelleTraitement": nb_lignes}
     if any(len(positions[nom]) != nombre for nom, nombre in attendu.items()):
         # Cannot happen for a document the schema accepted; refuse rather than write a wrong file.
-        raise FichierRejete(MESSAGE_FORMAT, [
-            "les clés impId, numeroASP, codeTraitement et libelleTraitement doivent être écrites en clair, "
-            "sans séquence d'échappement \\u"
-        ])
+        raise FichierRejete(
+            MESSAGE_FORMAT,
+            [
+                "les clés impId, numeroASP, codeTraitement et libelleTraitement doivent être écrites en clair, "
+                "sans séquence d'échappement \\u"
+            ],
+        )
     document.positions = positions
 
 
@@ -166,7 +184,7 @@ def reperer_champs_reecrits(document: Document) -> None:
 
 _JETON = re.compile(
     r'[ \t\r\n]*(?:("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(true|false|null)'
-    r'|(NaN|-?Infinity)|([{}\[\]:,])|(.))',
+    r"|(NaN|-?Infinity)|([{}\[\]:,])|(.))",
     re.S,
 )
 

@@ -1,4 +1,5 @@
 """File checks, then every rule on every line (spec §3). No HTTP, no writes: usable from a shell."""
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -59,8 +60,11 @@ def verifier_fichier(document: Document, *, fournisseur, solution, type_demande,
     racine = document.racine
     if racine["numeroAns"] != solution.numero_ans:
         proprietaire = Solution.objects.filter(numero_ans=racine["numeroAns"], fournisseur=fournisseur).exists()
-        raison = ("est différent de celui choisi dans le formulaire" if proprietaire
-                  else "n'est pas une solution de votre structure ou diffère de celui choisi dans le formulaire")
+        raison = (
+            "est différent de celui choisi dans le formulaire"
+            if proprietaire
+            else "n'est pas une solution de votre structure ou diffère de celui choisi dans le formulaire"
+        )
         raise FichierRejete(
             f"Le numéro ANS du fichier (numeroAns : « {racine['numeroAns']} ») {raison} ({solution.numero_ans})."
         )
@@ -73,10 +77,13 @@ def verifier_fichier(document: Document, *, fournisseur, solution, type_demande,
         f"lignesImport[{rang}].commande.regimeTVA : « {ligne['commande']['regimeTVA']} » alors que le taux choisi "
         f"impose le régime {regime_attendu}"
         for rang, ligne in enumerate(racine["lignesImport"])
-        if ligne["commande"]["regimeTVA"] in REGIME_PAR_TAUX.values() and ligne["commande"]["regimeTVA"] != regime_attendu
+        if ligne["commande"]["regimeTVA"] in REGIME_PAR_TAUX.values()
+        and ligne["commande"]["regimeTVA"] != regime_attendu
     ]
     if ecarts:
-        raise FichierRejete(MESSAGE_REGIME, ecarts[:10] + ([f"… et {len(ecarts) - 10} autre(s)"] if len(ecarts) > 10 else []))
+        raise FichierRejete(
+            MESSAGE_REGIME, ecarts[:10] + ([f"… et {len(ecarts) - 10} autre(s)"] if len(ecarts) > 10 else [])
+        )
     ouverture, fermeture = solution.fenetre_depot(type_demande)
     if not (ouverture <= maintenant <= fermeture):
         raise FichierRejete(
@@ -97,7 +104,7 @@ def verifier_lignes(lignes: list, contexte: Contexte) -> list[ResultatLigne]:
         if regle.portee == FICHIER:
             for rang, chemin, message in regle.verifier(lignes, contexte):
                 resultats[rang].anomalies.append(Anomalie(regle.code, chemin, message))
-    for ligne, resultat in zip(lignes, resultats):
+    for ligne, resultat in zip(lignes, resultats, strict=False):
         for regle in regles_ligne:
             for chemin, message in regle.verifier(ligne, contexte):
                 resultat.anomalies.append(Anomalie(regle.code, chemin, message))
@@ -115,11 +122,21 @@ def simuler(contenu: bytes, *, fournisseur, numero_ans, type_demande, taux_tva, 
     document = lire(contenu, max_octets=settings.SEGUR_MAX_JSON_BYTES, max_lignes=settings.SEGUR_MAX_LIGNES)
     format_global.verifier_format(document, type_demande)
     reperer_champs_reecrits(document)
-    verifier_fichier(document, fournisseur=fournisseur, solution=solution, type_demande=type_demande,
-                     regime_attendu=regime_attendu, maintenant=maintenant)
+    verifier_fichier(
+        document,
+        fournisseur=fournisseur,
+        solution=solution,
+        type_demande=type_demande,
+        regime_attendu=regime_attendu,
+        maintenant=maintenant,
+    )
     lignes = document.racine["lignesImport"]
     contexte = charger_contexte(
-        fournisseur=fournisseur, solution=solution, type_demande=type_demande, regime_attendu=regime_attendu,
-        lignes=lignes, aujourdhui=timezone.localdate(maintenant),
+        fournisseur=fournisseur,
+        solution=solution,
+        type_demande=type_demande,
+        regime_attendu=regime_attendu,
+        lignes=lignes,
+        aujourdhui=timezone.localdate(maintenant),
     )
     return Simulation(document=document, contexte=contexte, lignes=verifier_lignes(lignes, contexte))

@@ -1,4 +1,5 @@
 """Demo data: the guide's fournisseurs, solutions and users (all with password « demo »)."""
+
 import datetime
 from decimal import Decimal
 
@@ -23,9 +24,36 @@ FOURNISSEURS = [
 # numéro ANS, nom, SIRET, couloir, logiciel, vague, date de référencement, plafond HT
 SOLUTIONS = [
     ("mlp525off1", "Cabinet Plus", "77625125800013", "MDV", "LGC", 1, datetime.date(2021, 9, 1), Decimal("12000.00")),
-    ("cpiPFI0001", "Passerelle Hospitalière", "87950324100017", "HOP", "PFI", 1, datetime.date(2021, 9, 1), Decimal("150000.00")),
-    ("bnd52qq600", "Identito Vigilance", "41268937400012", "HOP", "RI", 1, datetime.date(2021, 10, 1), Decimal("80000.00")),
-    ("2021k052a", "DPI Hospitalier", "41268937400012", "HOP", "DPI", 1, datetime.date(2021, 10, 1), Decimal("300000.00")),
+    (
+        "cpiPFI0001",
+        "Passerelle Hospitalière",
+        "87950324100017",
+        "HOP",
+        "PFI",
+        1,
+        datetime.date(2021, 9, 1),
+        Decimal("150000.00"),
+    ),
+    (
+        "bnd52qq600",
+        "Identito Vigilance",
+        "41268937400012",
+        "HOP",
+        "RI",
+        1,
+        datetime.date(2021, 10, 1),
+        Decimal("80000.00"),
+    ),
+    (
+        "2021k052a",
+        "DPI Hospitalier",
+        "41268937400012",
+        "HOP",
+        "DPI",
+        1,
+        datetime.date(2021, 10, 1),
+        Decimal("300000.00"),
+    ),
 ]
 # username, SIRET (None: ASP staff)
 UTILISATEURS = [
@@ -55,7 +83,9 @@ def creer_donnees_demo():
     """Idempotent: updates what exists, creates what is missing."""
     fournisseurs = {}
     for siret, denomination in FOURNISSEURS:
-        fournisseurs[siret], _ = Fournisseur.objects.update_or_create(siret=siret, defaults={"denomination": denomination})
+        fournisseurs[siret], _ = Fournisseur.objects.update_or_create(
+            siret=siret, defaults={"denomination": denomination}
+        )
     annee = timezone.now().year
     tz = timezone.get_current_timezone()
     ouverture = datetime.datetime(2021, 1, 1, tzinfo=tz)
@@ -64,10 +94,17 @@ def creer_donnees_demo():
         Solution.objects.update_or_create(
             numero_ans=numero,
             defaults=dict(
-                nom=nom, fournisseur=fournisseurs[siret], couloir=Couloir.objects.get(code=couloir),
-                logiciel=Logiciel.objects.get(code=logiciel), vague=vague, date_referencement=referencement,
-                plafond_ht=plafond, avance_ouverture=ouverture, avance_fermeture=fermeture,
-                solde_ouverture=ouverture, solde_fermeture=fermeture,
+                nom=nom,
+                fournisseur=fournisseurs[siret],
+                couloir=Couloir.objects.get(code=couloir),
+                logiciel=Logiciel.objects.get(code=logiciel),
+                vague=vague,
+                date_referencement=referencement,
+                plafond_ht=plafond,
+                avance_ouverture=ouverture,
+                avance_fermeture=fermeture,
+                solde_ouverture=ouverture,
+                solde_fermeture=fermeture,
             ),
         )
     gestionnaires = creer_groupe(Group, Permission)

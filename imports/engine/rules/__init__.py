@@ -5,8 +5,9 @@ real import, the command line and the documentation page all read this one catal
 Line rules yield (chemin, message) for one line; file rules (duplicates across lines) yield
 (rang, chemin, message) for every line involved.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 LIGNE = "ligne"
 FICHIER = "fichier"
@@ -28,8 +29,9 @@ CATALOGUE: list[Regle] = []
 def regle(code, *, champ, description, portee=LIGNE):
     def enregistrer(fonction):
         bloc = fonction.__module__.rsplit(".", 1)[-1]
-        CATALOGUE.append(Regle(code=code, champ=champ, description=description,
-                               verifier=fonction, portee=portee, bloc=bloc))
+        CATALOGUE.append(
+            Regle(code=code, champ=champ, description=description, verifier=fonction, portee=portee, bloc=bloc)
+        )
         return fonction
 
     return enregistrer

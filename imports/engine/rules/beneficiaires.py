@@ -1,4 +1,5 @@
 """Block « beneficiaires »: the structure or the libéraux funded, and the mandataire."""
+
 from collections import defaultdict
 
 from demandes.validators import email_valide, finess_valide, rpps_valide, telephone_fr_valide
@@ -29,10 +30,13 @@ def commande_pour(ligne, contexte):
         yield "beneficiaires.commandePour", f"valeur « {valeur} » inconnue : STRUCTURE ou LIBERAL attendu"
 
 
-@regle("E302", champ="beneficiaires.structure",
-       description="Pour une STRUCTURE : nomResponsable renseigné, emailResponsable valide, telephoneResponsable "
-                   "numéro français, FINESSJuridique et chaque FINESSGeo de 9 caractères avec une clé valide, "
-                   "FINESSGeo non vide et sans doublon, liberal vide.")
+@regle(
+    "E302",
+    champ="beneficiaires.structure",
+    description="Pour une STRUCTURE : nomResponsable renseigné, emailResponsable valide, telephoneResponsable "
+    "numéro français, FINESSJuridique et chaque FINESSGeo de 9 caractères avec une clé valide, "
+    "FINESSGeo non vide et sans doublon, liberal vide.",
+)
 def structure(ligne, contexte):
     beneficiaires = ligne["beneficiaires"]
     if beneficiaires["commandePour"] != "STRUCTURE":
@@ -60,10 +64,13 @@ def structure(ligne, contexte):
         yield "beneficiaires.liberal", "doit être vide pour une commande pour une STRUCTURE"
 
 
-@regle("E303", champ="beneficiaires.liberal",
-       description="Pour des LIBERAL : liberal non vide, chacun avec nomMedecin, emailMedecin valide, "
-                   "telephoneMedecin, RPPS de 11 chiffres avec une clé valide, sans RPPS en double ; chaque "
-                   "champ de structure null ou vide ; isClientUnique à true impose un seul libéral.")
+@regle(
+    "E303",
+    champ="beneficiaires.liberal",
+    description="Pour des LIBERAL : liberal non vide, chacun avec nomMedecin, emailMedecin valide, "
+    "telephoneMedecin, RPPS de 11 chiffres avec une clé valide, sans RPPS en double ; chaque "
+    "champ de structure null ou vide ; isClientUnique à true impose un seul libéral.",
+)
 def liberaux(ligne, contexte):
     beneficiaires = ligne["beneficiaires"]
     if beneficiaires["commandePour"] != "LIBERAL":
@@ -95,9 +102,12 @@ def liberaux(ligne, contexte):
         yield "beneficiaires.isClientUnique", f"client unique : un seul libéral attendu (reçu : {len(medecins)})"
 
 
-@regle("E304", champ="beneficiaires.isMandataire",
-       description="isMandataire à true impose nomMandataire, emailMandataire et telephoneMandataire valides ; "
-                   "à false, les trois sont null.")
+@regle(
+    "E304",
+    champ="beneficiaires.isMandataire",
+    description="isMandataire à true impose nomMandataire, emailMandataire et telephoneMandataire valides ; "
+    "à false, les trois sont null.",
+)
 def mandataire(ligne, contexte):
     b = ligne["beneficiaires"]
     if b["isMandataire"]:
@@ -106,7 +116,10 @@ def mandataire(ligne, contexte):
         if not email_valide(b["emailMandataire"]):
             yield "beneficiaires.emailMandataire", f"adresse électronique invalide ({b['emailMandataire']})"
         if not telephone_fr_valide(b["telephoneMandataire"]):
-            yield "beneficiaires.telephoneMandataire", f"numéro de téléphone français invalide ({b['telephoneMandataire']})"
+            yield (
+                "beneficiaires.telephoneMandataire",
+                f"numéro de téléphone français invalide ({b['telephoneMandataire']})",
+            )
     else:
         for cle in ("nomMandataire", "emailMandataire", "telephoneMandataire"):
             if b[cle] is not None:
@@ -125,9 +138,13 @@ def _chemins_beneficiaires(ligne):
                 yield medecin["RPPS"], f"beneficiaires.liberal[{rang}].RPPS"
 
 
-@regle("E305", champ="beneficiaires", portee=FICHIER,
-       description="Un bénéficiaire (FINESSGeo ou RPPS) n'apparaît que dans une seule demande du fichier "
-                   "(les annulations ne comptent pas).")
+@regle(
+    "E305",
+    champ="beneficiaires",
+    portee=FICHIER,
+    description="Un bénéficiaire (FINESSGeo ou RPPS) n'apparaît que dans une seule demande du fichier "
+    "(les annulations ne comptent pas).",
+)
 def beneficiaire_en_double_dans_le_fichier(lignes, contexte):
     places = defaultdict(list)  # identifiant -> [(rang, chemin)]
     for rang, ligne in enumerate(lignes):
@@ -144,9 +161,12 @@ def beneficiaire_en_double_dans_le_fichier(lignes, contexte):
             yield rang, chemin, f"le bénéficiaire {identifiant} figure aussi en demande n° {autres}"
 
 
-@regle("E306", champ="beneficiaires",
-       description="Un bénéficiaire n'a pas déjà une demande en cours du même type pour une solution du même "
-                   "couloir et du même logiciel (tous fournisseurs confondus).")
+@regle(
+    "E306",
+    champ="beneficiaires",
+    description="Un bénéficiaire n'a pas déjà une demande en cours du même type pour une solution du même "
+    "couloir et du même logiciel (tous fournisseurs confondus).",
+)
 def beneficiaire_deja_finance(ligne, contexte):
     if ligne["typeAction"] == "A":
         return
@@ -163,5 +183,10 @@ def beneficiaire_deja_finance(ligne, contexte):
             qui = f" ({existante.numero}M{existante.version})"
         else:
             qui = ""  # another supplier's dossier is not disclosed
-        yield chemin, (f"le bénéficiaire {identifiant} a déjà une demande {type_libelle} en cours pour une solution "
-                       f"{contexte.solution.couloir.code} / {contexte.solution.logiciel.code}{qui}")
+        yield (
+            chemin,
+            (
+                f"le bénéficiaire {identifiant} a déjà une demande {type_libelle} en cours pour une solution "
+                f"{contexte.solution.couloir.code} / {contexte.solution.logiciel.code}{qui}"
+            ),
+        )

@@ -1,4 +1,5 @@
 """Block « commande »: date, VAT regime and amount of the order."""
+
 import datetime
 import re
 from decimal import Decimal
@@ -37,18 +38,27 @@ def date_commande(ligne, contexte):
 def date_commande_passee(ligne, contexte):
     date = lire_date(ligne["commande"]["dateCommande"])
     if date is not None and date > contexte.aujourdhui:
-        yield "commande.dateCommande", f"la date de commande {_fr(date)} est postérieure au jour du dépôt ({_fr(contexte.aujourdhui)})"
+        yield (
+            "commande.dateCommande",
+            f"la date de commande {_fr(date)} est postérieure au jour du dépôt ({_fr(contexte.aujourdhui)})",
+        )
 
 
-@regle("E203", champ="commande.dateCommande",
-       description="dateCommande n'est pas antérieure de plus de 120 jours à la date de référencement de la solution.")
+@regle(
+    "E203",
+    champ="commande.dateCommande",
+    description="dateCommande n'est pas antérieure de plus de 120 jours à la date de référencement de la solution.",
+)
 def date_commande_referencement(ligne, contexte):
     date = lire_date(ligne["commande"]["dateCommande"])
     limite = contexte.solution.date_referencement - DELAI_AVANT_REFERENCEMENT
     if date is not None and date < limite:
-        yield "commande.dateCommande", (
-            f"la date de commande {_fr(date)} est antérieure de plus de 120 jours au référencement de la "
-            f"solution ({_fr(contexte.solution.date_referencement)}) : au plus tôt le {_fr(limite)}"
+        yield (
+            "commande.dateCommande",
+            (
+                f"la date de commande {_fr(date)} est antérieure de plus de 120 jours au référencement de la "
+                f"solution ({_fr(contexte.solution.date_referencement)}) : au plus tôt le {_fr(limite)}"
+            ),
         )
 
 
@@ -68,11 +78,14 @@ def _decimales_en_trop(montant: Decimal) -> bool:
     # Read on the digits rather than by rounding: 10750.000 is fine, 10750.001 is not, and a
     # 40-digit number cannot overflow the decimal context.
     _, chiffres, exposant = montant.as_tuple()
-    return isinstance(exposant, int) and exposant < -2 and any(chiffres[exposant + 2:])
+    return isinstance(exposant, int) and exposant < -2 and any(chiffres[exposant + 2 :])
 
 
-@regle("E205", champ="commande.montantSegurHT",
-       description="montantSegurHT est strictement positif, avec au plus 2 décimales.")
+@regle(
+    "E205",
+    champ="commande.montantSegurHT",
+    description="montantSegurHT est strictement positif, avec au plus 2 décimales.",
+)
 def montant_positif(ligne, contexte):
     montant = _montant(ligne)
     if montant <= 0:
@@ -81,7 +94,9 @@ def montant_positif(ligne, contexte):
         yield "commande.montantSegurHT", f"au plus 2 décimales (reçu : {montant})"
 
 
-@regle("E206", champ="commande.montantSegurHT", description="montantSegurHT ne dépasse pas le plafond HT de la solution.")
+@regle(
+    "E206", champ="commande.montantSegurHT", description="montantSegurHT ne dépasse pas le plafond HT de la solution."
+)
 def montant_plafond(ligne, contexte):
     montant = _montant(ligne)
     plafond = contexte.solution.plafond_ht

@@ -1,4 +1,5 @@
 """Block « ligne »: numbering, action and references of each demande."""
+
 import re
 from collections import defaultdict
 
@@ -35,8 +36,12 @@ def _autres(rangs, rang):
     return ", ".join(str(r + 1) for r in rangs if r != rang)
 
 
-@regle("E101", champ="numLigne", portee=FICHIER,
-       description="numLigne est supérieur ou égal à 1 et unique dans le fichier.")
+@regle(
+    "E101",
+    champ="numLigne",
+    portee=FICHIER,
+    description="numLigne est supérieur ou égal à 1 et unique dans le fichier.",
+)
 def numero_de_ligne(lignes, contexte):
     for rang, ligne in enumerate(lignes):
         if ligne["numLigne"] < 1:
@@ -46,31 +51,41 @@ def numero_de_ligne(lignes, contexte):
             yield rang, "numLigne", f"numLigne {valeur} en double (aussi en demande n° {_autres(rangs, rang)})"
 
 
-@regle("E102", champ="typeAction",
-       description="typeAction vaut C (création), M (modification) ou A (annulation).")
+@regle("E102", champ="typeAction", description="typeAction vaut C (création), M (modification) ou A (annulation).")
 def type_action(ligne, contexte):
     if ligne["typeAction"] not in ACTIONS:
         yield "typeAction", f"valeur « {ligne['typeAction']} » inconnue : C, M ou A attendu"
 
 
-@regle("E103", champ="numeroASP", portee=FICHIER,
-       description="numeroASP est null pour la création d'une avance ; pour une modification ou une "
-                   "annulation il désigne une demande existante du même fournisseur, du même numéro ANS et "
-                   "du même type, pas encore en instruction, dans sa version actuelle, visée par une seule "
-                   "demande du fichier ; pour une création de solde il est null ou désigne une avance décidée "
-                   "du même fournisseur, de la même solution et du même bénéficiaire.")
+@regle(
+    "E103",
+    champ="numeroASP",
+    portee=FICHIER,
+    description="numeroASP est null pour la création d'une avance ; pour une modification ou une "
+    "annulation il désigne une demande existante du même fournisseur, du même numéro ANS et "
+    "du même type, pas encore en instruction, dans sa version actuelle, visée par une seule "
+    "demande du fichier ; pour une création de solde il est null ou désigne une avance décidée "
+    "du même fournisseur, de la même solution et du même bénéficiaire.",
+)
 def numero_asp(lignes, contexte):
     for rang, ligne in enumerate(lignes):
         for chemin, message in _numero_asp_de_la_ligne(ligne, contexte):
             yield rang, chemin, message
     # Two modifications or cancellations of one dossier in a file: the second would act on a
     # version the supplier never saw.
-    vises = _doublons(lignes, lambda l: (decouper_numero_asp(l["numeroASP"]) or (None,))[0]
-                      if l["typeAction"] in ("M", "A") else None)
+    vises = _doublons(
+        lignes, lambda l: (decouper_numero_asp(l["numeroASP"]) or (None,))[0] if l["typeAction"] in ("M", "A") else None
+    )
     for numero, rangs in vises.items():
         for rang in rangs:
-            yield rang, "numeroASP", (f"le dossier {numero} est visé par plusieurs demandes du fichier "
-                                      f"(aussi en demande n° {_autres(rangs, rang)})")
+            yield (
+                rang,
+                "numeroASP",
+                (
+                    f"le dossier {numero} est visé par plusieurs demandes du fichier "
+                    f"(aussi en demande n° {_autres(rangs, rang)})"
+                ),
+            )
 
 
 def _numero_asp_de_la_ligne(ligne, contexte):
@@ -110,16 +125,25 @@ def _numero_asp_de_la_ligne(ligne, contexte):
     elif connue.type_demande != contexte.type_demande:
         yield "numeroASP", f"la demande {valeur} n'est pas une demande {type_libelle}"
     elif connue.statut not in STATUTS_AVANT_INSTRUCTION:
-        yield "numeroASP", (f"la demande {valeur} ne peut plus être modifiée ni annulée "
-                            f"(statut : {StatutDemande(connue.statut).label})")
+        yield (
+            "numeroASP",
+            (
+                f"la demande {valeur} ne peut plus être modifiée ni annulée "
+                f"(statut : {StatutDemande(connue.statut).label})"
+            ),
+        )
     elif decoupe[1] != connue.version:
         yield "numeroASP", f"version dépassée : la version actuelle est {connue.numero}M{connue.version}"
 
 
-@regle("E104", champ="numeroEditeur", portee=FICHIER,
-       description="numeroEditeur compte 1 à 20 caractères parmi A-Z, a-z, 0-9, _ et -, est unique dans le "
-                   "fichier et n'est pas déjà utilisé par une autre demande en cours du fournisseur pour le même "
-                   "numéro ANS et le même type.")
+@regle(
+    "E104",
+    champ="numeroEditeur",
+    portee=FICHIER,
+    description="numeroEditeur compte 1 à 20 caractères parmi A-Z, a-z, 0-9, _ et -, est unique dans le "
+    "fichier et n'est pas déjà utilisé par une autre demande en cours du fournisseur pour le même "
+    "numéro ANS et le même type.",
+)
 def numero_editeur(lignes, contexte):
     for rang, ligne in enumerate(lignes):
         valeur = ligne["numeroEditeur"]

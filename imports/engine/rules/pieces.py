@@ -1,4 +1,5 @@
 """Block « piecesJustificatives »: the attachments each demande announces."""
+
 import re
 from collections import defaultdict
 
@@ -34,18 +35,27 @@ def nom_attendu(ligne, contexte, code_piece: str) -> str:
     return f"{solution.couloir.code}-{solution.logiciel.code}-Va{solution.vague}-{code_piece}-{ligne['numeroEditeur']}"
 
 
-@regle("E401", champ="piecesJustificatives[].typeFichier",
-       description="typeFichier vaut BON_COMMANDE, PRELVE_HT, MANDAT, FACTURE, PV_VSR ou AUTRE.")
+@regle(
+    "E401",
+    champ="piecesJustificatives[].typeFichier",
+    description="typeFichier vaut BON_COMMANDE, PRELVE_HT, MANDAT, FACTURE, PV_VSR ou AUTRE.",
+)
 def type_fichier(ligne, contexte):
     for rang, piece in enumerate(ligne["piecesJustificatives"]):
         if piece["typeFichier"] not in contexte.types_pieces:
             connus = ", ".join(sorted(contexte.types_pieces))
-            yield f"piecesJustificatives[{rang}].typeFichier", f"valeur « {piece['typeFichier']} » inconnue : {connus} attendu"
+            yield (
+                f"piecesJustificatives[{rang}].typeFichier",
+                f"valeur « {piece['typeFichier']} » inconnue : {connus} attendu",
+            )
 
 
-@regle("E402", champ="piecesJustificatives[].formatFichier",
-       description="formatFichier vaut PDF, JPG ou PNG et correspond à l'extension de nomFichier "
-                   "(.pdf, .jpg ou .jpeg, .png).")
+@regle(
+    "E402",
+    champ="piecesJustificatives[].formatFichier",
+    description="formatFichier vaut PDF, JPG ou PNG et correspond à l'extension de nomFichier "
+    "(.pdf, .jpg ou .jpeg, .png).",
+)
 def format_fichier(ligne, contexte):
     for rang, piece in enumerate(ligne["piecesJustificatives"]):
         chemin = f"piecesJustificatives[{rang}].formatFichier"
@@ -53,12 +63,20 @@ def format_fichier(ligne, contexte):
         if extensions is None:
             yield chemin, f"valeur « {piece['formatFichier']} » inconnue : PDF, JPG ou PNG attendu"
         elif extension(piece["nomFichier"]) not in extensions:
-            yield chemin, (f"le format {piece['formatFichier']} ne correspond pas à l'extension du fichier "
-                           f"« {piece['nomFichier']} » ({' ou '.join(extensions)} attendu)")
+            yield (
+                chemin,
+                (
+                    f"le format {piece['formatFichier']} ne correspond pas à l'extension du fichier "
+                    f"« {piece['nomFichier']} » ({' ou '.join(extensions)} attendu)"
+                ),
+            )
 
 
-@regle("E403", champ="piecesJustificatives[].nomFichier",
-       description="nomFichier compte au plus 100 caractères, sans chemin, uniquement parmi A-Z, a-z, 0-9, . _ et -.")
+@regle(
+    "E403",
+    champ="piecesJustificatives[].nomFichier",
+    description="nomFichier compte au plus 100 caractères, sans chemin, uniquement parmi A-Z, a-z, 0-9, . _ et -.",
+)
 def nom_fichier_sur(ligne, contexte):
     for rang, piece in enumerate(ligne["piecesJustificatives"]):
         nom = piece["nomFichier"]
@@ -71,10 +89,13 @@ def nom_fichier_sur(ligne, contexte):
             yield chemin, f"« {nom} » : caractères autorisés A-Z, a-z, 0-9, point, _ et -"
 
 
-@regle("E404", champ="piecesJustificatives[].nomFichier",
-       description="nomFichier suit la nomenclature {COULOIR}-{LOGICIEL}-Va{vague}-{CODE}-{numeroEditeur}[-{n}].{ext}, "
-                   "CODE valant BDC (BON_COMMANDE), HT (PRELVE_HT), MAN (MANDAT), FAC (FACTURE), VSR (PV_VSR) "
-                   "ou AUT (AUTRE) ; par exemple MDV-LGC-Va1-BDC-00001.pdf.")
+@regle(
+    "E404",
+    champ="piecesJustificatives[].nomFichier",
+    description="nomFichier suit la nomenclature {COULOIR}-{LOGICIEL}-Va{vague}-{CODE}-{numeroEditeur}[-{n}].{ext}, "
+    "CODE valant BDC (BON_COMMANDE), HT (PRELVE_HT), MAN (MANDAT), FAC (FACTURE), VSR (PV_VSR) "
+    "ou AUT (AUTRE) ; par exemple MDV-LGC-Va1-BDC-00001.pdf.",
+)
 def nomenclature(ligne, contexte):
     for rang, piece in enumerate(ligne["piecesJustificatives"]):
         code_piece = contexte.types_pieces.get(piece["typeFichier"])
@@ -83,20 +104,25 @@ def nomenclature(ligne, contexte):
         nom = piece["nomFichier"]
         prefixe = nom_attendu(ligne, contexte, code_piece)
         ext = extension(nom)
-        suffixe = nom[len(prefixe):len(nom) - len(ext)] if ext else None
+        suffixe = nom[len(prefixe) : len(nom) - len(ext)] if ext else None
         conforme = (
             ext in (".pdf", ".jpg", ".jpeg", ".png")
             and nom.startswith(prefixe)
             and (suffixe == "" or (suffixe[:1] == "-" and suffixe[1:].isdigit() and suffixe[1:].isascii()))
         )
         if not conforme:
-            yield f"piecesJustificatives[{rang}].nomFichier", (
-                f"« {nom} » ne suit pas la nomenclature : {prefixe}[-n].pdf (ou .jpg, .jpeg, .png) attendu"
+            yield (
+                f"piecesJustificatives[{rang}].nomFichier",
+                (f"« {nom} » ne suit pas la nomenclature : {prefixe}[-n].pdf (ou .jpg, .jpeg, .png) attendu"),
             )
 
 
-@regle("E405", champ="piecesJustificatives[].nomFichier", portee=FICHIER,
-       description="nomFichier est unique dans le fichier.")
+@regle(
+    "E405",
+    champ="piecesJustificatives[].nomFichier",
+    portee=FICHIER,
+    description="nomFichier est unique dans le fichier.",
+)
 def nom_fichier_unique(lignes, contexte):
     places = defaultdict(list)
     for rang, ligne in enumerate(lignes):
@@ -112,9 +138,12 @@ def nom_fichier_unique(lignes, contexte):
             yield rang, f"piecesJustificatives[{rang_piece}].nomFichier", f"« {nom} » en double ({ou})"
 
 
-@regle("E406", champ="piecesJustificatives",
-       description="Les pièces obligatoires sont annoncées : BON_COMMANDE (avance), PRELVE_HT (régime HT), "
-                   "MANDAT (isMandataire), FACTURE et PV_VSR (solde).")
+@regle(
+    "E406",
+    champ="piecesJustificatives",
+    description="Les pièces obligatoires sont annoncées : BON_COMMANDE (avance), PRELVE_HT (régime HT), "
+    "MANDAT (isMandataire), FACTURE et PV_VSR (solde).",
+)
 def pieces_presentes(ligne, contexte):
     annoncees = {piece["typeFichier"] for piece in ligne["piecesJustificatives"]}
     manquantes = [t for t in pieces_obligatoires(ligne, contexte) if t not in annoncees]

@@ -1,15 +1,21 @@
 """Block « scenarioInstallation »: the flows the installed software uses."""
+
 from . import regle
 
-FLUX = (("DMP", "isDirectToDMP", "isPFIToDMP"),
-        ("MSSPro", "isDirectToMSSPro", "isPFIToMSSPro"),
-        ("MSSCitoyen", "isDirectToMSSCitoyen", "isPFIToMSSCitoyen"))
+FLUX = (
+    ("DMP", "isDirectToDMP", "isPFIToDMP"),
+    ("MSSPro", "isDirectToMSSPro", "isPFIToMSSPro"),
+    ("MSSCitoyen", "isDirectToMSSCitoyen", "isPFIToMSSCitoyen"),
+)
 
 
-@regle("E501", champ="scenarioInstallation.operateurMessagerie",
-       description="operateurMessagerie est le code d'un opérateur de messagerie connu quand un flux MSSanté "
-                   "est envoyé en direct (isDirectToMSSPro ou isDirectToMSSCitoyen) ; sinon il est null "
-                   "(les flux passant par la PFI utilisent l'opérateur de la PFI).")
+@regle(
+    "E501",
+    champ="scenarioInstallation.operateurMessagerie",
+    description="operateurMessagerie est le code d'un opérateur de messagerie connu quand un flux MSSanté "
+    "est envoyé en direct (isDirectToMSSPro ou isDirectToMSSCitoyen) ; sinon il est null "
+    "(les flux passant par la PFI utilisent l'opérateur de la PFI).",
+)
 def operateur_messagerie(ligne, contexte):
     scenario = ligne["scenarioInstallation"]
     operateur = scenario["operateurMessagerie"]
@@ -23,9 +29,12 @@ def operateur_messagerie(ligne, contexte):
         yield chemin, "doit être null quand aucun flux MSSanté n'est envoyé en direct"
 
 
-@regle("E502", champ="scenarioInstallation",
-       description="Pour chacun des flux DMP, MSSPro et MSSCitoyen, exactement un des deux indicateurs "
-                   "isDirectTo… / isPFITo… vaut true.")
+@regle(
+    "E502",
+    champ="scenarioInstallation",
+    description="Pour chacun des flux DMP, MSSPro et MSSCitoyen, exactement un des deux indicateurs "
+    "isDirectTo… / isPFITo… vaut true.",
+)
 def flux_exclusifs(ligne, contexte):
     scenario = ligne["scenarioInstallation"]
     for flux, direct, pfi in FLUX:

@@ -3,6 +3,7 @@
 The same engine as the portal's « Simuler », for the supplier that owns the numéro ANS.
 Exit codes: 0 every line valid, 1 some line invalid (output file written), 2 file rejected.
 """
+
 import sys
 from pathlib import Path
 
@@ -35,13 +36,18 @@ class Command(BaseCommand):
         try:
             contenu = fichier.read_bytes()
         except OSError as erreur:
-            raise CommandError(f"Impossible de lire {fichier} : {erreur.strerror}", returncode=2)
+            raise CommandError(f"Impossible de lire {fichier} : {erreur.strerror}", returncode=2) from erreur
         solution = Solution.objects.select_related("fournisseur").filter(numero_ans=ans).first()
         if solution is None:
             raise CommandError(f"Numéro ANS inconnu : {ans}", returncode=2)
         try:
-            simulation = simuler(contenu, fournisseur=solution.fournisseur, numero_ans=ans,
-                                 type_demande=TypeDemande(type_demande.upper()), taux_tva=tva)
+            simulation = simuler(
+                contenu,
+                fournisseur=solution.fournisseur,
+                numero_ans=ans,
+                type_demande=TypeDemande(type_demande.upper()),
+                taux_tva=tva,
+            )
         except FichierRejete as rejet:
             self.stderr.write(f"Fichier rejeté : {rejet.message}")
             for detail in rejet.details:
