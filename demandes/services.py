@@ -271,9 +271,9 @@ def changer_statut(demandes, *, transition: str, utilisateur, motif: str = ""):
     """Applies a transition to each demande that allows it. Returns (changed, [(demande, reason)])."""
     with evenement(
         "decision_gestionnaire", utilisateur_id=utilisateur.pk, transition=transition, demandes=len(demandes)
-    ) as journal:
+    ) as details:
         faites, refusees = _changer_statut(demandes, transition=transition, utilisateur=utilisateur, motif=motif)
-        journal.update(faites=len(faites), refusees=len(refusees))
+        details.update(faites=len(faites), refusees=len(refusees))
     return faites, refusees
 
 
@@ -306,11 +306,11 @@ def enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisateu
     """Records a payment on each decided demande; the demande shows its last payment's status."""
     with evenement(
         "paiement", utilisateur_id=utilisateur.pk, montant=str(montant), statut=statut, demandes=len(demandes)
-    ) as journal:
+    ) as details:
         faites, refusees = _enregistrer_paiement(
             demandes, montant=montant, date_paiement=date_paiement, statut=statut, utilisateur=utilisateur
         )
-        journal.update(faites=len(faites), refusees=len(refusees))
+        details.update(faites=len(faites), refusees=len(refusees))
     return faites, refusees
 
 

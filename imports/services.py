@@ -75,9 +75,9 @@ def simuler_import(*, utilisateur, fichier, type_demande, numero_ans, taux_tva) 
         type_demande=type_demande,
         numero_ans=numero_ans,
         taux_tva=taux_tva,
-    ) as journal:
+    ) as details:
         import_json = _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux_tva)
-        journal.update(
+        details.update(
             import_id=import_json.pk,
             resultat=import_json.resultat,
             octets=import_json.taille,
@@ -149,9 +149,9 @@ def importer_pour_de_vrai(*, utilisateur, import_id) -> Import:
     """
     with evenement(
         "import_reel", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id, import_id=import_id
-    ) as journal:
+    ) as details:
         import_json = _importer(utilisateur, import_id)
-        journal.update(
+        details.update(
             etat=import_json.etat,
             lignes=import_json.nb_lignes,
             retenues=import_json.nb_retenues,
@@ -207,7 +207,12 @@ def _importer(utilisateur, import_id) -> Import:
         ]
         numeros_asp = {rang: numero for rang, (_, numero) in appliquees.items()}
         sortie = fichier_de_sortie(simulation.document, traitements, import_json.pk, numeros_asp)
+        sortie_de_la_simulation = import_json.fichier_sortie.name
         import_json.fichier_sortie.save(f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False)
+        # Replaced, not accumulated: the simulation's output file goes once the import is committed.
+        if sortie_de_la_simulation:
+            stockage = import_json.fichier_sortie.storage
+            transaction.on_commit(lambda: stockage.delete(sortie_de_la_simulation))
         import_json.nb_retenues = len(appliquees)
         import_json.nb_rejetees = simulation.nb_lignes - len(appliquees)
         import_json.etat = Import.Etat.IMPORTE

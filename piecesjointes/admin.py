@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from . import services
 from .models import EntreeZip, PieceRecue, ZipDepose
 
 
@@ -46,9 +47,27 @@ class ZipDeposeAdmin(admin.ModelAdmin):
         "nb_refusees",
         "date_depot",
         "date_traitement",
+        "date_activite",
+        "nb_tentatives",
     ]
     readonly_fields = fields
     inlines = [EntreeZipInline]
+    actions = ["relancer"]
+
+    # Harmless for the data (the processing is idempotent): whoever may see the zips may relaunch one.
+    @admin.action(description="Relancer le traitement des fichiers zip en échec", permissions=["view"])
+    def relancer(self, request, queryset):
+        relances, refuses = [], []
+        for depot in queryset:
+            try:
+                services.relancer_zip(depot, utilisateur=request.user)
+                relances.append(depot.nom_fichier)
+            except services.DepotImpossible:
+                refuses.append(depot.nom_fichier)
+        if relances:
+            self.message_user(request, f"Traitement relancé : {', '.join(relances)}.", messages.SUCCESS)
+        if refuses:
+            self.message_user(request, f"Non relancé(s), car pas en échec : {', '.join(refuses)}.", messages.WARNING)
 
     @admin.display(description="fichier")
     def telecharger(self, depot):

@@ -22,6 +22,10 @@ class ZipDepose(models.Model):
         EN_COURS = "EN_COURS", "En cours"
         TRAITE = "TRAITE", "Traité"
         REFUSE = "REFUSE", "Refusé"
+        EN_ECHEC = "EN_ECHEC", "En échec"
+
+    # Waiting for the worker: the sweeper (piecesjointes.reprise) sends these again when stale.
+    STATUTS_A_TRAITER = (Statut.EN_ATTENTE, Statut.EN_COURS)
 
     import_json = models.ForeignKey("imports.Import", on_delete=models.PROTECT, related_name="zips")
     fournisseur = models.ForeignKey(Fournisseur, on_delete=models.PROTECT, related_name="zips")
@@ -37,9 +41,14 @@ class ZipDepose(models.Model):
     nb_refusees = models.PositiveIntegerField("fichiers refusés", default=0)
     date_depot = models.DateTimeField("date de dépôt", auto_now_add=True)
     date_traitement = models.DateTimeField("date de traitement", null=True, blank=True)
+    # Last sign of life: sent to the broker, started, progress. Older than
+    # SEGUR_ZIP_RELANCE_APRES while waiting or in progress, the zip is sent again.
+    date_activite = models.DateTimeField("dernière activité", null=True, blank=True)
+    nb_tentatives = models.PositiveSmallIntegerField("tentatives de traitement", default=0)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["statut", "date_activite"], name="zip_statut_activite")]
         verbose_name = "fichier zip"
         verbose_name_plural = "fichiers zip"
 
@@ -48,7 +57,8 @@ class ZipDepose(models.Model):
 
     @property
     def termine(self):
-        return self.statut in (self.Statut.TRAITE, self.Statut.REFUSE)
+        """Nothing more will happen without the supplier: processed, refused, or failed."""
+        return self.statut not in self.STATUTS_A_TRAITER
 
 
 class EntreeZip(models.Model):

@@ -3,12 +3,16 @@
 import hashlib
 import logging
 import zipfile
+from datetime import timedelta
 
+import structlog
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import KombuError
 from simple_history.utils import bulk_update_with_history
 
 from demandes.models import Demande, PieceAttendue, StatutDemande
@@ -20,6 +24,7 @@ from . import controles
 from .models import EntreeZip, PieceRecue, ZipDepose
 
 journal = logging.getLogger(__name__)
+evenements = structlog.get_logger("segur_portal.evenements")
 PROGRESSION_TOUS_LES = 20  # entries between two progress updates
 # What zipfile raises on a damaged or exotic archive (NotImplementedError: a "version needed to
 # extract" it does not know). Entry-level errors are answered per entry by controles.examiner.
@@ -41,18 +46,43 @@ def deposer_zip(*, utilisateur, import_json, fichier) -> ZipDepose:
         taille=fichier.size,
     )
     depot.fichier.save("archive.zip", fichier, save=False)
+    depot.date_activite = timezone.now()
     depot.save()
-    from .tasks import traiter_zip
+    # The row is the outbox: whether or not the broker takes the task now, the zip is recorded
+    # « En attente » and the sweeper sends it again while it stays so. None: not sent yet (the
+    # caller's transaction is still open), True / False once sent or refused by the broker.
+    depot.envoye_au_traitement = None
 
-    transaction.on_commit(lambda: traiter_zip.delay(depot.pk))
+    def envoyer():
+        depot.envoye_au_traitement = envoyer_au_traitement(depot.pk)
+
+    transaction.on_commit(envoyer)
     return depot
 
 
+def envoyer_au_traitement(zip_id: int) -> bool:
+    """Sends the processing task to the broker. A broker down is not the supplier's problem: the
+    zip stays « En attente » and relancer_zips_bloques sends it again once the broker is back."""
+    from .tasks import traiter_zip
+
+    try:
+        traiter_zip.delay(zip_id)
+    except (KombuError, OSError) as erreur:
+        evenements.warning("zip_non_envoye", zip_id=zip_id, erreur=type(erreur).__name__)
+        return False
+    return True
+
+
 def pieces_attendues_de_l_import(import_json):
+    """The pieces still awaited: those of the import's demandes not yet handed over."""
+    return pieces_annoncees_par_l_import(import_json).filter(demande__statut=StatutDemande.EN_ATTENTE_PIECES)
+
+
+def pieces_annoncees_par_l_import(import_json):
+    """Every piece the import's demandes announced, whatever became of the demande since: a zip
+    processed again after « Terminer » finds the same names, hence gives the same pieces."""
     return PieceAttendue.objects.filter(
-        demande__import_json=import_json,
-        demande__fournisseur_id=import_json.fournisseur_id,
-        demande__statut=StatutDemande.EN_ATTENTE_PIECES,
+        demande__import_json=import_json, demande__fournisseur_id=import_json.fournisseur_id
     )
 
 
@@ -61,20 +91,25 @@ def _cle_piece(depot: ZipDepose, verdict) -> str:
     return f"pieces/{depot.fournisseur_id}/{depot.import_json_id}/{depot.cle}/{verdict.rang:05d}{extension}"
 
 
-def _stocker(cle: str, contenu: bytes) -> str:
-    # Same key on a retry: replace what a killed attempt may have left.
+def _stocker(cle: str, contenu: bytes, sha256: str) -> str:
+    """Stores a piece under its deterministic key. Another run of the same zip wrote the same
+    bytes there: kept as is. A partial file (a killed attempt) is replaced."""
     if default_storage.exists(cle):
+        with default_storage.open(cle, "rb") as existant:
+            if hashlib.sha256(existant.read()).hexdigest() == sha256:
+                return cle
         default_storage.delete(cle)
     return default_storage.save(cle, ContentFile(contenu))
 
 
 def traiter_zip(zip_id: int) -> ZipDepose:
-    """Checks every entry of the zip and records the outcome. Safe to run again: the rows of a
-    previous attempt are replaced in the final transaction and files are stored under the same
-    keys, so a retry after a killed worker gives the same result."""
-    with evenement("zip_traite", zip_id=zip_id) as journal:
+    """Checks every entry of the zip and records the outcome. Idempotent: run again at any moment
+    (a redelivery, the sweeper, a « Relancer », concurrently, after « Terminer ») it finds the same
+    announced names, stores the same bytes under the same keys and upserts the same pieces, so the
+    result is the same and a piece once received is never taken away."""
+    with evenement("zip_traite", zip_id=zip_id) as details:
         depot = _examiner_zip(zip_id)
-        journal.update(
+        details.update(
             import_id=depot.import_json_id,
             fournisseur_id=depot.import_json.fournisseur_id,
             statut=depot.statut,
@@ -88,8 +123,14 @@ def traiter_zip(zip_id: int) -> ZipDepose:
 
 def _examiner_zip(zip_id: int) -> ZipDepose:
     depot = ZipDepose.objects.select_related("import_json").get(pk=zip_id)
-    ZipDepose.objects.filter(pk=zip_id).update(statut=ZipDepose.Statut.EN_COURS, nb_traitees=0)
-    attendues = dict(pieces_attendues_de_l_import(depot.import_json).values_list("nom_fichier", "id"))
+    # An attempt on a zip not yet processed (a finished one only gets its result written again).
+    ZipDepose.objects.filter(pk=zip_id, statut__in=[*ZipDepose.STATUTS_A_TRAITER, ZipDepose.Statut.EN_ECHEC]).update(
+        statut=ZipDepose.Statut.EN_COURS,
+        nb_traitees=0,
+        nb_tentatives=F("nb_tentatives") + 1,
+        date_activite=timezone.now(),
+    )
+    attendues = dict(pieces_annoncees_par_l_import(depot.import_json).values_list("nom_fichier", "id"))
     entrees, receptions, motif_archive, nb_entrees = [], [], "", 0
     with depot.fichier.open("rb") as flux:
         try:
@@ -122,27 +163,38 @@ def _examiner_zip(zip_id: int) -> ZipDepose:
                         )
                     )
                     if verdict.acceptee:
-                        cle = _cle_piece(depot, verdict)
+                        empreinte = hashlib.sha256(verdict.contenu).hexdigest()
+                        cle = _stocker(_cle_piece(depot, verdict), verdict.contenu, empreinte)
                         receptions.append(
                             PieceRecue(
                                 piece_attendue_id=verdict.piece_attendue_id,
                                 zip_depose=depot,
                                 cle_stockage=cle,
-                                fichier=_stocker(cle, verdict.contenu),
+                                fichier=cle,
                                 taille=len(verdict.contenu),
                                 type_mime=verdict.type_mime,
-                                sha256=hashlib.sha256(verdict.contenu).hexdigest(),
+                                sha256=empreinte,
                             )
                         )
                     if verdict.rang % PROGRESSION_TOUS_LES == 0:
-                        ZipDepose.objects.filter(pk=zip_id).update(nb_traitees=verdict.rang)
+                        ZipDepose.objects.filter(pk=zip_id).update(
+                            nb_traitees=verdict.rang, date_activite=timezone.now()
+                        )
             archive.close()
 
     with transaction.atomic():
+        # Two runs of the same zip write one after the other.
+        ZipDepose.objects.select_for_update().filter(pk=zip_id).first()
+        # The entries' verdicts are this run's; the pieces are upserted, never deleted.
         EntreeZip.objects.filter(zip_depose=depot).delete()
-        PieceRecue.objects.filter(zip_depose=depot).delete()
         EntreeZip.objects.bulk_create(entrees, batch_size=1000)
-        PieceRecue.objects.bulk_create(receptions, batch_size=1000)
+        PieceRecue.objects.bulk_create(
+            receptions,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["piece_attendue", "zip_depose"],
+            update_fields=["cle_stockage", "fichier", "taille", "type_mime", "sha256"],
+        )
         ZipDepose.objects.filter(pk=zip_id).update(
             statut=ZipDepose.Statut.REFUSE if motif_archive else ZipDepose.Statut.TRAITE,
             message=motif_archive,
@@ -151,9 +203,60 @@ def _examiner_zip(zip_id: int) -> ZipDepose:
             nb_acceptees=len(receptions),
             nb_refusees=len(entrees) - len(receptions),
             date_traitement=timezone.now(),
+            date_activite=timezone.now(),
         )
     depot.refresh_from_db()
     return depot
+
+
+MESSAGE_ECHEC = (
+    "Le traitement de ce fichier a échoué {n} fois. Cliquez sur « Relancer » pour le relancer ; si l'échec se "
+    "répète, déposez-le de nouveau ou contactez l'assistance de l'ASP."
+)
+
+
+def relancer_zips_bloques() -> dict:
+    """The sweeper (Celery beat, every SEGUR_REPRISE_PERIODE seconds): every zip waiting or in
+    progress whose last sign of life is older than SEGUR_ZIP_RELANCE_APRES — a message lost with
+    a killed worker or a restarted broker, a broker down at upload — is sent again; one that already
+    had SEGUR_ZIP_TENTATIVES_MAX attempts is marked « En échec » (the supplier can « Relancer »)."""
+    maintenant = timezone.now()
+    limite = maintenant - timedelta(seconds=settings.SEGUR_ZIP_RELANCE_APRES)
+    bloques = ZipDepose.objects.filter(statut__in=ZipDepose.STATUTS_A_TRAITER).filter(
+        Q(date_activite__lt=limite) | Q(date_activite__isnull=True, date_depot__lt=limite)
+    )
+    for nb_tentatives in (
+        bloques.filter(nb_tentatives__gte=settings.SEGUR_ZIP_TENTATIVES_MAX)
+        .values_list("nb_tentatives", flat=True)
+        .distinct()
+    ):
+        bloques.filter(nb_tentatives=nb_tentatives).update(
+            statut=ZipDepose.Statut.EN_ECHEC, message=MESSAGE_ECHEC.format(n=nb_tentatives), date_traitement=maintenant
+        )
+    relances = non_envoyes = 0
+    for zip_id in bloques.filter(nb_tentatives__lt=settings.SEGUR_ZIP_TENTATIVES_MAX).values_list("pk", flat=True):
+        # Claimed by a conditional UPDATE: two sweeps at once send a zip once.
+        if bloques.filter(pk=zip_id).update(date_activite=maintenant):
+            if envoyer_au_traitement(zip_id):
+                relances += 1
+            else:
+                non_envoyes += 1
+    resultat = {"relances": relances, "non_envoyes": non_envoyes}
+    if relances or non_envoyes:
+        evenements.info("reprise_zips", **resultat)
+    return resultat
+
+
+def relancer_zip(depot: ZipDepose, *, utilisateur) -> None:
+    """« Relancer » a zip « En échec » (its supplier, or a manager): a fresh series of attempts."""
+    with transaction.atomic():
+        relance = ZipDepose.objects.filter(pk=depot.pk, statut=ZipDepose.Statut.EN_ECHEC).update(
+            statut=ZipDepose.Statut.EN_ATTENTE, message="", nb_tentatives=0, date_activite=timezone.now()
+        )
+        if not relance:
+            raise DepotImpossible("Seul un fichier zip en échec peut être relancé.")
+        evenements.info("zip_relance", zip_id=depot.pk, utilisateur_id=utilisateur.pk)
+        transaction.on_commit(lambda: envoyer_au_traitement(depot.pk))
 
 
 def pieces_manquantes(import_json):
@@ -170,9 +273,9 @@ def terminer(*, utilisateur, import_json) -> int:
     """« Terminer »: hands the import's demandes to the ASP managers once nothing is missing."""
     with evenement(
         "terminer", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id, import_id=import_json.pk
-    ) as journal:
-        journal["demandes_deposees"] = _terminer(utilisateur, import_json)
-    return journal["demandes_deposees"]
+    ) as details:
+        details["demandes_deposees"] = _terminer(utilisateur, import_json)
+    return details["demandes_deposees"]
 
 
 def _terminer(utilisateur, import_json) -> int:
@@ -180,11 +283,12 @@ def _terminer(utilisateur, import_json) -> int:
         verrou = Import.objects.select_for_update().get(pk=import_json.pk, fournisseur=utilisateur.fournisseur)
         if verrou.etat != Import.Etat.IMPORTE:
             raise DepotImpossible("Cet import est déjà terminé.")
-        if verrou.zips.exclude(statut__in=[ZipDepose.Statut.TRAITE, ZipDepose.Statut.REFUSE]).exists():
-            raise DepotImpossible(
-                "Un fichier zip est encore en cours de traitement : attendez la fin de son traitement."
-            )
+        # Only a missing piece blocks: a failed or superseded zip does not, once nothing is missing.
         if pieces_manquantes(verrou).exists():
+            if verrou.zips.filter(statut__in=ZipDepose.STATUTS_A_TRAITER).exists():
+                raise DepotImpossible(
+                    "Un fichier zip est encore en cours de traitement : attendez la fin de son traitement."
+                )
             raise DepotImpossible("Des pièces jointes manquent encore : déposez-les dans un nouveau fichier zip.")
         demandes = list(
             Demande.objects.filter(

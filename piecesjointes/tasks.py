@@ -6,8 +6,16 @@ from django.db import OperationalError
     acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
 )
 def traiter_zip(zip_id: int) -> dict:
-    """Processes one uploaded zip. Idempotent, so a redelivery after a lost worker is safe."""
+    """Processes one uploaded zip. Idempotent: a redelivery, a sweep or a « Relancer » is safe."""
     from .services import traiter_zip as traiter
 
     depot = traiter(zip_id)
     return {"statut": depot.statut, "acceptees": depot.nb_acceptees, "refusees": depot.nb_refusees}
+
+
+@shared_task(ignore_result=True)
+def relancer_zips_bloques() -> dict:
+    """Periodic (Celery beat): sends again the zips whose processing was lost, see services."""
+    from .services import relancer_zips_bloques as relancer
+
+    return relancer()

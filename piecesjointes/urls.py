@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/zip/", views.DeposerZipView.as_view(), name="deposer"),
     path("<int:pk>/terminer/", views.TerminerView.as_view(), name="terminer"),
     path("zip/<int:pk>/statut/", views.StatutZipView.as_view(), name="statut"),
+    path("zip/<int:pk>/relancer/", views.RelancerZipView.as_view(), name="relancer"),
     path("zip/<int:pk>/", views.TelechargerZipView.as_view(), name="zip"),
     path("piece/<int:pk>/", views.TelechargerPieceView.as_view(), name="piece"),
 ]

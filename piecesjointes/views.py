@@ -77,9 +77,18 @@ class DeposerZipView(EspaceFournisseurMixin, View):
                 return JsonResponse({"erreur": erreur}, status=400)
             messages.error(request, erreur)
             return redirect("piecesjointes:etape", pk=import_json.pk)
+        if depot.envoye_au_traitement is not False:
+            message = f"Le fichier « {depot.nom_fichier} » est en cours de traitement."
+        else:
+            message = (
+                f"Le fichier « {depot.nom_fichier} » a bien été reçu : son traitement est en attente et démarrera "
+                "automatiquement, sans nouvel envoi de votre part."
+            )
         if _veut_du_json(request):
-            return JsonResponse({"zip": depot.pk, "statut_url": reverse("piecesjointes:statut", args=[depot.pk])})
-        messages.info(request, f"Le fichier « {depot.nom_fichier} » est en cours de traitement.")
+            return JsonResponse(
+                {"zip": depot.pk, "statut_url": reverse("piecesjointes:statut", args=[depot.pk]), "message": message}
+            )
+        messages.info(request, message)
         return redirect("piecesjointes:etape", pk=import_json.pk)
 
 
@@ -100,6 +109,20 @@ class StatutZipView(EspaceFournisseurMixin, View):
                 "message": depot.message,
             }
         )
+
+
+class RelancerZipView(EspaceFournisseurMixin, View):
+    """« Relancer » a zip whose processing failed."""
+
+    def post(self, request, pk):
+        depot = selectors.zip_du_fournisseur(self.fournisseur, pk)
+        try:
+            services.relancer_zip(depot, utilisateur=request.user)
+        except services.DepotImpossible as refus:
+            messages.error(request, str(refus))
+        else:
+            messages.info(request, f"Le traitement du fichier « {depot.nom_fichier} » est relancé.")
+        return redirect("piecesjointes:etape", pk=depot.import_json_id)
 
 
 class TerminerView(EspaceFournisseurMixin, View):

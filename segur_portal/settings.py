@@ -145,6 +145,15 @@ SEGUR_MAX_LIGNES = env.int("SEGUR_MAX_LIGNES", default=10_000)
 SEGUR_MAX_ZIP_BYTES = env.int("SEGUR_MAX_ZIP_BYTES", default=200 * 1024 * 1024)
 SEGUR_MAX_PIECE_BYTES = env.int("SEGUR_MAX_PIECE_BYTES", default=3 * 1024 * 1024)
 SEGUR_MAX_ENTREES_ZIP = env.int("SEGUR_MAX_ENTREES_ZIP", default=20_000)
+# Recovery of the zip pipeline (docs/pannes.md): a zip waiting or in progress with no sign of life
+# for SEGUR_ZIP_RELANCE_APRES seconds is sent again by the sweeper, which runs every
+# SEGUR_REPRISE_PERIODE seconds; after SEGUR_ZIP_TENTATIVES_MAX attempts it is « En échec ».
+SEGUR_ZIP_RELANCE_APRES = env.int("SEGUR_ZIP_RELANCE_APRES", default=120)
+SEGUR_REPRISE_PERIODE = env.int("SEGUR_REPRISE_PERIODE", default=60)
+SEGUR_ZIP_TENTATIVES_MAX = env.int("SEGUR_ZIP_TENTATIVES_MAX", default=3)
+# The longest a zip may take (20 000 entries on a slow object storage): the Redis broker
+# redelivers an unacknowledged task only after it.
+SEGUR_ZIP_DUREE_MAX = env.int("SEGUR_ZIP_DUREE_MAX", default=900)
 
 # Celery: Redis when REDIS_URL is set, otherwise an embedded filesystem broker.
 REDIS_URL = env("REDIS_URL", default="")
@@ -169,9 +178,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # (a task names rows of its own database).
     _base = DATABASES["default"]
     _identite_base = "|".join(str(_base.get(cle) or "") for cle in ("ENGINE", "HOST", "PORT", "NAME"))
-    CELERY_BROKER_TRANSPORT_OPTIONS = options_broker_embarque(
-        VAR_DIR / "celery" / hashlib.sha256(_identite_base.encode()).hexdigest()[:16]
-    )
+    _dossier_celery = VAR_DIR / "celery" / hashlib.sha256(_identite_base.encode()).hexdigest()[:16]
+    CELERY_BROKER_TRANSPORT_OPTIONS = options_broker_embarque(_dossier_celery)
+else:
+    _dossier_celery = VAR_DIR / "celery"
+    _dossier_celery.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SEGUR_ZIP_DUREE_MAX}
+# A broker down must not hold a request: fail fast, the row stays the outbox (docs/pannes.md).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BEAT_SCHEDULE = {
+    "relancer-zips-bloques": {
+        "task": "piecesjointes.tasks.relancer_zips_bloques",
+        "schedule": SEGUR_REPRISE_PERIODE,
+        # A sweep not taken in time is replaced by the next one, not piled up.
+        "options": {"expires": SEGUR_REPRISE_PERIODE},
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(_dossier_celery / "beat-schedule")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from .sante import SanteView
 
+handler500 = "segur_portal.erreurs.erreur_serveur"
+
 urlpatterns = [
     path("sante/", SanteView.as_view(), name="sante"),
     path("admin/", admin.site.urls),

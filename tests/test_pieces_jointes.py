@@ -425,7 +425,11 @@ def test_zip_trop_gros_refuse_en_francais(client_relais, import_ttc, settings):
     reponse = deposer(client_relais, import_ttc, juste, nom="juste.zip", en_json=True)
     assert reponse.status_code == 200
     depot = ZipDepose.objects.get()
-    assert reponse.json() == {"zip": depot.pk, "statut_url": f"/pieces-jointes/zip/{depot.pk}/statut/"}
+    assert reponse.json() == {
+        "zip": depot.pk,
+        "statut_url": f"/pieces-jointes/zip/{depot.pk}/statut/",
+        "message": "Le fichier « juste.zip » est en cours de traitement.",
+    }
     assert depot.taille == 2000 and depot.nom_fichier == "juste.zip"
     assert depot.statut == ZipDepose.Statut.EN_ATTENTE
     assert depot.fichier.name == f"zips/{depot.fournisseur_id}/{import_ttc.pk}/{depot.cle}.zip"
@@ -814,11 +818,11 @@ def test_worker_tue_au_milieu_puis_relance(client_relais, import_deux, settings,
     stocker = services._stocker
     appels = []
 
-    def stocker_puis_mourir(cle, contenu):
+    def stocker_puis_mourir(cle, contenu, sha256):
         appels.append(cle)
         if len(appels) == 2:
             raise RuntimeError("worker tué")
-        return stocker(cle, contenu)
+        return stocker(cle, contenu, sha256)
 
     monkeypatch.setattr(services, "_stocker", stocker_puis_mourir)
     with pytest.raises(RuntimeError, match="worker tué"):
@@ -861,7 +865,9 @@ def test_terminer_refuse_tant_que_des_pieces_manquent_ou_qu_un_zip_attend(client
     assert attente.statut == ZipDepose.Statut.EN_ATTENTE
     reponse = ecran(client_relais, import_deux)
     assert desactive(page(reponse).bouton("Terminer")) and MESSAGE_COMPLET not in texte(reponse)
-    assert "En cours 0 / 0" in page(reponse).table(COLONNES_ZIPS)[1][1]
+    assert page(reponse).table(COLONNES_ZIPS)[1][1] == (
+        "En attente de traitement reçu, le traitement démarrera automatiquement"
+    )
     assert MESSAGE_ZIP_EN_COURS in texte(client_relais.post(url, follow=True))
     import_deux.refresh_from_db()
     assert import_deux.etat == Import.Etat.IMPORTE
