@@ -111,6 +111,12 @@ PDF = (
 ENTETE_PDF = b"%PDF-1.4\n"
 TAILLE_GROSSE_PIECE = 3 * 1024 * 1024 - 100
 
+NOMS = {
+    1: "1. tâche rejouée après « Terminer »",
+    2: "2. workers tués (SIGKILL) en plein zip",
+    3: "3. broker arrêté pendant le dépôt",
+    4: "4. Redis redémarré, message perdu",
+}
 TITRES = {
     1: "tâche traiter_zip envoyée une 2e fois, après « Terminer »",
     2: "les 2 workers tués entiers (SIGKILL du groupe) en plein traitement d'un gros zip",
@@ -813,7 +819,7 @@ def bilan_pieces(lien, import_id, media):
 
 def scenario_1(pile, navigateur, lien, nb):
     """Task run twice, after « Terminer »."""
-    r = {"nom": "1. tâche rejouée après « Terminer »", "cibles": []}
+    r = {"nom": NOMS[1], "cibles": []}
     import_id = creer_import(navigateur, lien, 1, nb)
     chemin = zip_petit(pile.dossier / "pannes-1.zip", 1, nb)
     statut, donnees, _, reponse = deposer(navigateur, import_id, chemin)
@@ -885,7 +891,7 @@ def scenario_1(pile, navigateur, lien, nb):
 
 def scenario_2(pile, navigateur, lien, nb):
     """A whole worker (main process + pool) killed mid-zip, both of them."""
-    r = {"nom": "2. workers tués (SIGKILL) en plein zip", "cibles": []}
+    r = {"nom": NOMS[2], "cibles": []}
     import_id = creer_import(navigateur, lien, 2, nb)
     debut = time.monotonic()
     chemin = zip_gros(pile.dossier / "pannes-2.zip", 2, nb)
@@ -924,6 +930,8 @@ def scenario_2(pile, navigateur, lien, nb):
     guetteur.start()
     statut, donnees, duree_depot, reponse = deposer(navigateur, import_id, chemin)
     print(f"   dépôt : {statut} en {duree_depot:.1f} s — {donnees and donnees.get('message')}")
+    if statut != 200:
+        arret["fin"] = True  # no zip to watch
     guetteur.join(timeout=CHRONO.reste(120))
     arret["fin"] = True
     chemin.unlink(missing_ok=True)
@@ -977,7 +985,7 @@ def scenario_2(pile, navigateur, lien, nb):
 
 def scenario_3(pile, navigateur, lien, nb):
     """The broker is down while the zip is uploaded."""
-    r = {"nom": "3. broker arrêté pendant le dépôt", "cibles": []}
+    r = {"nom": NOMS[3], "cibles": []}
     import_id = creer_import(navigateur, lien, 3, nb)
     chemin = zip_petit(pile.dossier / "pannes-3.zip", 3, nb)
     pile.arreter_redis()
@@ -1048,7 +1056,7 @@ def messages_en_file(pile, zip_id):
 
 def scenario_4(pile, navigateur, lien, nb):
     """Redis restarted without persistence while the zip's message waits in its queue."""
-    r = {"nom": "4. Redis redémarré, message perdu", "cibles": []}
+    r = {"nom": NOMS[4], "cibles": []}
     import_id = creer_import(navigateur, lien, 4, nb)
     chemin = zip_petit(pile.dossier / "pannes-4.zip", 4, nb)
     pile.arreter_workers()
@@ -1121,7 +1129,7 @@ def imprimer_resume(resultats, pile):
     print("   " + " ".join(f"{e:<{l}}" for e, l in zip(entetes, largeurs, strict=True)))
     for r in resultats:
         if "erreur" in r and "attendues" not in r:
-            print(f"   {r['nom']:<{largeurs[0]}} non mesuré : {r['erreur']}")
+            print(f"   {r['nom']:<{largeurs[0]}} ÉCART — non mesuré : {r['erreur'][:160]}")
             continue
         reprise = f"{r['reprise']:.2f}" if r.get("reprise") is not None else "—"
         borne = f"{r['borne']:.1f} ({r['borne_texte']})" if r.get("borne") is not None else "—"
@@ -1157,6 +1165,8 @@ def main():
         if shutil.which(binaire) is None:
             sys.exit(f"{binaire} est introuvable")
 
+    # SIGTERM (e.g. `timeout`) goes through the same `finally` as Ctrl-C: the stack is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     dossier = Path(tempfile.mkdtemp(prefix="bench-pannes-"))
     pile = Pile(dossier, args.relance_apres, args.periode)
     pile.tuer_apres_entrees = args.tuer_apres_entrees
@@ -1199,18 +1209,21 @@ def main():
         ):
             print(f"\nScénario {numero} — {TITRES[numero]}", flush=True)
             if CHRONO.reste(60) < 60:
-                resultats.append({"nom": f"{numero}. (non exécuté)", "erreur": "durée maximale du banc atteinte"})
+                resultats.append({"nom": NOMS[numero], "erreur": "non exécuté, durée maximale du banc atteinte"})
                 print("   non exécuté : durée maximale du banc atteinte")
                 continue
             navigateur.erreurs = []
             try:
-                # Every scenario starts on a healthy stack: both workers up (scenario 4 stops them).
+                # Every scenario starts on a healthy stack: Redis and both workers up (even after a
+                # scenario that failed half-way).
+                if not pile.redis.vivant():
+                    pile.demarrer_redis()
                 if not all(w.vivant() for w in pile.workers):
                     pile.demarrer_workers()
                 pile.workers_prets()
                 resultat = fonction(pile, navigateur, lien, nb)
             except Exception as erreur:  # noqa: BLE001 - reported, the run goes on
-                resultat = {"nom": f"{numero}. {TITRES[numero]}"[:40], "erreur": f"{type(erreur).__name__}: {erreur}"}
+                resultat = {"nom": NOMS[numero], "erreur": f"{type(erreur).__name__}: {erreur}"}
                 print(f"   ÉCHEC du scénario : {resultat['erreur']}")
                 print(pile.journaux())
             resultat["erreurs_http"] = list(navigateur.erreurs)

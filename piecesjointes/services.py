@@ -92,13 +92,16 @@ def _cle_piece(depot: ZipDepose, verdict) -> str:
 
 
 def _stocker(cle: str, contenu: bytes, sha256: str) -> str:
-    """Stores a piece under its deterministic key. Another run of the same zip wrote the same
-    bytes there: kept as is. A partial file (a killed attempt) is replaced."""
-    if default_storage.exists(cle):
+    """Stores a piece under its deterministic key and returns the name it got. Another run of the
+    same zip wrote the same bytes there: kept as is. Nothing is ever deleted (a concurrent run may be
+    reading or writing it): a partial file left by a killed attempt, or a file a concurrent run is
+    still writing, makes the storage choose a free name beside the key."""
+    try:
         with default_storage.open(cle, "rb") as existant:
             if hashlib.sha256(existant.read()).hexdigest() == sha256:
                 return cle
-        default_storage.delete(cle)
+    except OSError:  # not there (yet)
+        pass
     return default_storage.save(cle, ContentFile(contenu))
 
 

@@ -3,13 +3,16 @@ often and whenever it runs, a zip whose processing was lost is sent again by the
 down at upload loses nothing, a failed zip can be relaunched and never blocks « Terminer », the
 database down answers 503, and the output file of the simulation is replaced by the import's."""
 
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -46,6 +49,7 @@ from .test_pieces_jointes import (  # noqa: F401 — fixtures
     zip_de,
 )
 
+RACINE = Path(__file__).resolve().parents[1]
 SUR_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 MESSAGE_RECU_EN_ATTENTE = (
     "Le fichier « pieces.zip » a bien été reçu : son traitement est en attente et démarrera automatiquement, "
@@ -110,13 +114,16 @@ def test_traiter_apres_terminer_ne_retire_aucune_piece(client_relais, import_deu
 def test_un_fichier_partiel_laisse_par_un_worker_tue_est_remplace(client_relais, import_deux):
     depot = deposer_et_traiter(client_relais, import_deux, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, PDF_BIS)))
     piece = PieceRecue.objects.get(piece_attendue__nom_fichier=NOM_PIECE_2)
-    chemin = Path(piece.fichier.path)
-    chemin.write_bytes(PDF_BIS[:10])  # a write cut short
+    ancienne_cle = piece.cle_stockage
+    Path(piece.fichier.path).write_bytes(PDF_BIS[:10])  # a write cut short
 
     services.traiter_zip(depot.pk)
 
     piece.refresh_from_db()
-    assert chemin.read_bytes() == PDF_BIS and piece.fichier.name == piece.cle_stockage
+    with piece.fichier.open("rb") as flux:
+        assert flux.read() == PDF_BIS
+    assert piece.fichier.name == piece.cle_stockage
+    assert Path(piece.cle_stockage).parent == Path(ancienne_cle).parent  # still under the zip's private key
 
 
 @pytest.mark.skipif(not SUR_POSTGRES, reason="concurrence réelle : PostgreSQL (la CI)")
@@ -322,12 +329,46 @@ def broker_prive(tmp_path, settings):
         brancher_le_broker(ancien)
 
 
+def worker_reel(broker_url, media_root) -> subprocess.Popen:
+    """A Celery worker in a process of its own, on the test database (committed data: a
+    transactional test) and the given broker, as in production."""
+    base = connection.settings_dict
+    url_base = "postgres://{}{}@{}:{}/{}".format(
+        quote(base["USER"] or ""),
+        f":{quote(base['PASSWORD'])}" if base["PASSWORD"] else "",
+        base["HOST"] or "127.0.0.1",
+        base["PORT"] or 5432,
+        base["NAME"],
+    )
+    environnement = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "segur_portal.settings",
+        "DATABASE_URL": url_base,
+        "REDIS_URL": broker_url,
+        "MEDIA_ROOT": str(media_root),
+        "DEBUG": "0",
+        "SECRET_KEY": "tests-only-secret-key",
+    }
+    commande = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "segur_portal",
+        "worker",
+        "--pool=solo",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel=WARNING",
+    ]
+    return subprocess.Popen(commande, cwd=RACINE, env=environnement, stdout=subprocess.DEVNULL)
+
+
+@pytest.mark.skipif(not SUR_POSTGRES, reason="worker réel dans un autre processus : PostgreSQL (la CI)")
 @pytest.mark.django_db(transaction=True)
-def test_broker_arrete_pendant_le_depot_puis_traite_a_son_retour(relais_transactionnel, document_ttc, broker_prive):
-    from celery.contrib.testing.worker import start_worker
-
-    from segur_portal.celery import app
-
+def test_broker_arrete_pendant_le_depot_puis_traite_a_son_retour(
+    relais_transactionnel, document_ttc, broker_prive, settings
+):
     client = relais_transactionnel
     import_json = importer(client, fichier_deux_lignes(document_ttc), nom="deux.json")
     broker_prive.arreter()
@@ -346,8 +387,12 @@ def test_broker_arrete_pendant_le_depot_puis_traite_a_son_retour(relais_transact
     broker_prive.demarrer()
     vieillir(depot, django_settings.SEGUR_ZIP_RELANCE_APRES + 1)
     assert services.relancer_zips_bloques() == {"relances": 1, "non_envoyes": 0}
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
-        etat = attendre_traitement(client, depot.pk)
+    worker = worker_reel(broker_prive.url, settings.MEDIA_ROOT)
+    try:
+        etat = attendre_traitement(client, depot.pk, delai=60)
+    finally:
+        worker.terminate()
+        worker.wait(30)
     assert etat["statut"] == "TRAITE" and etat["nb_acceptees"] == 2
     assert client.post(f"/pieces-jointes/{import_json.pk}/terminer/").status_code == 302
 
