@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 import structlog
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_structlog",
     "health_check",
+    "axes",
+    "csp",
     "demandes",
     "imports",
     "piecesjointes",
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "segur_portal.securite.CachePriveMiddleware",
+    # Last, as django-axes asks: refuses the login of a locked account+IP.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "segur_portal.urls"
@@ -74,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "segur_portal.context_processors.site_config",
+                "segur_portal.context_processors.nonce_csp",
             ],
         },
     },
@@ -96,8 +105,26 @@ LOGOUT_REDIRECT_URL = "connexion"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (django-axes), on the portal's login and the admin's: after
+# CONNEXION_ECHECS_MAX failures for one account from one address, that pair is locked for
+# CONNEXION_BLOCAGE_MINUTES (or until a superuser deletes the attempt in the admin, or runs
+# `manage.py axes_reset_username <identifiant>`). ---
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("CONNEXION_ECHECS_MAX", default=5)
+AXES_COOLOFF_TIME = env.float("CONNEXION_BLOCAGE_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "segur_portal.securite.reponse_connexion_bloquee"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"
@@ -232,6 +259,41 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp): only the portal's own files; the few inline scripts
+# carry the request's nonce (DSFR's loader too); no inline style, no plugin, no framing. ---
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the portal never uses, refused to every page (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "usb",
+    )
+}
 
 # --- E-mail: printed on the console unless EMAIL_URL names a server,
 # e.g. smtp+tls://utilisateur:motdepasse@smtp.example.fr:587 ---
