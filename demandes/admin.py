@@ -4,9 +4,10 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin, sensitive_post_parameters_m
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,6 +17,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from segur_portal.export_csv import reponse_csv
 
 from . import services
+from .comptes import (
+    CompteFournisseurCreationForm,
+    CompteFournisseurForm,
+    comptes_fournisseurs,
+    envoyer_liens,
+    peut_gerer,
+)
 from .models import (
     Beneficiaire,
     CompteurDossier,
@@ -76,6 +84,11 @@ class UtilisateurInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # A manager only sees (and deactivates) supplier accounts, never an ASP account.
+        comptes = super().get_queryset(request)
+        return comptes if request.user.is_superuser else comptes_fournisseurs(comptes)
+
 
 class SolutionInline(admin.TabularInline):
     model = Solution
@@ -132,19 +145,144 @@ class SolutionAdmin(HistoriqueEnLectureSeule):
 
 @admin.register(Utilisateur)
 class UtilisateurAdmin(UserAdmin):
+    """Superusers manage every account. A manager (staff, not superuser) manages supplier accounts
+    only: a staff or superuser account is neither listed nor reachable (404), no password is ever
+    set by him (the password view is refused, the supplier gets a reset link by e-mail instead),
+    and the rights stay read-only."""
+
     list_display = ["username", "email", "fournisseur", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "fournisseur"]
     search_fields = ["username", "email", "fournisseur__denomination", "fournisseur__siret"]
     autocomplete_fields = ["fournisseur"]
     fieldsets = UserAdmin.fieldsets + (("Fournisseur", {"fields": ["fournisseur"]}),)
     add_fieldsets = UserAdmin.add_fieldsets + (("Fournisseur", {"fields": ["fournisseur"]}),)
+    add_form_template = "admin/demandes/utilisateur/add_form.html"
+    actions = ["envoyer_lien_reinitialisation"]
     DROITS = ["is_superuser", "is_staff", "groups", "user_permissions"]
+    DATES = ["last_login", "date_joined"]
+
+    # --- which accounts ------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        comptes = super().get_queryset(request)
+        if request.user.is_superuser:
+            return comptes
+        return comptes_fournisseurs(comptes)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or peut_gerer(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or peut_gerer(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or peut_gerer(request.user, obj))
+
+    def _compte_gere_ou_404(self, request, object_id):
+        # Django would redirect to the index with « … n'existe pas » ; a plain 404 says no more.
+        if not request.user.is_superuser and self.get_object(request, unquote(object_id)) is None:
+            raise Http404("Aucun compte fournisseur ne porte cet identifiant.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._compte_gere_ou_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._compte_gere_ou_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._compte_gere_ou_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    @sensitive_post_parameters_m
+    def user_change_password(self, request, id, form_url=""):
+        # Whoever sets a password can log in as the account: superusers only.
+        if not request.user.is_superuser:
+            raise PermissionDenied(
+                "Seul un superutilisateur définit un mot de passe. Envoyez plutôt un lien de réinitialisation."
+            )
+        return super().user_change_password(request, id, form_url)
+
+    # --- the forms -----------------------------------------------------------------------
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return super().get_list_filter(request)
+        return ["is_active", "fournisseur"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        if obj is None:
+            return [(None, {"classes": ["wide"], "fields": CompteFournisseurCreationForm._meta.fields})]
+        return [
+            (nom, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for nom, options in fieldsets
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if not request.user.is_superuser:
+            kwargs["form"] = CompteFournisseurCreationForm if obj is None else CompteFournisseurForm
+        return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser grants rights: a manager who can edit accounts cannot raise his own.
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
-        return [*super().get_readonly_fields(request, obj), *self.DROITS]
+        return [*super().get_readonly_fields(request, obj), *self.DROITS, *self.DATES]
+
+    def save_model(self, request, obj, form, change):
+        if not peut_gerer(request.user, obj):
+            raise PermissionDenied("Seul un superutilisateur crée ou modifie un compte de l'ASP.")
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if not request.user.is_superuser:
+            # Created without a password: the supplier chooses it through the link.
+            self._envoyer_liens(request, [obj])
+        return super().response_add(request, obj, post_url_continue)
+
+    # --- the reset link ------------------------------------------------------------------
+
+    @admin.action(description="Envoyer un lien de réinitialisation du mot de passe", permissions=["change"])
+    def envoyer_lien_reinitialisation(self, request, queryset):
+        self._envoyer_liens(request, queryset.order_by("username"))
+
+    def _envoyer_liens(self, request, comptes):
+        envoyes, ignores = envoyer_liens(request, comptes)
+        for compte in envoyes:
+            self.log_change(request, compte, f"Lien de réinitialisation du mot de passe envoyé à {compte.email}.")
+        if envoyes:
+            destinataires = ", ".join(f"{compte.username} ({compte.email})" for compte in envoyes)
+            self.message_user(
+                request, f"Lien de réinitialisation du mot de passe envoyé à : {destinataires}.", messages.SUCCESS
+            )
+        for compte, raison in ignores:
+            self.message_user(request, f"Aucun lien envoyé à {compte.username} : {raison}.", messages.ERROR)
+
+    def get_urls(self):
+        return [
+            path(
+                "<id>/reinitialisation/",
+                self.admin_site.admin_view(self.envoyer_lien_view),
+                name="demandes_utilisateur_reinitialisation",
+            ),
+            *super().get_urls(),
+        ]
+
+    def envoyer_lien_view(self, request, id):
+        """The button « Envoyer un lien de réinitialisation du mot de passe » of an account's page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        compte = self.get_object(request, unquote(id))
+        if compte is None:
+            raise Http404("Aucun compte fournisseur ne porte cet identifiant.")
+        if not self.has_change_permission(request, compte):
+            raise PermissionDenied
+        self._envoyer_liens(request, [compte])
+        return HttpResponseRedirect(reverse("admin:demandes_utilisateur_change", args=[compte.pk]))
 
 
 NUMERO_AVEC_VERSION = re.compile(r"^(FIN[A-Za-z]{3}\d{6})M\d+$")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import comptes, views
 
 urlpatterns = [
     path("", views.AccueilView.as_view(), name="accueil"),
@@ -11,4 +11,15 @@ urlpatterns = [
     path("demandes/", views.DemandesView.as_view(), name="demandes"),
     path("demandes/<int:pk>/", views.DemandeView.as_view(), name="demande"),
     path("aide/", views.AideView.as_view(), name="aide"),
+    # Where the link e-mailed from the admin leads (« Envoyer un lien de réinitialisation du mot de passe »).
+    path(
+        "mot-de-passe/reinitialisation/terminee/",
+        comptes.ReinitialisationTermineeView.as_view(),
+        name="reinitialisation_terminee",
+    ),
+    path(
+        "mot-de-passe/reinitialisation/<uidb64>/<token>/",
+        comptes.ReinitialisationView.as_view(),
+        name="reinitialisation",
+    ),
 ]

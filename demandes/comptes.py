@@ -1,0 +1,174 @@
+"""Portal accounts: who manages which, and the password-reset link that replaces any password set by
+someone else.
+
+- A superuser manages every account.
+- An ASP manager (staff, not superuser) manages supplier accounts only: attached to a fournisseur,
+  neither staff nor superuser. He never sets a password: he sends the supplier a link to the
+  portal's own reset pages (Django's PasswordResetForm and default_token_generator), and the
+  supplier chooses the password himself.
+"""
+
+import logging
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm, UserChangeForm, UsernameField
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse_lazy
+from dsfr.forms import DsfrBaseForm
+
+from segur_portal.journal import journal
+
+logger = logging.getLogger(__name__)
+
+
+# --- who manages whom -----------------------------------------------------------------------------
+
+
+def est_compte_fournisseur(compte) -> bool:
+    return compte.fournisseur_id is not None and not compte.is_staff and not compte.is_superuser
+
+
+def comptes_fournisseurs(queryset):
+    return queryset.filter(fournisseur__isnull=False, is_staff=False, is_superuser=False)
+
+
+def peut_gerer(gestionnaire, compte) -> bool:
+    """May `gestionnaire` (an admin user) see and edit `compte`?"""
+    return gestionnaire.is_superuser or est_compte_fournisseur(compte)
+
+
+# --- the admin forms of a manager (never a password field, never a right) -------------------------
+
+
+class CompteFournisseurCreationForm(forms.ModelForm):
+    """A supplier account created by a manager: no password (the supplier chooses it through the
+    link sent to his e-mail address, hence required), always attached to a fournisseur."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "email", "first_name", "last_name", "fournisseur"]
+        field_classes = {"username": UsernameField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for champ in ("email", "fournisseur"):
+            if champ in self.fields:
+                self.fields[champ].required = True
+        if "email" in self.fields:
+            self.fields[
+                "email"
+            ].help_text = "Le lien qui permet au fournisseur de choisir son mot de passe est envoyé à cette adresse."
+
+    def clean_username(self):
+        identifiant = self.cleaned_data.get("username")
+        if identifiant and self._meta.model.objects.filter(username__iexact=identifiant).exists():
+            raise forms.ValidationError("Un compte porte déjà cet identifiant.", code="unique")
+        return identifiant
+
+    def save(self, commit=True):
+        compte = super().save(commit=False)
+        compte.is_staff = compte.is_superuser = False
+        compte.set_unusable_password()
+        if commit:
+            compte.save()
+            self.save_m2m()
+        return compte
+
+
+class CompteFournisseurForm(UserChangeForm):
+    """A supplier account edited by a manager: the admin leaves out the password and the rights;
+    the account stays attached to a fournisseur."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "fournisseur" in self.fields:
+            self.fields["fournisseur"].required = True
+
+
+# --- the reset link --------------------------------------------------------------------------------
+
+
+class LienReinitialisationForm(PasswordResetForm):
+    """Django's reset e-mail for one account chosen in the admin (not looked up by address: the
+    stock get_users skips an account without a usable password, such as a supplier account just
+    created), and a failed sending is reported instead of only logged."""
+
+    def __init__(self, compte):
+        super().__init__({"email": compte.email})
+        self.compte = compte
+
+    def get_users(self, email):
+        return [self.compte]
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        sujet = "".join(render_to_string(subject_template_name, context).splitlines())
+        corps = render_to_string(email_template_name, context)
+        EmailMultiAlternatives(sujet, corps, from_email, [to_email]).send()
+
+
+def envoyer_liens(request, comptes):
+    """E-mails each active account with an address a link to choose its password.
+    Returns (sent, [(account, reason)])."""
+    envoyes, ignores = [], []
+    validite_jours = max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
+    for compte in comptes:
+        if not compte.is_active:
+            ignores.append((compte, "le compte est désactivé"))
+            continue
+        if not compte.email:
+            ignores.append((compte, "le compte n'a pas d'adresse e-mail"))
+            continue
+        formulaire = LienReinitialisationForm(compte)
+        formulaire.is_valid()
+        try:
+            formulaire.save(
+                request=request,
+                use_https=request.is_secure(),
+                subject_template_name="registration/reinitialisation_sujet.txt",
+                email_template_name="registration/reinitialisation_courriel.txt",
+                extra_email_context={"validite_jours": validite_jours},
+            )
+        except OSError as erreur:  # smtplib.SMTPException included
+            logger.warning("Lien de réinitialisation non envoyé au compte %s : %s", compte.pk, erreur)
+            journal.warning(
+                "lien_reinitialisation", compte_id=compte.pk, par=request.user.pk, echec=type(erreur).__name__
+            )
+            ignores.append((compte, "l'envoi du courriel a échoué, réessayez plus tard"))
+            continue
+        journal.info("lien_reinitialisation", compte_id=compte.pk, par=request.user.pk)
+        envoyes.append(compte)
+    return envoyes, ignores
+
+
+# --- the portal's reset pages (where the e-mailed link leads) -------------------------------------
+
+
+class NouveauMotDePasseForm(SetPasswordForm, DsfrBaseForm):
+    """Django's form (password validators included), in the DSFR style of the login form."""
+
+    new_password1, new_password2 = SetPasswordForm.create_password_fields(
+        label1="Nouveau mot de passe", label2="Confirmation du nouveau mot de passe"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class ReinitialisationView(auth_views.PasswordResetConfirmView):
+    form_class = NouveauMotDePasseForm
+    template_name = "registration/reinitialisation.html"
+    success_url = reverse_lazy("reinitialisation_terminee")
+
+
+class ReinitialisationTermineeView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/reinitialisation_terminee.html"
