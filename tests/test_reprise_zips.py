@@ -266,18 +266,13 @@ def test_un_gestionnaire_relance_un_zip_en_echec_depuis_l_admin(client, client_r
 
 
 def brancher_le_broker(url):
-    """Points the Celery app at another broker: its own pool and kombu's shared pools rebuilt (the
-    running test worker keeps its own connection)."""
-    from kombu import pools
-
+    """Points the Celery app's producers at another broker. Nothing is closed: kombu keeps one
+    pool per broker URL, which the running test worker and the next tests share."""
     from segur_portal.celery import app
 
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-    pools.reset()
     app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 class RedisPrive:
