@@ -57,17 +57,15 @@ class ZipDeposeAdmin(admin.ModelAdmin):
     # Harmless for the data (the processing is idempotent): whoever may see the zips may relaunch one.
     @admin.action(description="Relancer le traitement des fichiers zip en échec", permissions=["view"])
     def relancer(self, request, queryset):
-        relances, refuses = [], []
+        relances = []
         for depot in queryset:
             try:
                 services.relancer_zip(depot, utilisateur=request.user)
                 relances.append(depot.nom_fichier)
-            except services.DepotImpossible:
-                refuses.append(depot.nom_fichier)
+            except services.DepotImpossible as refus:
+                self.message_user(request, f"« {depot.nom_fichier} » non relancé : {refus}", messages.WARNING)
         if relances:
             self.message_user(request, f"Traitement relancé : {', '.join(relances)}.", messages.SUCCESS)
-        if refuses:
-            self.message_user(request, f"Non relancé(s), car pas en échec : {', '.join(refuses)}.", messages.WARNING)
 
     @admin.display(description="fichier")
     def telecharger(self, depot):

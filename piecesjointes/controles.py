@@ -1,4 +1,5 @@
-"""The checks of one zip entry (spec §6), on a stream: the name, then at most
+"""The checks of a zip (spec §6). First its central directory, read on a stream before zipfile
+parses it (verifier_repertoire); then each entry, on a stream: the name, then at most
 SEGUR_MAX_PIECE_BYTES + 1 bytes of content, whose type is read on the bytes by python-magic.
 
 Nothing here writes anything or builds a path from an entry's name: the caller stores the
@@ -6,6 +7,7 @@ accepted content under a key of its own.
 """
 
 import stat
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -25,6 +27,118 @@ EXTENSIONS_ARCHIVES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".x
 # Only these are read: zipfile inflates them by bounded steps, while it decompresses BZIP2 and
 # LZMA entries without an output limit (a 1 Ko bzip2 bomb would fill the memory before any cap).
 COMPRESSIONS_ACCEPTEES = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+MESSAGE_TROP_D_ENTREES = "L'archive contient {nombre} fichiers : {maximum} au plus."
+MESSAGE_PLUS_D_ENTREES = "L'archive contient plus de {nombre} fichiers : {maximum} au plus."
+MESSAGE_REPERTOIRE_DEMESURE = (
+    "Le répertoire de l'archive est anormalement grand ({taille} pour {declarees} fichier(s) annoncé(s), "
+    "{plafond} au plus) : recréez l'archive avec un outil de compression standard."
+)
+# Central directory bytes allowed per entry of the cap (a header is 46 bytes + name + extra fields
+# + comment: ~150 bytes in the zips of real tools), and at least this much for a small cap.
+OCTETS_REPERTOIRE_PAR_ENTREE = 1024
+REPERTOIRE_MIN = 1024 * 1024
+TAILLE_ENTETE_CENTRAL = struct.calcsize(zipfile.structCentralDir)  # 46
+FENETRE = 1024 * 1024  # bytes of central directory read at once
+LONGUEURS = struct.Struct("<3H")  # name, extra field and comment lengths, at offset 28 of a header
+BARRE = ord("/")
+ENTIER_MAX_BASE = 2**31 - 1  # a PositiveIntegerField, on every database
+
+
+class ArchiveRefusee(Exception):
+    """The archive is refused as a whole; `motif` is for the supplier, `nombre` the entries counted
+    or declared (for the row)."""
+
+    def __init__(self, motif: str, nombre: int = 0):
+        super().__init__(motif)
+        self.motif = motif
+        self.nombre = min(nombre, ENTIER_MAX_BASE)
+
+
+def taille_humaine(octets: int) -> str:
+    """« 512 octets », « 9,8 Ko », « 51,2 Mo », « 5 Go »."""
+    for unite, facteur in (("Go", 1024**3), ("Mo", 1024**2), ("Ko", 1024)):
+        if octets >= facteur:
+            valeur = f"{octets / facteur:.1f}".removesuffix(".0").replace(".", ",")
+            return f"{valeur} {unite}"
+    return f"{octets} octets"
+
+
+def _fenetre(flux, debut: int, depuis: int, taille: int, minimum: int) -> bytes:
+    """Bytes of the central directory (at `debut` in the file, `taille` bytes) from its offset
+    `depuis`: a window of FENETRE bytes, or `minimum` if more, never past the directory's end —
+    the bytes zipfile would hold in memory all at once, read one window at a time."""
+    flux.seek(debut + depuis)
+    return flux.read(min(max(FENETRE, minimum), taille - depuis))
+
+
+def verifier_repertoire(flux, *, max_entrees: int) -> int:
+    """Judges the central directory BEFORE zipfile.ZipFile parses it: zipfile reads the whole
+    directory into memory and builds a ZipInfo (~450 bytes) per entry — 1.7 GB for 3.9 M entries —
+    whatever the cap checked afterwards. Reads the end of central directory record (and the ZIP64
+    one when present) exactly as zipfile will (its own _EndRecData: the same record, no parser
+    differential), then:
+
+    - more than 2 × max_entrees entries declared: refused at once on the declared count (the cap
+      counts files, not folders, hence the margin before the exact count below);
+    - a directory starting before the file: unreadable (zipfile.BadZipFile);
+    - a directory larger than max_entrees × 1 Ko (1 Mo at least): refused, whatever it declares;
+    - otherwise its entries are counted on a stream, window by window, as zipfile will walk them
+      (same start, same bounds, a folder being a name ending with « / »): refused past
+      2 × max_entrees entries whatever the end record said, or past max_entrees files.
+
+    Returns the number of files. Raises ArchiveRefusee (the supplier's message) or
+    zipfile.BadZipFile / OSError (an unreadable archive). Memory: one window (1 Mo)."""
+    fin = zipfile._EndRecData(flux)
+    if not fin:
+        raise zipfile.BadZipFile("File is not a zip file")
+    declarees, taille = fin[zipfile._ECD_ENTRIES_TOTAL], fin[zipfile._ECD_SIZE]
+    limite_entrees = 2 * max_entrees
+    if declarees > limite_entrees:
+        raise ArchiveRefusee(MESSAGE_TROP_D_ENTREES.format(nombre=declarees, maximum=max_entrees), declarees)
+    debut = fin[zipfile._ECD_LOCATION] - taille
+    if fin[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:
+        debut -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
+    if debut < 0:
+        raise zipfile.BadZipFile("central directory larger than the file")
+    plafond = max(REPERTOIRE_MIN, max_entrees * OCTETS_REPERTOIRE_PAR_ENTREE)
+    if taille > plafond:
+        raise ArchiveRefusee(
+            MESSAGE_REPERTOIRE_DEMESURE.format(
+                taille=taille_humaine(taille), declarees=declarees, plafond=taille_humaine(plafond)
+            ),
+            declarees,
+        )
+
+    tampon, base = b"", 0  # tampon: the directory's bytes from offset `base`
+    lus = entrees = fichiers = 0  # lus: offset of the next header, as zipfile's `total`
+    while lus < taille:
+        i = lus - base
+        if i + TAILLE_ENTETE_CENTRAL > len(tampon):
+            tampon, base, i = _fenetre(flux, debut, lus, taille, TAILLE_ENTETE_CENTRAL), lus, 0
+            if len(tampon) < TAILLE_ENTETE_CENTRAL:
+                raise zipfile.BadZipFile("truncated central directory")
+        if not tampon.startswith(zipfile.stringCentralDir, i):
+            raise zipfile.BadZipFile("bad magic number for central directory")
+        longueur_nom, longueur_extra, longueur_commentaire = LONGUEURS.unpack_from(tampon, i + 28)
+        if i + TAILLE_ENTETE_CENTRAL + longueur_nom > len(tampon):
+            tampon, base, i = _fenetre(flux, debut, lus, taille, TAILLE_ENTETE_CENTRAL + longueur_nom), lus, 0
+        # A folder: a name ending with « / » (the same byte in UTF-8 and cp437), once cut at its
+        # first NUL as zipfile does. Read in place: nothing allocated per entry.
+        debut_nom = i + TAILLE_ENTETE_CENTRAL
+        fin_nom = min(debut_nom + longueur_nom, len(tampon))
+        nul = tampon.find(0, debut_nom, fin_nom)
+        fin_nom = fin_nom if nul < 0 else nul
+        entrees += 1
+        if fin_nom == debut_nom or tampon[fin_nom - 1] != BARRE:
+            fichiers += 1
+        if entrees > limite_entrees:
+            raise ArchiveRefusee(MESSAGE_PLUS_D_ENTREES.format(nombre=limite_entrees, maximum=max_entrees), entrees)
+        lus += TAILLE_ENTETE_CENTRAL + longueur_nom + longueur_extra + longueur_commentaire
+    if fichiers > max_entrees:
+        raise ArchiveRefusee(MESSAGE_TROP_D_ENTREES.format(nombre=fichiers, maximum=max_entrees), fichiers)
+    return fichiers
 
 
 @dataclass

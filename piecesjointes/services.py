@@ -10,12 +10,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import KombuError
 from simple_history.utils import bulk_update_with_history
 
-from demandes.models import Demande, PieceAttendue, StatutDemande
+from demandes.models import Demande, Fournisseur, PieceAttendue, StatutDemande
 from imports.models import Import
 from imports.services import nom_affichable
 from segur_portal.journal import evenement
@@ -31,23 +32,65 @@ PROGRESSION_TOUS_LES = 20  # entries between two progress updates
 ARCHIVE_ILLISIBLE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError)
 
 
+# Defaults of the settings read with getattr (the team adds them to segur_portal/settings.py).
+STATUTS_PURGEABLES = (ZipDepose.Statut.REFUSE, ZipDepose.Statut.EN_ECHEC)
+MESSAGE_QUOTA = "Votre espace de stockage est plein ({utilise} utilisés sur {quota}) : contactez l'ASP."
+MESSAGE_ZIP_PURGE = (
+    "Le fichier « {nom} » a été supprimé après {jours} jours de conservation : déposez-le de nouveau pour le faire "
+    "traiter."
+)
+
+
 class DepotImpossible(Exception):
     """The supplier's action is refused; the message is for the supplier."""
 
 
+def quota_stockage() -> int:
+    return settings.SEGUR_QUOTA_STOCKAGE_OCTETS
+
+
+def retention_zips_refuses() -> int:
+    """Days a refused or failed zip is kept on the storage (purger_zips_refuses)."""
+    return settings.SEGUR_RETENTION_ZIPS_REFUSES_JOURS
+
+
+def espace_utilise(fournisseur_id: int) -> int:
+    """Bytes the supplier occupies on the storage: its zips still stored, and the pieces taken from them."""
+    zips = ZipDepose.objects.filter(fournisseur_id=fournisseur_id).exclude(fichier="").aggregate(t=Sum("taille"))
+    pieces = PieceRecue.objects.filter(zip_depose__fournisseur_id=fournisseur_id).aggregate(t=Sum("taille"))
+    return (zips["t"] or 0) + (pieces["t"] or 0)
+
+
 def deposer_zip(*, utilisateur, import_json, fichier) -> ZipDepose:
-    """Stores the uploaded zip through the storage API and queues its processing."""
+    """Stores the uploaded zip through the storage API and queues its processing, unless the
+    supplier's storage quota (SEGUR_QUOTA_STOCKAGE_OCTETS) would be exceeded: then nothing is stored."""
     if import_json.etat != Import.Etat.IMPORTE:
         raise DepotImpossible("Les pièces jointes ne peuvent plus être déposées pour cet import.")
-    depot = ZipDepose(
-        import_json=import_json,
-        fournisseur=utilisateur.fournisseur,
-        nom_fichier=nom_affichable(fichier.name),
-        taille=fichier.size,
-    )
-    depot.fichier.save("archive.zip", fichier, save=False)
-    depot.date_activite = timezone.now()
-    depot.save()
+    with transaction.atomic():
+        # Two uploads of the same supplier at once are checked against the quota one after the
+        # other (the supplier's row is locked until the new zip is recorded).
+        Fournisseur.objects.select_for_update().filter(pk=utilisateur.fournisseur_id).first()
+        utilise, quota = espace_utilise(utilisateur.fournisseur_id), quota_stockage()
+        if utilise + fichier.size > quota:
+            evenements.warning(
+                "zip_refuse_quota",
+                fournisseur_id=utilisateur.fournisseur_id,
+                utilise=utilise,
+                octets=fichier.size,
+                quota=quota,
+            )
+            raise DepotImpossible(
+                MESSAGE_QUOTA.format(utilise=controles.taille_humaine(utilise), quota=controles.taille_humaine(quota))
+            )
+        depot = ZipDepose(
+            import_json=import_json,
+            fournisseur=utilisateur.fournisseur,
+            nom_fichier=nom_affichable(fichier.name),
+            taille=fichier.size,
+        )
+        depot.fichier.save("archive.zip", fichier, save=False)
+        depot.date_activite = timezone.now()
+        depot.save()
     # The row is the outbox: whether or not the broker takes the task now, the zip is recorded
     # « En attente » and the sweeper sends it again while it stays so. None: not sent yet (the
     # caller's transaction is still open), True / False once sent or refused by the broker.
@@ -126,6 +169,11 @@ def traiter_zip(zip_id: int) -> ZipDepose:
 
 def _examiner_zip(zip_id: int) -> ZipDepose:
     depot = ZipDepose.objects.select_related("import_json").get(pk=zip_id)
+    if not depot.fichier:
+        # Purged after the retention period (purger_zips_refuses: refused or failed zips only, and
+        # a purged zip is never relaunched): a redelivered task keeps the result recorded.
+        evenements.info("zip_purge_non_retraite", zip_id=zip_id)
+        return depot
     # An attempt on a zip not yet processed (a finished one only gets its result written again).
     ZipDepose.objects.filter(pk=zip_id, statut__in=[*ZipDepose.STATUTS_A_TRAITER, ZipDepose.Statut.EN_ECHEC]).update(
         statut=ZipDepose.Statut.EN_COURS,
@@ -137,8 +185,13 @@ def _examiner_zip(zip_id: int) -> ZipDepose:
     entrees, receptions, motif_archive, nb_entrees = [], [], "", 0
     with depot.fichier.open("rb") as flux:
         try:
+            # The central directory is judged on a stream before zipfile parses it (memory).
+            controles.verifier_repertoire(flux, max_entrees=settings.SEGUR_MAX_ENTREES_ZIP)
             archive = zipfile.ZipFile(flux)
             nb_entrees = sum(1 for info in archive.infolist() if not controles.est_un_dossier(info))
+        except controles.ArchiveRefusee as refus:
+            journal.info("zip %s refusé : %s", zip_id, refus.motif)
+            archive, motif_archive, nb_entrees = None, refus.motif, refus.nombre
         except ARCHIVE_ILLISIBLE as erreur:
             # Only the archive's structure is judged here: a storage failure further down must make
             # the task fail (and be retried), not refuse the supplier's zip.
@@ -150,8 +203,10 @@ def _examiner_zip(zip_id: int) -> ZipDepose:
         if archive is not None:
             if nb_entrees == 0:
                 motif_archive = "L'archive est vide : elle ne contient aucun fichier."
-            elif nb_entrees > settings.SEGUR_MAX_ENTREES_ZIP:
-                motif_archive = f"L'archive contient {nb_entrees} fichiers : {settings.SEGUR_MAX_ENTREES_ZIP} au plus."
+            elif nb_entrees > settings.SEGUR_MAX_ENTREES_ZIP:  # already refused by verifier_repertoire
+                motif_archive = controles.MESSAGE_TROP_D_ENTREES.format(
+                    nombre=nb_entrees, maximum=settings.SEGUR_MAX_ENTREES_ZIP
+                )
             else:
                 ZipDepose.objects.filter(pk=zip_id).update(nb_entrees=nb_entrees)
                 for verdict in controles.examiner(archive, attendues, plafond=settings.SEGUR_MAX_PIECE_BYTES):
@@ -251,15 +306,54 @@ def relancer_zips_bloques() -> dict:
 
 
 def relancer_zip(depot: ZipDepose, *, utilisateur) -> None:
-    """« Relancer » a zip « En échec » (its supplier, or a manager): a fresh series of attempts."""
+    """« Relancer » a zip « En échec » (its supplier, or a manager): a fresh series of attempts.
+    Not once its file is purged (the conditional UPDATE excludes it, as the purge's excludes a zip
+    relaunched meanwhile)."""
     with transaction.atomic():
-        relance = ZipDepose.objects.filter(pk=depot.pk, statut=ZipDepose.Statut.EN_ECHEC).update(
-            statut=ZipDepose.Statut.EN_ATTENTE, message="", nb_tentatives=0, date_activite=timezone.now()
+        relance = (
+            ZipDepose.objects.filter(pk=depot.pk, statut=ZipDepose.Statut.EN_ECHEC)
+            .exclude(fichier="")
+            .update(statut=ZipDepose.Statut.EN_ATTENTE, message="", nb_tentatives=0, date_activite=timezone.now())
         )
         if not relance:
+            if ZipDepose.objects.filter(pk=depot.pk, statut=ZipDepose.Statut.EN_ECHEC, fichier="").exists():
+                raise DepotImpossible(MESSAGE_ZIP_PURGE.format(nom=depot.nom_fichier, jours=retention_zips_refuses()))
             raise DepotImpossible("Seul un fichier zip en échec peut être relancé.")
         evenements.info("zip_relance", zip_id=depot.pk, utilisateur_id=utilisateur.pk)
         transaction.on_commit(lambda: envoyer_au_traitement(depot.pk))
+
+
+def purger_zips_refuses() -> dict:
+    """Periodic (Celery beat, daily): deletes from the storage the file of every zip refused or
+    « En échec » for more than SEGUR_RETENTION_ZIPS_REFUSES_JOURS days (since its processing, or
+    its upload). The row stays, with its status, its reason and its entries' verdicts; its empty
+    `fichier` says the file was purged: the page shows it, the download answers a French page,
+    « Relancer » is refused, a redelivered task keeps the result. It no longer counts in the
+    supplier's quota. Idempotent: a purged zip is not selected again; a file already missing is
+    fine. Each zip is claimed by a conditional UPDATE (still refused or failed, same file) in the
+    transaction that deletes its file: a « Relancer » at the same moment waits and is refused, and
+    a storage failure rolls the claim back (retried at the next run)."""
+    limite = timezone.now() - timedelta(days=retention_zips_refuses())
+    candidats = (
+        ZipDepose.objects.filter(statut__in=STATUTS_PURGEABLES)
+        .exclude(fichier="")
+        .annotate(depuis=Coalesce("date_traitement", "date_depot"))
+        .filter(depuis__lt=limite)
+        .order_by("pk")
+    )
+    purges = octets = 0
+    for zip_id, nom, taille in list(candidats.values_list("pk", "fichier", "taille")):
+        with transaction.atomic():
+            reclame = ZipDepose.objects.filter(pk=zip_id, statut__in=STATUTS_PURGEABLES, fichier=nom).update(fichier="")
+            if not reclame:
+                continue
+            default_storage.delete(nom)
+        purges += 1
+        octets += taille
+    resultat = {"zips_purges": purges, "octets_liberes": octets}
+    if purges:
+        evenements.info("purge_zips", **resultat)
+    return resultat
 
 
 def pieces_manquantes(import_json):

@@ -19,3 +19,12 @@ def relancer_zips_bloques() -> dict:
     from .services import relancer_zips_bloques as relancer
 
     return relancer()
+
+
+@shared_task(ignore_result=True)
+def purger_zips_refuses() -> dict:
+    """Periodic (Celery beat, daily): deletes the files of refused or failed zips past their
+    retention (SEGUR_RETENTION_ZIPS_REFUSES_JOURS), keeping their rows, see services."""
+    from .services import purger_zips_refuses as purger
+
+    return purger()

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.views import View
 
@@ -49,6 +50,7 @@ class EtapePiecesJointesView(EspaceFournisseurMixin, View):
                 "manquantes": manquantes,
                 "page_demandes": page.get_page(request.GET.get("page")),
                 "limite_zip": settings.SEGUR_MAX_ZIP_BYTES,
+                "retention_zips": services.retention_zips_refuses(),
             },
             status=status,
         )
@@ -139,11 +141,27 @@ class TerminerView(EspaceFournisseurMixin, View):
         return redirect("imports:liste")
 
 
+PAGE_ZIP_PURGE = """{% extends "base.html" %}
+{% block titre %}Fichier supprimé{% endblock %}
+{% block contenu %}<h1>Fichier supprimé</h1>
+<p>Le fichier « {{ depot.nom_fichier }} » n'est plus disponible : les fichiers zip refusés ou en échec sont conservés
+{{ retention }} jours après leur traitement, puis supprimés.</p>
+<p>Son statut et le motif du refus restent affichés avec les fichiers zip de l'import n° {{ depot.import_json_id }}.</p>
+{% if request.user.fournisseur_id %}<p><a class="fr-link" href="{% url 'piecesjointes:etape' depot.import_json_id %}">Retour
+aux pièces jointes de l'import</a></p>{% endif %}
+{% endblock %}"""
+
+
 class TelechargerZipView(LoginRequiredMixin, View):
-    """A zip as sent: for its owner, and for ASP managers allowed to view zips."""
+    """A zip as sent: for its owner, and for ASP managers allowed to view zips. Once purged
+    (refused or failed, past its retention): a page saying so, status 410 Gone."""
 
     def get(self, request, pk):
         depot = selectors.zip_visible(request.user, pk)
+        if not depot.fichier:
+            page = engines["django"].from_string(PAGE_ZIP_PURGE)
+            contexte = {"depot": depot, "retention": services.retention_zips_refuses()}
+            return HttpResponse(page.render(contexte, request), status=410)
         return reponse_fichier(depot.fichier, depot.nom_fichier, "application/zip")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 import structlog
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,6 +179,10 @@ SEGUR_MAX_ENTREES_ZIP = env.int("SEGUR_MAX_ENTREES_ZIP", default=20_000)
 SEGUR_ZIP_RELANCE_APRES = env.int("SEGUR_ZIP_RELANCE_APRES", default=120)
 SEGUR_REPRISE_PERIODE = env.int("SEGUR_REPRISE_PERIODE", default=60)
 SEGUR_ZIP_TENTATIVES_MAX = env.int("SEGUR_ZIP_TENTATIVES_MAX", default=3)
+# Files of zips refused or « En échec » are deleted from the storage after this many days (the row
+# and its reasons stay); and each supplier may occupy at most this many bytes (zips + pieces).
+SEGUR_RETENTION_ZIPS_REFUSES_JOURS = env.int("SEGUR_RETENTION_ZIPS_REFUSES_JOURS", default=30)
+SEGUR_QUOTA_STOCKAGE_OCTETS = env.int("SEGUR_QUOTA_STOCKAGE_OCTETS", default=5 * 1024**3)
 # The longest a zip may take (20 000 entries on a slow object storage): the Redis broker
 # redelivers an unacknowledged task only after it.
 SEGUR_ZIP_DUREE_MAX = env.int("SEGUR_ZIP_DUREE_MAX", default=900)
@@ -220,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SEGUR_REPRISE_PERIODE,
         # A sweep not taken in time is replaced by the next one, not piled up.
         "options": {"expires": SEGUR_REPRISE_PERIODE},
+    },
+    "purger-zips-refuses": {
+        "task": "piecesjointes.tasks.purger_zips_refuses",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(_dossier_celery / "beat-schedule")
