@@ -23,6 +23,7 @@ from .comptes import (
     comptes_fournisseurs,
     envoyer_liens,
     peut_gerer,
+    prevenir_changement_d_adresse,
 )
 from .models import (
     Beneficiaire,
@@ -236,7 +237,10 @@ class UtilisateurAdmin(UserAdmin):
     def save_model(self, request, obj, form, change):
         if not peut_gerer(request.user, obj):
             raise PermissionDenied("Seul un superutilisateur crée ou modifie un compte de l'ASP.")
+        ancienne_adresse = form.initial.get("email", "") if change else ""
         super().save_model(request, obj, form, change)
+        if ancienne_adresse and "email" in form.changed_data and ancienne_adresse != obj.email:
+            prevenir_changement_d_adresse(obj, ancienne_adresse, request.user)
 
     def response_add(self, request, obj, post_url_continue=None):
         if not request.user.is_superuser:

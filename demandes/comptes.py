@@ -19,6 +19,7 @@ from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm, UserCh
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
+from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from segur_portal.journal import journal
@@ -111,6 +112,26 @@ class LienReinitialisationForm(PasswordResetForm):
         sujet = "".join(render_to_string(subject_template_name, context).splitlines())
         corps = render_to_string(email_template_name, context)
         EmailMultiAlternatives(sujet, corps, from_email, [to_email]).send()
+
+
+def prevenir_changement_d_adresse(compte, ancienne_adresse: str, par) -> None:
+    """Tells the old address that the account's e-mail changed: a manager who put his own address
+    there to receive the reset link would be seen by the supplier at once."""
+    corps = render_to_string(
+        "registration/changement_adresse_courriel.txt",
+        {"compte": compte, "nouvelle_adresse": compte.email, "date": timezone.localtime()},
+    )
+    try:
+        EmailMultiAlternatives(
+            "Portail Ségur numérique : l'adresse électronique de votre compte a changé",
+            corps,
+            settings.DEFAULT_FROM_EMAIL,
+            [ancienne_adresse],
+        ).send()
+    except OSError as erreur:  # smtplib.SMTPException included
+        journal.warning("changement_adresse", compte_id=compte.pk, par=par.pk, echec=type(erreur).__name__)
+        return
+    journal.info("changement_adresse", compte_id=compte.pk, par=par.pk)
 
 
 def envoyer_liens(request, comptes):

@@ -334,6 +334,25 @@ def test_le_gestionnaire_ne_definit_pas_le_mot_de_passe_d_un_fournisseur(client,
     assert se_connecter(client, "relais", "demo")["Location"] == "/"
 
 
+def test_l_ancienne_adresse_est_prevenue_d_un_changement(client_gestionnaire, relais, mailoutbox):
+    """A manager who puts his own address on a supplier account to receive its reset link is seen:
+    the old address is told at once."""
+    ancienne = relais.email
+    assert ancienne
+    lien = page(client_gestionnaire.get(LISTE, {"q": "relais"})).lien("relais").attrs["href"]
+    donnees = formulaire(client_gestionnaire.get(lien)).donnees(email="moi@gestionnaire.example", _save="Enregistrer")
+    assert client_gestionnaire.post(lien, donnees).status_code == 302
+    (message,) = mailoutbox
+    assert message.to == [ancienne]
+    assert "l'adresse électronique de votre compte a changé" in message.subject
+    assert "a été remplacée" in message.body and "contactez sans attendre l'assistance de l'ASP" in message.body
+
+    # a save that keeps the address sends nothing
+    donnees = formulaire(client_gestionnaire.get(lien)).donnees(last_name="Durand", _save="Enregistrer")
+    assert client_gestionnaire.post(lien, donnees).status_code == 302
+    assert len(mailoutbox) == 1
+
+
 def test_le_gestionnaire_modifie_un_compte_fournisseur_sans_ses_droits(client_gestionnaire, relais):
     liste = client_gestionnaire.get(LISTE, {"q": "relais"})
     lien = page(liste).lien("relais").attrs["href"]
