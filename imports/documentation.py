@@ -5,15 +5,32 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .engine.format import DOSSIER_SCHEMAS
+from .engine.format import DOSSIER_SCHEMAS, charger_schema
+from .engine.reading import MAX_CARACTERES_NOMBRE
+from .engine.rules.ligne import MAX_NUM_LIGNE
+
+
+def _au_plus(*chemin) -> int:
+    """The maxLength the published schemas give to a field of a line (the length of its column)."""
+    noeud = charger_schema("AVANCE")["$defs"]["ligne"]
+    for element in chemin:
+        noeud = noeud["properties"][element]
+        if noeud.get("type") == "array":
+            noeud = noeud["items"]
+    return noeud["maxLength"]
+
 
 # (chemin, type JSON, description) — the tree of spec §2, in file order.
 CHAMPS = [
     ("impId", "null ou entier", "Ignoré en entrée ; le fichier de sortie y porte l'identifiant de l'import."),
     ("numeroAns", "chaîne", "Numéro ANS de la solution, identique à celui choisi dans le formulaire."),
     ("siret", "chaîne", "SIRET de votre structure (14 chiffres)."),
-    ("lignesImport", "tableau (au moins 1)", "Une demande par élément."),
-    ("lignesImport[].numLigne", "entier", "Numéro de la demande dans le fichier, à partir de 1."),
+    (
+        "lignesImport",
+        "tableau (au moins 1)",
+        "Une demande par élément. Aucune clé ni chaîne du fichier ne peut contenir le caractère NUL (\\u0000).",
+    ),
+    ("lignesImport[].numLigne", "entier", f"Numéro de la demande dans le fichier, de 1 à {MAX_NUM_LIGNE}."),
     ("lignesImport[].typeAction", "chaîne", "C (création), M (modification) ou A (annulation)."),
     ("lignesImport[].numeroASP", "null ou chaîne", "Numéro de dossier ASP (FIN…M…) : null pour une création d'avance."),
     ("lignesImport[].numeroEditeur", "chaîne", "Votre référence de la demande (1 à 20 caractères A-Z a-z 0-9 _ -)."),
@@ -26,7 +43,8 @@ CHAMPS = [
     (
         "lignesImport[].commande.montantSegurHT",
         "nombre",
-        "Montant Ségur HT en euros, au plus 2 décimales (ex. 10750.00).",
+        f"Montant Ségur HT en euros, au plus 2 décimales (ex. 10750.00), écrit avec {MAX_CARACTERES_NOMBRE} "
+        "caractères au plus (comme tout nombre du fichier).",
     ),
     ("lignesImport[].beneficiaires.commandePour", "chaîne", "STRUCTURE ou LIBERAL."),
     ("lignesImport[].beneficiaires.isMandataire", "booléen", "true si un mandataire agit pour le bénéficiaire."),
@@ -38,17 +56,24 @@ CHAMPS = [
     (
         "lignesImport[].beneficiaires.nomMandataire / emailMandataire / telephoneMandataire",
         "null ou chaîne",
-        "Coordonnées du mandataire, null sans mandataire.",
+        f"Coordonnées du mandataire, null sans mandataire ; au plus {_au_plus('beneficiaires', 'nomMandataire')}, "
+        f"{_au_plus('beneficiaires', 'emailMandataire')} et {_au_plus('beneficiaires', 'telephoneMandataire')} "
+        "caractères.",
     ),
     (
         "lignesImport[].beneficiaires.liberal[]",
         "tableau",
-        "Professionnels libéraux : nomMedecin, emailMedecin, telephoneMedecin, RPPS.",
+        f"Professionnels libéraux : nomMedecin ({_au_plus('beneficiaires', 'liberal', 'nomMedecin')} caractères au "
+        f"plus), emailMedecin ({_au_plus('beneficiaires', 'liberal', 'emailMedecin')}), telephoneMedecin "
+        f"({_au_plus('beneficiaires', 'liberal', 'telephoneMedecin')}), RPPS.",
     ),
     (
         "lignesImport[].beneficiaires.structure",
         "objet",
-        "nomResponsable, emailResponsable, telephoneResponsable, FINESSJuridique, FINESSGeo (tableau de FINESS géographiques).",
+        f"nomResponsable ({_au_plus('beneficiaires', 'structure', 'nomResponsable')} caractères au plus), "
+        f"emailResponsable ({_au_plus('beneficiaires', 'structure', 'emailResponsable')}), telephoneResponsable "
+        f"({_au_plus('beneficiaires', 'structure', 'telephoneResponsable')}), FINESSJuridique "
+        f"({_au_plus('beneficiaires', 'structure', 'FINESSJuridique')}), FINESSGeo (tableau de FINESS géographiques).",
     ),
     (
         "lignesImport[].piecesJustificatives[]",

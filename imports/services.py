@@ -14,11 +14,16 @@ from segur_portal.journal import evenement
 
 from .engine.errors import FichierRejete
 from .engine.output import fichier_de_sortie
+from .engine.reading import sans_nul
 from .engine.simulation import simuler
 from .models import ErreurLigne, Import
 
 TAILLE_BLOC = 1024 * 1024
 MAX_ERREURS_ENREGISTREES = 100_000  # a 10 000-line file with ten errors a line still fits
+# What the engine says is stored small and without NUL, whatever the file held (the engine already
+# names at most 10 places per message, but a message may quote a value of the file).
+LONGUEUR_MAX_MESSAGE = 5_000  # characters of a stored message or detail, « … » included
+MAX_DETAILS_ENREGISTRES = 100
 
 
 def nom_affichable(nom: str) -> str:
@@ -26,6 +31,21 @@ def nom_affichable(nom: str) -> str:
     nom = os.path.basename((nom or "").replace("\\", "/"))
     nom = "".join(c for c in nom if unicodedata.category(c)[0] != "C").strip()
     return (nom or "fichier.json")[:255]
+
+
+def texte_enregistrable(texte, longueur_max: int = LONGUEUR_MAX_MESSAGE) -> str:
+    """A text PostgreSQL stores in a text, varchar or jsonb column: each NUL written as the text
+    \\u0000 (as in the JSON file), at most `longueur_max` characters (cut with « … »)."""
+    texte = sans_nul(str(texte))
+    return texte if len(texte) <= longueur_max else texte[: longueur_max - 1] + "…"
+
+
+def details_enregistrables(details) -> list[str]:
+    """The first MAX_DETAILS_ENREGISTRES details, each one storable, then how many are left out."""
+    retenus = [texte_enregistrable(detail) for detail in details[:MAX_DETAILS_ENREGISTRES]]
+    if len(details) > MAX_DETAILS_ENREGISTRES:
+        retenus.append(f"… et {len(details) - MAX_DETAILS_ENREGISTRES} autre(s)")
+    return retenus
 
 
 def _lire_televersement(fichier) -> tuple[bytes, str]:
@@ -46,10 +66,10 @@ def _enregistrer_erreurs(import_json, resultats_lignes):
         ErreurLigne(
             import_json=import_json,
             numero_ligne=ligne.rang,
-            numero_editeur=str(ligne.numero_editeur)[:100],
+            numero_editeur=texte_enregistrable(ligne.numero_editeur, 100),
             code=anomalie.code,
-            champ=anomalie.chemin[:200],
-            message=anomalie.message,
+            champ=texte_enregistrable(anomalie.chemin, 200),
+            message=texte_enregistrable(anomalie.message),
         )
         for ligne in resultats_lignes
         for anomalie in ligne.anomalies
@@ -108,8 +128,8 @@ def _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux
         )
     except FichierRejete as rejet:
         import_json.resultat = Import.Resultat.FICHIER_REJETE
-        import_json.message = rejet.message
-        import_json.details = rejet.details
+        import_json.message = texte_enregistrable(rejet.message)
+        import_json.details = details_enregistrables(rejet.details)
         import_json.save()
         return import_json
 
@@ -188,7 +208,7 @@ def _importer(utilisateur, import_id) -> Import:
             )
         except FichierRejete as rejet:
             # e.g. the deposit window closed since the simulation: nothing is created.
-            raise ImportImpossible(" ".join([rejet.message, *rejet.details])) from None
+            raise ImportImpossible(texte_enregistrable(" ".join([rejet.message, *rejet.details]))) from None
         lignes = simulation.document.racine["lignesImport"]
         retenues = [
             (rang, ligne)

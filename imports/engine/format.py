@@ -2,6 +2,10 @@
 
 A validator compiled by fastjsonschema answers yes/no fast; only when the file fails does
 jsonschema's iter_errors list the places, in French, with their line numbers.
+
+Besides keys, nesting and JSON types, the schemas give the maxLength of every free-text value the
+real import writes into a varchar column (the length of that column), so that a file that simulates
+without error always fits in the database.
 """
 
 import json
@@ -16,6 +20,7 @@ from .reading import Document, formater_chemin, localiser
 
 DOSSIER_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 MAX_PROBLEMES_AFFICHES = 10
+MAX_CLES_NOMMEES = 100  # unknown keys named in one problem; the others are counted
 
 _TYPES_JSON = {
     "object": "objet",
@@ -67,9 +72,11 @@ def _message(erreur: jsonschema.ValidationError) -> tuple[tuple, str]:
         prevues = erreur.schema.get("properties", {})
         en_trop = [c for c in erreur.instance if c not in prevues]
         textes = []
-        for cle in en_trop:
+        for cle in en_trop[:MAX_CLES_NOMMEES]:
             proche = next((p for p in prevues if p.lower() == cle.lower()), None)
             textes.append(f"« {cle} » (attendu : « {proche} »)" if proche else f"« {cle} »")
+        if len(en_trop) > MAX_CLES_NOMMEES:
+            textes.append(f"… et {len(en_trop) - MAX_CLES_NOMMEES} autre(s)")
         # Point at the first unexpected key itself, so the line number is the key's line.
         return chemin + (en_trop[0],), "clé(s) non prévue(s) : " + ", ".join(textes)
     if erreur.validator == "type":
@@ -78,6 +85,8 @@ def _message(erreur: jsonschema.ValidationError) -> tuple[tuple, str]:
         return chemin, f"type attendu : {attendu} (reçu : {_type_json(erreur.instance)})"
     if erreur.validator == "minItems":
         return chemin, "au moins une demande est attendue"
+    if erreur.validator == "maxLength":
+        return chemin, f"chaîne de {len(erreur.instance)} caractères : {erreur.validator_value} au plus"
     return chemin, erreur.message
 
 

@@ -1,7 +1,13 @@
 """Bytes -> document: encoding, strict JSON, and where the rewritten fields stand in the text.
 
-The fast path is the C JSON parser with two hooks (duplicate keys, NaN/Infinity). When it
-refuses the file, `localiser` walks the text once more, slowly, to name the precise places.
+The fast path is the C JSON parser with hooks (duplicate keys, NaN/Infinity, numbers written too
+long). When it refuses the file — or when the text holds a `\\u0000` escape, which may be a NUL
+character in a string — `localiser` walks the text once more, slowly, to name the precise places.
+
+Two limits of the database are enforced here, for every value of the file at once: no string (key
+or value) holds a NUL character, which PostgreSQL stores in no text, varchar or jsonb column; no
+number is written with more than MAX_CARACTERES_NOMBRE characters (PostgreSQL reads at most
+16 383 decimals, and 10750.000… with trailing zeros is otherwise a valid amount).
 """
 
 import codecs
@@ -54,6 +60,18 @@ class _ConstanteInterdite(Exception):
     pass
 
 
+class _NombreDemesure(Exception):
+    pass
+
+
+# A number of the file is written with at most this many characters (sign, digits, point and
+# exponent included): 9999999999.99 needs 13.
+MAX_CARACTERES_NOMBRE = 40
+MAX_PROBLEMES_LUS = 10
+NUL = "\x00"
+NUL_ECHAPPE = "\\u0000"  # the text \u0000, as a NUL is written in JSON and shown to the supplier
+
+
 def _objet_sans_doublon(paires):
     objet = dict(paires)
     if len(objet) != len(paires):
@@ -63,6 +81,18 @@ def _objet_sans_doublon(paires):
 
 def _constante_interdite(nom):
     raise _ConstanteInterdite(nom)
+
+
+def _entier(ecrit: str) -> int:
+    if len(ecrit) > MAX_CARACTERES_NOMBRE:
+        raise _NombreDemesure()
+    return int(ecrit)
+
+
+def _decimal(ecrit: str) -> Decimal:
+    if len(ecrit) > MAX_CARACTERES_NOMBRE:
+        raise _NombreDemesure()
+    return Decimal(ecrit)
 
 
 # A \uD800-\uDFFF escape that is not part of a high+low pair (and not itself escaped, i.e.
@@ -134,20 +164,24 @@ def lire(contenu: bytes, *, max_octets: int, max_lignes: int) -> Document:
             texte,
             object_pairs_hook=_objet_sans_doublon,
             parse_constant=_constante_interdite,
-            parse_float=Decimal,
+            parse_float=_decimal,
+            parse_int=_entier,
         )
     except json.JSONDecodeError as erreur:
         message = _MESSAGES_JSON.get(erreur.msg, erreur.msg)
         if erreur.pos >= len(texte.rstrip()) and erreur.msg != "Extra data":
             message += " (le fichier semble tronqué)"
         raise FichierRejete(MESSAGE_FORMAT, [f"ligne {erreur.lineno}, colonne {erreur.colno} : {message}"]) from None
-    except (_DoubleCle, _ConstanteInterdite):
-        raise FichierRejete(MESSAGE_FORMAT, localiser(texte).problemes[:10]) from None
+    except (_DoubleCle, _ConstanteInterdite, _NombreDemesure):
+        raise FichierRejete(MESSAGE_FORMAT, localiser(texte).details()) from None
     except RecursionError:
         raise FichierRejete(MESSAGE_FORMAT, ["le JSON est imbriqué trop profondément"]) from None
-    except ValueError as erreur:
-        # Python refuses to convert integers of more than 4300 digits.
-        raise FichierRejete(MESSAGE_FORMAT, [f"nombre démesuré : {erreur}"]) from None
+    # A NUL can only come from a \u0000 escape (the parser refuses raw control characters in
+    # strings): the substring test is a fast C scan, the slow walk runs only on those rare files.
+    if NUL_ECHAPPE in texte:
+        localisation = localiser(texte)
+        if localisation.nb_problemes:
+            raise FichierRejete(MESSAGE_FORMAT, localisation.details())
     if not isinstance(racine, dict):
         raise FichierRejete(MESSAGE_FORMAT, ["le fichier doit contenir un objet JSON ({ … }) au premier niveau"])
     lignes = racine.get("lignesImport")
@@ -189,29 +223,41 @@ _JETON = re.compile(
 )
 
 
+def sans_nul(texte: str) -> str:
+    """The text with each NUL character written \\u0000, as in the JSON file."""
+    return texte.replace(NUL, NUL_ECHAPPE)
+
+
 def formater_chemin(chemin) -> str:
     texte = ""
     for element in chemin:
         if isinstance(element, int):
             texte += f"[{element}]"
         else:
-            texte += ("." if texte else "") + str(element)
+            texte += ("." if texte else "") + sans_nul(str(element))
     return texte or "(racine)"
 
 
 @dataclass
 class Localisation:
     lignes: dict  # path tuple -> line number of its value
-    problemes: list
+    problemes: list  # the first MAX_PROBLEMES_LUS problems, with their places
+    nb_problemes: int = 0
+
+    def details(self) -> list[str]:
+        autres = self.nb_problemes - len(self.problemes)
+        return self.problemes + ([f"… et {autres} autre(s) problème(s)"] if autres else [])
 
 
 def localiser(texte: str, chemins_recherches=None) -> Localisation:
     """Walk the (already decoded) text; return the line of each value's path and the strict-JSON
-    problems (duplicate keys, NaN/Infinity) with their places. With `chemins_recherches`, stops
-    as soon as those paths are found and only records them."""
+    problems (duplicate keys, NaN/Infinity, numbers written too long, NUL characters in a key or a
+    string) with their places, in file order. With `chemins_recherches`, stops as soon as those
+    paths are found and only records them."""
     jetons = _JETON.finditer(texte)
     lignes_trouvees = {}
     problemes = []
+    nb_problemes = 0
     restants = set(chemins_recherches) if chemins_recherches is not None else None
 
     def suivant():
@@ -228,13 +274,25 @@ def localiser(texte: str, chemins_recherches=None) -> Localisation:
             lignes_trouvees[chemin] = _ligne_de(texte, debut)
             restants.discard(chemin)
 
+    def probleme(chemin, debut, message):
+        # Only the first ones are written out (finding a line counts the newlines before it).
+        nonlocal nb_problemes
+        nb_problemes += 1
+        if len(problemes) < MAX_PROBLEMES_LUS:
+            problemes.append(f"{formater_chemin(chemin)} (ligne {_ligne_de(texte, debut)}) : {message}")
+
     def valeur(jeton, chemin):
         noter(chemin, jeton.start(jeton.lastindex))
         if jeton.lastindex == 4:
-            problemes.append(
-                f"{formater_chemin(chemin)} (ligne {_ligne_de(texte, jeton.start(4))}) : "
-                f"valeur {jeton.group(4)} interdite, un nombre fini est attendu"
+            probleme(chemin, jeton.start(4), f"valeur {jeton.group(4)} interdite, un nombre fini est attendu")
+            return
+        if jeton.lastindex == 2 and len(jeton.group(2)) > MAX_CARACTERES_NOMBRE:
+            probleme(
+                chemin, jeton.start(2), f"nombre de {len(jeton.group(2))} caractères : {MAX_CARACTERES_NOMBRE} au plus"
             )
+            return
+        if jeton.lastindex == 1 and NUL_ECHAPPE in jeton.group(1) and NUL in json.loads(jeton.group(1)):
+            probleme(chemin, jeton.start(1), f"caractère NUL ({NUL_ECHAPPE}) interdit")
             return
         symbole = jeton.group(5)
         if symbole == "{":
@@ -248,11 +306,10 @@ def localiser(texte: str, chemins_recherches=None) -> Localisation:
                 if cle.lastindex != 1:
                     return
                 nom = json.loads(cle.group(1))
-                if nom in vues:
-                    problemes.append(
-                        f"{formater_chemin(chemin + (nom,))} (ligne {_ligne_de(texte, cle.start(1))}) : "
-                        f"clé « {nom} » en double"
-                    )
+                if NUL in nom:
+                    probleme(chemin + (nom,), cle.start(1), f"caractère NUL ({NUL_ECHAPPE}) interdit")
+                elif nom in vues:
+                    probleme(chemin + (nom,), cle.start(1), f"clé « {nom} » en double")
                 vues.add(nom)
                 deux_points = suivant()
                 if deux_points is None:
@@ -282,4 +339,5 @@ def localiser(texte: str, chemins_recherches=None) -> Localisation:
             valeur(premier, ())
         except RecursionError:
             problemes.append("le JSON est imbriqué trop profondément")
-    return Localisation(lignes=lignes_trouvees, problemes=problemes)
+            nb_problemes += 1
+    return Localisation(lignes=lignes_trouvees, problemes=problemes, nb_problemes=nb_problemes)

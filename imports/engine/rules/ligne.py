@@ -36,16 +36,22 @@ def _autres(rangs, rang):
     return ", ".join(str(r + 1) for r in rangs if r != rang)
 
 
+# The largest integer of an integer column of the database.
+MAX_NUM_LIGNE = 2_147_483_647
+
+
 @regle(
     "E101",
     champ="numLigne",
     portee=FICHIER,
-    description="numLigne est supérieur ou égal à 1 et unique dans le fichier.",
+    description=f"numLigne est compris entre 1 et {MAX_NUM_LIGNE} et unique dans le fichier.",
 )
 def numero_de_ligne(lignes, contexte):
     for rang, ligne in enumerate(lignes):
         if ligne["numLigne"] < 1:
             yield rang, "numLigne", f"doit être supérieur ou égal à 1 (reçu : {ligne['numLigne']})"
+        elif ligne["numLigne"] > MAX_NUM_LIGNE:
+            yield rang, "numLigne", f"doit être inférieur ou égal à {MAX_NUM_LIGNE} (reçu : {ligne['numLigne']})"
     for valeur, rangs in _doublons(lignes, lambda l: l["numLigne"]).items():
         for rang in rangs:
             yield rang, "numLigne", f"numLigne {valeur} en double (aussi en demande n° {_autres(rangs, rang)})"
