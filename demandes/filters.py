@@ -3,11 +3,15 @@
 import django_filters
 from django import forms
 
+from segur_portal.tableaux import FiltreDate, FormulaireCriteres, en_chiffres_ascii
+
 from .models import Demande, Logiciel, StatutDemande, StatutPaiement, TypeDemande
 
 
 class DemandeFilter(django_filters.FilterSet):
-    numero = django_filters.CharFilter(label="Numéro de demande", method="filtrer_numero")
+    numero = django_filters.CharFilter(
+        label="Numéro de demande", method="filtrer_numero", validators=[en_chiffres_ascii("Numéro de demande")]
+    )
     type_demande = django_filters.ChoiceFilter(label="Type", choices=TypeDemande.choices, empty_label="Tous")
     statut = django_filters.ChoiceFilter(
         label="Statut de la demande", choices=StatutDemande.choices, empty_label="Tous"
@@ -22,19 +26,20 @@ class DemandeFilter(django_filters.FilterSet):
         empty_label="Tous",
         to_field_name="code",
     )
-    depose_apres = django_filters.DateFilter(
+    depose_apres = FiltreDate(
         label="Déposée entre le",
         field_name="date_depot",
         lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    depose_avant = django_filters.DateFilter(
+    depose_avant = FiltreDate(
         label="Et le", field_name="date_depot", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
     )
 
     class Meta:
         model = Demande
         fields = []
+        form = FormulaireCriteres
 
     def __init__(self, *args, fournisseur=None, **kwargs):
         super().__init__(*args, **kwargs)

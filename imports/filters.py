@@ -1,64 +1,111 @@
 """Search criteria and per-column filters of « Liste des imports »."""
 
 import datetime
+import re
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 
 from demandes.models import TypeDemande
+from segur_portal.tableaux import FiltreDate, FormulaireCriteres, en_chiffres_ascii
 
 from .models import Import
 
 CHOIX_TYPE = [("", "Tous"), *TypeDemande.choices]
 
 
+# Only 0-9: str.isdigit() accepts « ² » or « ① » (int() refuses them), int() and strptime()
+# accept « ١٢ » (Arabic-Indic digits).
+ENTIER = re.compile(r"[0-9]+")
+DATE_FR = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}")
+
+
 def _date_fr(valeur):
+    if not DATE_FR.fullmatch(valeur.strip()):
+        return None
     try:
         return datetime.datetime.strptime(valeur.strip(), "%d/%m/%Y").date()
     except ValueError:
         return None
 
 
+def _entier(libelle):
+    def valider(valeur):
+        if not ENTIER.fullmatch(valeur):
+            raise ValidationError(f"{libelle} : saisissez un nombre entier, avec les chiffres de 0 à 9.", code="entier")
+
+    return valider
+
+
+def _date_de_colonne(libelle):
+    def valider(valeur):
+        if _date_fr(valeur) is None:
+            raise ValidationError(
+                f"{libelle} : saisissez une date JJ/MM/AAAA, avec les chiffres de 0 à 9.", code="date"
+            )
+
+    return valider
+
+
+def _filtre_entier(libelle, champ):
+    return django_filters.CharFilter(
+        label=libelle, method="filtrer_entier", field_name=champ, validators=[_entier(libelle)]
+    )
+
+
 class ImportFilter(django_filters.FilterSet):
-    numero_ans = django_filters.CharFilter(label="Numéro ANS", lookup_expr="icontains")
+    numero_ans = django_filters.CharFilter(
+        label="Numéro ANS", lookup_expr="icontains", validators=[en_chiffres_ascii("Numéro ANS")]
+    )
     type_demande = django_filters.ChoiceFilter(label="Type", choices=TypeDemande.choices, empty_label="Tous")
-    depose_apres = django_filters.DateFilter(
+    depose_apres = FiltreDate(
         label="Déposée entre le",
         field_name="date_creation",
         lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    depose_avant = django_filters.DateFilter(
+    depose_avant = FiltreDate(
         label="et le",
         field_name="date_creation",
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    # One free-text filter per column of the table (« Filtrer... »).
-    f_id = django_filters.CharFilter(label="Identifiant", method="filtrer_entier", field_name="id")
-    f_date = django_filters.CharFilter(label="Date d'importation", method="filtrer_date")
-    f_ans = django_filters.CharFilter(label="Numéro ANS", field_name="numero_ans", lookup_expr="icontains")
+    # One free-text filter per column of the table (« Filtrer... »): a number (0-9 only), a
+    # JJ/MM/AAAA date, or text. A column filter that cannot be read is refused with a message and
+    # matches nothing.
+    f_id = _filtre_entier("Identifiant", "id")
+    f_date = django_filters.CharFilter(
+        label="Date d'importation", method="filtrer_date", validators=[_date_de_colonne("Date d'importation")]
+    )
+    f_ans = django_filters.CharFilter(
+        label="Numéro ANS",
+        field_name="numero_ans",
+        lookup_expr="icontains",
+        validators=[en_chiffres_ascii("Numéro ANS")],
+    )
     f_type = django_filters.CharFilter(label="Type de demande", method="filtrer_type")
     f_nom = django_filters.CharFilter(label="Nom du fichier", field_name="nom_fichier", lookup_expr="icontains")
-    f_lignes = django_filters.CharFilter(label="Nbre de demande", method="filtrer_entier", field_name="nb_lignes")
-    f_retenues = django_filters.CharFilter(
-        label="Nbre de demandes retenues", method="filtrer_entier", field_name="nb_retenues"
-    )
-    f_rejetees = django_filters.CharFilter(
-        label="Nbre de demandes rejetées", method="filtrer_entier", field_name="nb_rejetees"
-    )
+    f_lignes = _filtre_entier("Nbre de demande", "nb_lignes")
+    f_retenues = _filtre_entier("Nbre de demandes retenues", "nb_retenues")
+    f_rejetees = _filtre_entier("Nbre de demandes rejetées", "nb_rejetees")
 
     class Meta:
         model = Import
         fields = []
+        form = FormulaireCriteres
+
+    def filter_queryset(self, queryset):
+        if any(nom in self.form.errors for nom in COLONNES_FILTREES.values()):
+            return queryset.none()
+        return super().filter_queryset(queryset)
 
     def filtrer_entier(self, queryset, nom, valeur):
-        valeur = valeur.strip()
-        return queryset.filter(**{nom: int(valeur)}) if valeur.isdigit() else queryset.none()
+        # `valeur` passed the validator: ASCII digits only.
+        return queryset.filter(**{nom: int(valeur)})
 
     def filtrer_date(self, queryset, nom, valeur):
-        date = _date_fr(valeur)
-        return queryset.filter(date_creation__date=date) if date else queryset.none()
+        return queryset.filter(date_creation__date=_date_fr(valeur))
 
     def filtrer_type(self, queryset, nom, valeur):
         types = [code for code, libelle in TypeDemande.choices if valeur.strip().lower() in libelle.lower()]
