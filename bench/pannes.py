@@ -1006,33 +1006,10 @@ def scenario_3(pile, navigateur, lien, nb):
         return r
     zip_id = donnees["zip"]
     print(f"   zip {zip_id} : {ligne_zip(lien, zip_id)['statut']} au redémarrage")
-    suivi = Suivi(navigateur, lien, zip_id)
-    fini = suivi.attendre(DELAI_REPRISE)
-    ligne = suivi.ligne
-    reprise = (suivi.fin - t_redemarrage) if fini and ligne["statut"] == "TRAITE" else None
-    traitement = suivi.duree_traitement() if fini else None
-    attendues, recues, intactes = bilan_pieces(lien, import_id, pile.media)
-    print(
-        f"   après le redémarrage : statut {ligne['statut']} ({ligne['nb_tentatives']} tentative(s), "
-        f"{ligne['nb_acceptees']} acceptées) "
-        + (f"en {suivi.fin - t_redemarrage:.2f} s" if fini else "— non terminé")
-        + (f", traitement {traitement:.2f} s" if traitement is not None else "")
-        + f" ; {len(recues)} PieceRecue, {len(intactes)} intactes"
+    cible_depot = ("dépôt 200 JSON « en attente »", statut == 200 and MESSAGE_EN_ATTENTE in message)
+    return mesurer_la_reprise(
+        r, pile, navigateur, lien, import_id, zip_id, t_redemarrage, "après le redémarrage :", cible_depot
     )
-    borne = pile.relance_apres + pile.periode + (traitement or 0.0)
-    r.update(
-        reprise=reprise,
-        borne=borne,
-        borne_texte=f"{pile.relance_apres} + {pile.periode} + {traitement or 0:.1f}",
-        attendues=attendues,
-        recues=len(intactes),
-    )
-    r["cibles"] += [
-        ("dépôt 200 JSON « en attente »", statut == 200 and MESSAGE_EN_ATTENTE in message),
-        ("zip TRAITE après reprise", ligne["statut"] == "TRAITE"),
-        ("reprise ≤ borne", reprise is not None and reprise <= borne),
-    ]
-    return r
 
 
 def messages_en_file(pile, zip_id):
@@ -1076,6 +1053,23 @@ def scenario_4(pile, navigateur, lien, nb):
         f"après : {apres}"
     )
     pile.demarrer_workers()
+    cible_perte = ("message en file puis perdu", les_notres >= 1 and apres == 0)
+    return mesurer_la_reprise(
+        r,
+        pile,
+        navigateur,
+        lien,
+        import_id,
+        zip_id,
+        t_redemarrage,
+        "2 workers redémarrés ; Redis redémarré,",
+        cible_perte,
+    )
+
+
+def mesurer_la_reprise(r, pile, navigateur, lien, import_id, zip_id, t_redemarrage, contexte, cible_propre):
+    """Waits for the zip to be processed after the fault ended at `t_redemarrage`; fills the
+    scenario's result (recovery time, bound, pieces) and its targets."""
     suivi = Suivi(navigateur, lien, zip_id)
     fini = suivi.attendre(DELAI_REPRISE)
     ligne = suivi.ligne
@@ -1083,9 +1077,9 @@ def scenario_4(pile, navigateur, lien, nb):
     traitement = suivi.duree_traitement() if fini else None
     attendues, recues, intactes = bilan_pieces(lien, import_id, pile.media)
     print(
-        f"   2 workers redémarrés ; statut {ligne['statut']} ({ligne['nb_tentatives']} tentative(s), "
+        f"   {contexte} statut {ligne['statut']} ({ligne['nb_tentatives']} tentative(s), "
         f"{ligne['nb_acceptees']} acceptées) "
-        + (f"{suivi.fin - t_redemarrage:.2f} s après le redémarrage de Redis" if fini else "— non terminé")
+        + (f"en {suivi.fin - t_redemarrage:.2f} s après la fin de la panne" if fini else "— non terminé")
         + (f", traitement {traitement:.2f} s" if traitement is not None else "")
         + f" ; {len(recues)} PieceRecue, {len(intactes)} intactes"
     )
@@ -1098,7 +1092,7 @@ def scenario_4(pile, navigateur, lien, nb):
         recues=len(intactes),
     )
     r["cibles"] += [
-        ("message en file puis perdu", les_notres >= 1 and apres == 0),
+        cible_propre,
         ("zip TRAITE après reprise", ligne["statut"] == "TRAITE"),
         ("reprise ≤ borne", reprise is not None and reprise <= borne),
     ]

@@ -24,6 +24,21 @@ def relais(demo):
 
 
 @pytest.fixture
+def client_relais(client, demo):
+    """The test client logged in as the demo supplier RELAIS."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="relais"))
+    return client
+
+
+@pytest.fixture
+def stockage_temporaire(settings, tmp_path):
+    """Files stored by the test go to a folder of its own."""
+    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
+
+
+@pytest.fixture
 def exemple_ttc() -> bytes:
     return (MODELES / "avance-structure-ttc.json").read_bytes()
 

@@ -36,14 +36,8 @@ CARACTERE_NON_AUTORISE = "la saisie contient un caractère non autorisé."
 
 
 @pytest.fixture(autouse=True)
-def environnement(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
-
-
-@pytest.fixture
-def client_relais(client, demo):
-    client.force_login(utilisateur("relais"))
-    return client
+def environnement(stockage_temporaire):
+    pass
 
 
 @pytest.fixture

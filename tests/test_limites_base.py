@@ -37,7 +37,6 @@ from .test_ecrans import (
     page,
     simuler,
     texte,
-    utilisateur,
 )
 from .test_fichier import ligne_de
 from .test_import_reel import (
@@ -58,14 +57,8 @@ postgres_seulement = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
-def environnement(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
-
-
-@pytest.fixture
-def client_relais(client, demo):
-    client.force_login(utilisateur("relais"))
-    return client
+def environnement(stockage_temporaire):
+    pass
 
 
 # --- helpers ------------------------------------------------------------------------------

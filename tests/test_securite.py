@@ -105,12 +105,6 @@ def test_un_mot_de_passe_solide_est_accepte(db):
 # --- response headers --------------------------------------------------------------------
 
 
-@pytest.fixture
-def client_relais(client, demo):
-    client.force_login(get_user_model().objects.get(username="relais"))
-    return client
-
-
 def test_entetes_d_une_page_fournisseur(client_relais, settings):
     settings.SECURE_HSTS_SECONDS = 31_536_000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -61,14 +61,8 @@ SIRET_RELAIS, SIRET_HOPITAL = "77625125800013", "41268937400012"
 
 
 @pytest.fixture(autouse=True)
-def environnement(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
-
-
-@pytest.fixture
-def client_relais(client, demo):
-    client.force_login(utilisateur("relais"))
-    return client
+def environnement(stockage_temporaire):
+    pass
 
 
 # --- helpers ------------------------------------------------------------------------------
