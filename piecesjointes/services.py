@@ -129,8 +129,13 @@ def pieces_annoncees_par_l_import(import_json):
     )
 
 
+# The key's extension comes from the checked content, not from the entry's name (a name in a deep
+# folder is shown cut at 300 characters, which could leave no extension, or a "/").
+EXTENSION_PAR_TYPE = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
 def _cle_piece(depot: ZipDepose, verdict) -> str:
-    extension = verdict.nom[verdict.nom.rfind(".") :].lower()
+    extension = EXTENSION_PAR_TYPE[verdict.type_mime]
     return f"pieces/{depot.fournisseur_id}/{depot.import_json_id}/{depot.cle}/{verdict.rang:05d}{extension}"
 
 

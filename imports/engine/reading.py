@@ -40,6 +40,7 @@ _MESSAGES_JSON = {
     "Invalid \\escape": "séquence d'échappement invalide",
     "Invalid \\uXXXX escape": "séquence \\uXXXX invalide",
     "Extra data": "contenu en trop après la fin du JSON",
+    "Unexpected UTF-8 BOM (decode using utf-8-sig)": "marque d'ordre des octets (BOM) en double ou mal placée",
 }
 
 
