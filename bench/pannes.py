@@ -967,20 +967,8 @@ def scenario_2(pile, navigateur, lien, nb):
         f"   messages non acquittés restés dans Redis (hash « unacked ») : {non_acquittes} — redistribués après "
         "visibility_timeout = SEGUR_ZIP_DUREE_MAX (900 s par défaut) : un passage de plus, idempotent"
     )
-    borne = pile.relance_apres + pile.periode + (traitement or 0.0)
-    r.update(
-        reprise=reprise,
-        borne=borne,
-        borne_texte=f"{pile.relance_apres} + {pile.periode} + {traitement or 0:.1f}",
-        attendues=attendues,
-        recues=len(intactes),
-    )
-    r["cibles"] += [
-        ("arrêt en plein traitement", arret["traitees"] < arret["entrees"] or arret["entrees"] == 0),
-        ("zip TRAITE après reprise", ligne["statut"] == "TRAITE"),
-        ("reprise ≤ borne", reprise is not None and reprise <= borne),
-    ]
-    return r
+    cible_arret = ("arrêt en plein traitement", arret["traitees"] < arret["entrees"] or arret["entrees"] == 0)
+    return noter_la_reprise(r, pile, ligne, reprise, traitement, attendues, intactes, cible_arret)
 
 
 def scenario_3(pile, navigateur, lien, nb):
@@ -1083,6 +1071,12 @@ def mesurer_la_reprise(r, pile, navigateur, lien, import_id, zip_id, t_redemarra
         + (f", traitement {traitement:.2f} s" if traitement is not None else "")
         + f" ; {len(recues)} PieceRecue, {len(intactes)} intactes"
     )
+    return noter_la_reprise(r, pile, ligne, reprise, traitement, attendues, intactes, cible_propre)
+
+
+def noter_la_reprise(r, pile, ligne, reprise, traitement, attendues, intactes, cible_propre):
+    """The scenario's result: recovery time against its bound (relance + period + processing),
+    pieces expected and found intact, and its targets."""
     borne = pile.relance_apres + pile.periode + (traitement or 0.0)
     r.update(
         reprise=reprise,
