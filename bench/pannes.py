@@ -29,7 +29,7 @@ lines are printed when a scenario goes wrong, or with --journaux).
 
 The client is the supplier's browser, played with urllib + http.cookiejar: log in through
 /connexion/, simulate a JSON file built from schemas/modeles/avance-structure-ttc.json on
-/imports/importer/, « Importer », upload zips on /pieces-jointes/<import>/zip/ (Accept:
+/imports/simulation/, « Importer », upload zips on /pieces-jointes/<import>/zip/ (Accept:
 application/json) and poll /pieces-jointes/zip/<id>/statut/ every 0.5 s as the page does. The
 database is read directly (psycopg2) for what was lost: the PieceRecue rows of the import, checked
 against their stored file (present, same size, same SHA-256).
@@ -385,7 +385,7 @@ def nb_attendues(lien, import_id):
     return une(
         lien,
         "SELECT count(*) FROM demandes_pieceattendue pa JOIN demandes_demande d ON d.id = pa.demande_id "
-        "WHERE d.import_json_id = %s",
+        "WHERE d.import_demandes_id = %s",
         [import_id],
     )[0]
 
@@ -397,7 +397,7 @@ def pieces_recues(lien, import_id):
             lien,
             "SELECT pr.piece_attendue_id, pr.zip_depose_id, pr.sha256, pr.cle_stockage, pr.taille "
             "FROM piecesjointes_piecerecue pr JOIN demandes_pieceattendue pa ON pa.id = pr.piece_attendue_id "
-            "JOIN demandes_demande d ON d.id = pa.demande_id WHERE d.import_json_id = %s",
+            "JOIN demandes_demande d ON d.id = pa.demande_id WHERE d.import_demandes_id = %s",
             [import_id],
         )
     )
@@ -419,7 +419,9 @@ def pieces_intactes(recues, media: Path):
 def demandes_par_statut(lien, import_id):
     return dict(
         toutes(
-            lien, "SELECT statut, count(*) FROM demandes_demande WHERE import_json_id = %s GROUP BY statut", [import_id]
+            lien,
+            "SELECT statut, count(*) FROM demandes_demande WHERE import_demandes_id = %s GROUP BY statut",
+            [import_id],
         )
     )
 
@@ -719,7 +721,7 @@ def creer_import(navigateur, lien, scenario, nb):
     """Simulation of a JSON file of nb lines, then « Importer »: an import IMPORTE, nb demandes."""
     contenu = document_json(scenario, nb)
     reponse = navigateur.post_fichier(
-        "/imports/importer/",
+        "/imports/simulation/",
         {"type_demande": TYPE_DEMANDE, "numero_ans": NUMERO_ANS, "taux_tva": TAUX_TVA},
         "fichier",
         f"pannes-{scenario}.json",
@@ -733,7 +735,7 @@ def creer_import(navigateur, lien, scenario, nb):
     resultat = une(lien, "SELECT resultat, nb_valides FROM imports_import WHERE id = %s", [import_id])
     if resultat != ("SIMULATION_OK", nb):
         erreurs = toutes(
-            lien, "SELECT numero_ligne, code, champ, message FROM imports_erreurligne WHERE import_json_id = %s "
+            lien, "SELECT rang, code, champ, message FROM imports_erreurligne WHERE import_demandes_id = %s "
             "ORDER BY id LIMIT 5", [import_id]
         )  # fmt: skip
         raise RuntimeError(f"simulation {import_id} : {resultat}, erreurs {erreurs}")
@@ -909,7 +911,7 @@ def scenario_2(pile, navigateur, lien, nb):
             while time.monotonic() < limite and "fin" not in arret:
                 trouve = une(
                     guet,
-                    "SELECT id, statut, nb_traitees, nb_entrees FROM piecesjointes_zipdepose WHERE import_json_id = %s",
+                    "SELECT id, statut, nb_traitees, nb_entrees FROM piecesjointes_zipdepose WHERE import_demandes_id = %s",
                     [import_id],
                 )
                 if trouve and trouve[1] == "EN_COURS" and trouve[2] >= pile.tuer_apres_entrees:

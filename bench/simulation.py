@@ -13,7 +13,7 @@ What it does, everything measured in the same run:
    mlp525off1, taux 20 -> régime TTC): unique numLigne, numeroEditeur and nomFichier, and
    beneficiaries (FINESSGeo, Luhn key) distinct across the whole file;
 2. checks once that the engine finds every line valid (stops otherwise);
-3. times the engine, `imports.engine.simulation.simuler`, in process (best of 3);
+3. times the engine, `imports.moteur.simulation.simuler`, in process (best of 3);
 4. times the whole command `manage.py simuler FILE --type avance --ans mlp525off1 --tva 20
    --sortie OUT` in a subprocess (best of 3) with its peak RSS;
 5. times a bare jsonschema validation of the same file with the published schema
@@ -61,9 +61,9 @@ from django.db import connections, transaction  # noqa: E402
 
 from demandes.management.commands.seed_demo import creer_donnees_demo  # noqa: E402
 from demandes.models import Fournisseur  # noqa: E402
-from demandes.validators import finess_valide  # noqa: E402
-from imports.engine.errors import FichierRejete  # noqa: E402
-from imports.engine.simulation import simuler  # noqa: E402
+from demandes.validateurs import finess_valide  # noqa: E402
+from imports.moteur.anomalies import FichierRejete  # noqa: E402
+from imports.moteur.simulation import simuler  # noqa: E402
 
 MODELE = RACINE / "schemas" / "modeles" / "avance-structure-ttc.json"
 SCHEMA = RACINE / "schemas" / "avance.schema.json"

@@ -414,8 +414,8 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
                     "motif_rejet",
                     "fournisseur",
                     "solution",
-                    "import_json",
-                    "numero_ligne",
+                    "import_demandes",
+                    "rang",
                     "avance",
                 ]
             },

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .validators import valider_siret
+from .validateurs import valider_siret
 
 
 class TypeDemande(models.TextChoices):
@@ -176,7 +176,7 @@ class Demande(models.Model):
         on_delete=models.PROTECT,
         related_name="soldes",
     )
-    import_json = models.ForeignKey(
+    import_demandes = models.ForeignKey(
         "imports.Import",
         verbose_name="import",
         null=True,
@@ -184,7 +184,7 @@ class Demande(models.Model):
         on_delete=models.PROTECT,
         related_name="demandes",
     )
-    numero_ligne = models.PositiveIntegerField("rang dans le fichier", null=True, blank=True)
+    rang = models.PositiveIntegerField("rang dans le fichier", null=True, blank=True)
     commande_pour = models.CharField("commande pour", max_length=10, blank=True)
     is_client_unique = models.BooleanField("client unique", default=False)
     is_mandataire = models.BooleanField("mandataire", default=False)

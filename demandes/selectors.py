@@ -20,7 +20,7 @@ def demandes_du_fournisseur(fournisseur):
 def demande_du_fournisseur(fournisseur, pk) -> Demande:
     return get_object_or_404(
         Demande.objects.select_related(
-            "solution__couloir", "solution__logiciel", "import_json", "avance"
+            "solution__couloir", "solution__logiciel", "import_demandes", "avance"
         ).prefetch_related("beneficiaires", "pieces_attendues__receptions"),
         fournisseur=fournisseur,
         pk=pk,
@@ -58,10 +58,10 @@ _DEBUT_LIGNES = re.compile(r'(?<!\\)"lignesImport"\s*:\s*\[')
 def ligne_deposee(demande):
     """The line of the JSON file exactly as the supplier wrote it, read back from the stored file of
     the import that created or last modified the demande; None if unavailable."""
-    if demande.import_json is None or not demande.numero_ligne:
+    if demande.import_demandes is None or not demande.rang:
         return None
     try:
-        with demande.import_json.fichier.open("rb") as flux:
+        with demande.import_demandes.fichier.open("rb") as flux:
             texte = flux.read().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
@@ -70,14 +70,14 @@ def ligne_deposee(demande):
         return None
     # Walk the array element by element: raw_decode says where each one ends.
     decodeur, position = json.JSONDecoder(), debut.end()
-    for rang in range(demande.numero_ligne):
+    for rang in range(demande.rang):
         while position < len(texte) and texte[position] in " \t\r\n,":
             position += 1
         try:
             _, fin = decodeur.raw_decode(texte, position)
         except ValueError:
             return None
-        if rang == demande.numero_ligne - 1:
+        if rang == demande.rang - 1:
             return texte[position:fin]
         position = fin
     return None

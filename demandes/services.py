@@ -46,12 +46,12 @@ def _texte(valeur) -> str:
 
 def _contenu(ligne: dict, rang: int) -> dict:
     """The Demande fields a line carries (C creates them, M replaces them)."""
-    from imports.engine.rules.commande import lire_date
+    from imports.moteur.regles.commande import lire_date
 
     commande, beneficiaires = ligne["commande"], ligne["beneficiaires"]
     structure = beneficiaires["structure"]
     return dict(
-        numero_ligne=rang + 1,
+        rang=rang + 1,
         numero_editeur=ligne["numeroEditeur"],
         date_commande=lire_date(commande["dateCommande"]),
         regime_tva=commande["regimeTVA"],
@@ -130,10 +130,10 @@ def inserer_en_masse(modele, lignes: list[dict], *, retour=None) -> list[tuple]:
     return retournees
 
 
-def appliquer_lignes(*, import_json, solution, type_demande, lignes_retenues, compteur) -> dict:
+def appliquer_lignes(*, import_demandes, solution, type_demande, lignes_retenues, compteur) -> dict:
     """Applies the retained lines [(rang, ligne)] of an import: C creates, M replaces, A cancels.
     Returns {rang: (action, numero_dossier)}. Runs a fixed number of queries per batch of lines."""
-    from imports.engine.rules.ligne import decouper_numero_asp
+    from imports.moteur.regles.ligne import decouper_numero_asp
 
     creations = [(rang, ligne) for rang, ligne in lignes_retenues if ligne["typeAction"] == "C"]
     autres = [(rang, ligne) for rang, ligne in lignes_retenues if ligne["typeAction"] != "C"]
@@ -151,9 +151,9 @@ def appliquer_lignes(*, import_json, solution, type_demande, lignes_retenues, co
     commun = dict(
         version=0,
         type_demande=type_demande,
-        fournisseur=import_json.fournisseur_id,
+        fournisseur=import_demandes.fournisseur_id,
         solution=solution.pk,
-        import_json=import_json.pk,
+        import_demandes=import_demandes.pk,
         statut=StatutDemande.EN_ATTENTE_PIECES,
         statut_paiement="",
         motif_rejet="",
@@ -202,7 +202,7 @@ def appliquer_lignes(*, import_json, solution, type_demande, lignes_retenues, co
             for champ, valeur in _contenu(ligne, rang).items():
                 setattr(demande, champ, valeur)
             demande.version += 1
-            demande.import_json = import_json
+            demande.import_demandes = import_demandes
             demande.statut = StatutDemande.EN_ATTENTE_PIECES  # its pieces are to be sent again
             demande.save()
             demande.beneficiaires.all().delete()

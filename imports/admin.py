@@ -55,7 +55,6 @@ class ImportAdmin(admin.ModelAdmin):
         "date_import",
         "nb_retenues",
         "nb_rejetees",
-        "message_import",
     ]
     readonly_fields = fields
 
@@ -66,17 +65,17 @@ class ImportAdmin(admin.ModelAdmin):
         return False
 
     @admin.display(description="fichier JSON")
-    def lien_fichier(self, import_json):
+    def lien_fichier(self, import_demandes):
         return format_html(
-            '<a href="{}">Télécharger</a>', reverse("admin:imports_import_fichier", args=[import_json.pk])
+            '<a href="{}">Télécharger</a>', reverse("admin:imports_import_fichier", args=[import_demandes.pk])
         )
 
     @admin.display(description="fichier de sortie")
-    def lien_sortie(self, import_json):
-        if not import_json.fichier_sortie:
+    def lien_sortie(self, import_demandes):
+        if not import_demandes.fichier_sortie:
             return "—"
         return format_html(
-            '<a href="{}">Télécharger</a>', reverse("admin:imports_import_sortie", args=[import_json.pk])
+            '<a href="{}">Télécharger</a>', reverse("admin:imports_import_sortie", args=[import_demandes.pk])
         )
 
     def get_urls(self):
@@ -91,8 +90,8 @@ class ImportAdmin(admin.ModelAdmin):
     def _telecharger(self, request, pk, champ, nom):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        import_json = get_object_or_404(Import, pk=pk)
-        return reponse_fichier(getattr(import_json, champ), nom(import_json), "application/json")
+        import_demandes = get_object_or_404(Import, pk=pk)
+        return reponse_fichier(getattr(import_demandes, champ), nom(import_demandes), "application/json")
 
     def telecharger_fichier(self, request, pk):
         return self._telecharger(request, pk, "fichier", lambda i: i.nom_fichier)
@@ -103,10 +102,10 @@ class ImportAdmin(admin.ModelAdmin):
 
 @admin.register(ErreurLigne)
 class ErreurLigneAdmin(admin.ModelAdmin):
-    list_display = ["import_json", "numero_ligne", "numero_editeur", "code", "champ", "message"]
+    list_display = ["import_demandes", "rang", "numero_editeur", "code", "champ", "message"]
     list_filter = ["code"]
-    search_fields = ["=import_json__id", "numero_editeur"]
-    list_select_related = ["import_json"]
+    search_fields = ["=import_demandes__id", "numero_editeur"]
+    list_select_related = ["import_demandes"]
 
     def has_add_permission(self, request):
         return False

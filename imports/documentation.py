@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .engine.format import DOSSIER_SCHEMAS, charger_schema
-from .engine.reading import MAX_CARACTERES_NOMBRE
-from .engine.rules.ligne import MAX_NUM_LIGNE
+from .moteur.format import DOSSIER_SCHEMAS, charger_schema
+from .moteur.lecture import MAX_CARACTERES_NOMBRE
+from .moteur.regles.ligne import MAX_NUM_LIGNE
 
 
 def _au_plus(*chemin) -> int:

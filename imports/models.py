@@ -61,7 +61,6 @@ class Import(models.Model):
     date_import = models.DateTimeField("date d'importation", null=True, blank=True)
     nb_retenues = models.PositiveIntegerField("demandes retenues", default=0)
     nb_rejetees = models.PositiveIntegerField("demandes rejetées", default=0)
-    message_import = models.TextField("message de l'import réel", blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -93,8 +92,8 @@ class Import(models.Model):
 class ErreurLigne(models.Model):
     """One error of one line, for the paginated table of the results page."""
 
-    import_json = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="erreurs")
-    numero_ligne = models.IntegerField("ligne")
+    import_demandes = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="erreurs")
+    rang = models.IntegerField("ligne")
     numero_editeur = models.CharField("numéro éditeur", max_length=100, blank=True)
     code = models.CharField("code", max_length=4)
     champ = models.CharField("champ", max_length=200)
@@ -106,4 +105,4 @@ class ErreurLigne(models.Model):
         verbose_name_plural = "erreurs de ligne"
 
     def __str__(self):
-        return f"ligne {self.numero_ligne} : {self.code}"
+        return f"ligne {self.rang} : {self.code}"

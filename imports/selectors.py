@@ -14,8 +14,8 @@ def import_du_fournisseur(fournisseur, pk) -> Import:
     return get_object_or_404(Import.objects.select_related("solution"), fournisseur=fournisseur, pk=pk)
 
 
-def erreurs_de_l_import(import_json):
-    return import_json.erreurs.order_by("id")
+def erreurs_de_l_import(import_demandes):
+    return import_demandes.erreurs.order_by("id")
 
 
 def imports_par_etat(fournisseur) -> list[dict]:

@@ -12,11 +12,11 @@ from django.utils import timezone
 from demandes import services as demandes_services
 from segur_portal.journal import evenement
 
-from .engine.errors import FichierRejete
-from .engine.output import fichier_de_sortie
-from .engine.reading import sans_nul
-from .engine.simulation import simuler
 from .models import ErreurLigne, Import
+from .moteur.anomalies import FichierRejete
+from .moteur.lecture import sans_nul
+from .moteur.simulation import simuler
+from .moteur.sortie import fichier_de_sortie
 
 TAILLE_BLOC = 1024 * 1024
 MAX_ERREURS_ENREGISTREES = 100_000  # a 10 000-line file with ten errors a line still fits
@@ -60,12 +60,12 @@ def _lire_televersement(fichier) -> tuple[bytes, str]:
     return b"".join(blocs), empreinte.hexdigest()
 
 
-def _enregistrer_erreurs(import_json, resultats_lignes):
+def _enregistrer_erreurs(import_demandes, resultats_lignes):
     """One ErreurLigne per anomaly, for the paginated table of the screen, in batches."""
     erreurs = (
         ErreurLigne(
-            import_json=import_json,
-            numero_ligne=ligne.rang,
+            import_demandes=import_demandes,
+            rang=ligne.rang,
             numero_editeur=texte_enregistrable(ligne.numero_editeur, 100),
             code=anomalie.code,
             champ=texte_enregistrable(anomalie.chemin, 200),
@@ -96,22 +96,22 @@ def simuler_import(*, utilisateur, fichier, type_demande, numero_ans, taux_tva) 
         numero_ans=numero_ans,
         taux_tva=taux_tva,
     ) as details:
-        import_json = _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux_tva)
+        import_demandes = _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux_tva)
         details.update(
-            import_id=import_json.pk,
-            resultat=import_json.resultat,
-            octets=import_json.taille,
-            lignes=import_json.nb_lignes,
-            valides=import_json.nb_valides,
-            invalides=import_json.nb_invalides,
+            import_id=import_demandes.pk,
+            resultat=import_demandes.resultat,
+            octets=import_demandes.taille,
+            lignes=import_demandes.nb_lignes,
+            valides=import_demandes.nb_valides,
+            invalides=import_demandes.nb_invalides,
         )
-    return import_json
+    return import_demandes
 
 
 def _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux_tva) -> Import:
     fournisseur = utilisateur.fournisseur
     contenu, sha256 = _lire_televersement(fichier)
-    import_json = Import(
+    import_demandes = Import(
         fournisseur=fournisseur,
         utilisateur=utilisateur,
         numero_ans=numero_ans,
@@ -121,40 +121,42 @@ def _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux
         sha256=sha256,
         taille=len(contenu),
     )
-    import_json.fichier.save("televersement.json", fichier, save=False)
+    import_demandes.fichier.save("televersement.json", fichier, save=False)
     try:
         simulation = simuler(
             contenu, fournisseur=fournisseur, numero_ans=numero_ans, type_demande=type_demande, taux_tva=taux_tva
         )
     except FichierRejete as rejet:
-        import_json.resultat = Import.Resultat.FICHIER_REJETE
-        import_json.message = texte_enregistrable(rejet.message)
-        import_json.details = details_enregistrables(rejet.details)
-        import_json.save()
-        return import_json
+        import_demandes.resultat = Import.Resultat.FICHIER_REJETE
+        import_demandes.message = texte_enregistrable(rejet.message)
+        import_demandes.details = details_enregistrables(rejet.details)
+        import_demandes.save()
+        return import_demandes
 
-    import_json.solution = simulation.contexte.solution
-    import_json.nb_lignes = simulation.nb_lignes
-    import_json.nb_valides = simulation.nb_valides
-    import_json.nb_invalides = simulation.nb_invalides
-    import_json.resultat = Import.Resultat.SIMULATION_OK if simulation.reussie else Import.Resultat.ERREURS
+    import_demandes.solution = simulation.contexte.solution
+    import_demandes.nb_lignes = simulation.nb_lignes
+    import_demandes.nb_valides = simulation.nb_valides
+    import_demandes.nb_invalides = simulation.nb_invalides
+    import_demandes.resultat = Import.Resultat.SIMULATION_OK if simulation.reussie else Import.Resultat.ERREURS
     with transaction.atomic():
-        import_json.save()  # the Identifiant is needed inside the output file (impId)
-        sortie = fichier_de_sortie(simulation.document, simulation.lignes, import_json.pk)
-        import_json.fichier_sortie.save(f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False)
-        import_json.save(update_fields=["fichier_sortie"])
-        _enregistrer_erreurs(import_json, simulation.lignes)
-    return import_json
+        import_demandes.save()  # the Identifiant is needed inside the output file (impId)
+        sortie = fichier_de_sortie(simulation.document, simulation.lignes, import_demandes.pk)
+        import_demandes.fichier_sortie.save(
+            f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False
+        )
+        import_demandes.save(update_fields=["fichier_sortie"])
+        _enregistrer_erreurs(import_demandes, simulation.lignes)
+    return import_demandes
 
 
 class ImportImpossible(Exception):
     """The real import is refused; the message is for the supplier."""
 
 
-def _verifier_empreinte(import_json) -> bytes:
-    with import_json.fichier.open("rb") as flux:
+def _verifier_empreinte(import_demandes) -> bytes:
+    with import_demandes.fichier.open("rb") as flux:
         contenu = flux.read()
-    if hashlib.sha256(contenu).hexdigest() != import_json.sha256:
+    if hashlib.sha256(contenu).hexdigest() != import_demandes.sha256:
         raise ImportImpossible("Le fichier enregistré lors de la simulation a été altéré : simulez-le de nouveau.")
     return contenu
 
@@ -170,14 +172,14 @@ def importer_pour_de_vrai(*, utilisateur, import_id) -> Import:
     with evenement(
         "import_reel", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id, import_id=import_id
     ) as details:
-        import_json = _importer(utilisateur, import_id)
+        import_demandes = _importer(utilisateur, import_id)
         details.update(
-            etat=import_json.etat,
-            lignes=import_json.nb_lignes,
-            retenues=import_json.nb_retenues,
-            rejetees=import_json.nb_rejetees,
+            etat=import_demandes.etat,
+            lignes=import_demandes.nb_lignes,
+            retenues=import_demandes.nb_retenues,
+            rejetees=import_demandes.nb_rejetees,
         )
-    return import_json
+    return import_demandes
 
 
 def _importer(utilisateur, import_id) -> Import:
@@ -189,22 +191,22 @@ def _importer(utilisateur, import_id) -> Import:
             etat=Import.Etat.SIMULE,
             resultat=Import.Resultat.SIMULATION_OK,
         ).update(etat=Import.Etat.IMPORT_EN_COURS)
-        import_json = Import.objects.select_related("solution__couloir", "solution__logiciel").get(
+        import_demandes = Import.objects.select_related("solution__couloir", "solution__logiciel").get(
             pk=import_id, fournisseur=fournisseur
         )
         if not reclame:
-            if import_json.importe or import_json.etat == Import.Etat.IMPORT_EN_COURS:
-                return import_json  # already imported (double submission): nothing more to do
+            if import_demandes.importe or import_demandes.etat == Import.Etat.IMPORT_EN_COURS:
+                return import_demandes  # already imported (double submission): nothing more to do
             raise ImportImpossible("L'import n'est possible qu'après une simulation réussie de ce fichier.")
-        contenu = _verifier_empreinte(import_json)
-        compteur = demandes_services.verrouiller_compteur(import_json.solution.couloir)
+        contenu = _verifier_empreinte(import_demandes)
+        compteur = demandes_services.verrouiller_compteur(import_demandes.solution.couloir)
         try:
             simulation = simuler(
                 contenu,
                 fournisseur=fournisseur,
-                numero_ans=import_json.numero_ans,
-                type_demande=import_json.type_demande,
-                taux_tva=import_json.taux_tva,
+                numero_ans=import_demandes.numero_ans,
+                type_demande=import_demandes.type_demande,
+                taux_tva=import_demandes.taux_tva,
             )
         except FichierRejete as rejet:
             # e.g. the deposit window closed since the simulation: nothing is created.
@@ -216,9 +218,9 @@ def _importer(utilisateur, import_id) -> Import:
             if resultat.valide
         ]
         appliquees = demandes_services.appliquer_lignes(
-            import_json=import_json,
+            import_demandes=import_demandes,
             solution=simulation.contexte.solution,
-            type_demande=import_json.type_demande,
+            type_demande=import_demandes.type_demande,
             lignes_retenues=retenues,
             compteur=compteur,
         )
@@ -226,20 +228,22 @@ def _importer(utilisateur, import_id) -> Import:
             _TraitementImport(resultat, appliquees.get(rang)) for rang, resultat in enumerate(simulation.lignes)
         ]
         numeros_asp = {rang: numero for rang, (_, numero) in appliquees.items()}
-        sortie = fichier_de_sortie(simulation.document, traitements, import_json.pk, numeros_asp)
-        sortie_de_la_simulation = import_json.fichier_sortie.name
-        import_json.fichier_sortie.save(f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False)
+        sortie = fichier_de_sortie(simulation.document, traitements, import_demandes.pk, numeros_asp)
+        sortie_de_la_simulation = import_demandes.fichier_sortie.name
+        import_demandes.fichier_sortie.save(
+            f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False
+        )
         # Replaced, not accumulated: the simulation's output file goes once the import is committed.
         if sortie_de_la_simulation:
-            stockage = import_json.fichier_sortie.storage
+            stockage = import_demandes.fichier_sortie.storage
             transaction.on_commit(lambda: stockage.delete(sortie_de_la_simulation))
-        import_json.nb_retenues = len(appliquees)
-        import_json.nb_rejetees = simulation.nb_lignes - len(appliquees)
-        import_json.etat = Import.Etat.IMPORTE
-        import_json.date_import = timezone.now()
-        import_json.save()
-        _enregistrer_erreurs(import_json, simulation.lignes)
-    return import_json
+        import_demandes.nb_retenues = len(appliquees)
+        import_demandes.nb_rejetees = simulation.nb_lignes - len(appliquees)
+        import_demandes.etat = Import.Etat.IMPORTE
+        import_demandes.date_import = timezone.now()
+        import_demandes.save()
+        _enregistrer_erreurs(import_demandes, simulation.lignes)
+    return import_demandes
 
 
 class _TraitementImport:

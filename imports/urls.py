@@ -5,7 +5,7 @@ from . import views
 app_name = "imports"
 urlpatterns = [
     path("", views.ListeImportsView.as_view(), name="liste"),
-    path("importer/", views.EcranImportView.as_view(), name="nouveau"),
+    path("simulation/", views.EcranImportView.as_view(), name="simulation"),
     path("<int:pk>/", views.EcranImportView.as_view(), name="ecran"),
     path("<int:pk>/importer/", views.ImporterView.as_view(), name="importer"),
     path("<int:pk>/sortie/", views.FichierSortieView.as_view(), name="sortie"),

@@ -16,11 +16,11 @@ from segur_portal.tableaux import TableauFiltreMixin
 from segur_portal.telechargement import reponse_fichier
 
 from . import documentation, selectors, services
-from .engine.format import chemin_schema
-from .engine.rules import catalogue
 from .filters import COLONNES_FILTREES, ImportFilter
 from .forms import SimulationForm
 from .models import Import
+from .moteur.format import chemin_schema
+from .moteur.regles import catalogue
 from .tables import ImportTable
 
 ERREURS_PAR_PAGE = 50
@@ -109,24 +109,24 @@ class EcranImportView(EspaceFournisseurMixin, View):
     def formulaire(self, data=None, files=None, initial=None):
         return SimulationForm(data, files, initial=initial, solutions=solutions_du_fournisseur(self.fournisseur))
 
-    def rendre(self, request, form, import_json=None, status=200):
-        contexte = {"form": form, "import_json": import_json, "fournisseur": self.fournisseur}
-        if import_json is not None and (import_json.nb_invalides or import_json.nb_rejetees):
-            contexte["page_erreurs"] = Paginator(selectors.erreurs_de_l_import(import_json), ERREURS_PAR_PAGE).get_page(
-                request.GET.get("page")
-            )
+    def rendre(self, request, form, import_demandes=None, status=200):
+        contexte = {"form": form, "import_demandes": import_demandes, "fournisseur": self.fournisseur}
+        if import_demandes is not None and (import_demandes.nb_invalides or import_demandes.nb_rejetees):
+            contexte["page_erreurs"] = Paginator(
+                selectors.erreurs_de_l_import(import_demandes), ERREURS_PAR_PAGE
+            ).get_page(request.GET.get("page"))
         return render(request, self.template_name, contexte, status=status)
 
     def get(self, request, pk=None):
         if pk is None:
             return self.rendre(request, self.formulaire())
-        import_json = selectors.import_du_fournisseur(self.fournisseur, pk)
+        import_demandes = selectors.import_du_fournisseur(self.fournisseur, pk)
         initial = {
-            "type_demande": import_json.type_demande,
-            "numero_ans": import_json.numero_ans,
-            "taux_tva": import_json.taux_tva,
+            "type_demande": import_demandes.type_demande,
+            "numero_ans": import_demandes.numero_ans,
+            "taux_tva": import_demandes.taux_tva,
         }
-        return self.rendre(request, self.formulaire(initial=initial), import_json)
+        return self.rendre(request, self.formulaire(initial=initial), import_demandes)
 
     def post(self, request, pk=None):
         form = self.formulaire(request.POST, request.FILES)
@@ -137,48 +137,48 @@ class EcranImportView(EspaceFournisseurMixin, View):
             return self.rendre(request, form, status=400)
         if not form.is_valid():
             return self.rendre(request, form, status=400)
-        import_json = services.simuler_import(
+        import_demandes = services.simuler_import(
             utilisateur=request.user,
             fichier=form.cleaned_data["fichier"],
             type_demande=form.cleaned_data["type_demande"],
             numero_ans=form.cleaned_data["numero_ans"],
             taux_tva=form.cleaned_data["taux_tva"],
         )
-        return redirect("imports:ecran", pk=import_json.pk)
+        return redirect("imports:ecran", pk=import_demandes.pk)
 
 
 class ImporterView(EspaceFournisseurMixin, View):
     """« Importer »: the real import of the simulated file, without uploading it again."""
 
     def post(self, request, pk):
-        import_json = selectors.import_du_fournisseur(self.fournisseur, pk)
-        deja_importe = import_json.importe
+        import_demandes = selectors.import_du_fournisseur(self.fournisseur, pk)
+        deja_importe = import_demandes.importe
         try:
-            import_json = services.importer_pour_de_vrai(utilisateur=request.user, import_id=import_json.pk)
+            import_demandes = services.importer_pour_de_vrai(utilisateur=request.user, import_id=import_demandes.pk)
         except services.ImportImpossible as refus:
             messages.error(request, str(refus))
-            return redirect("imports:ecran", pk=import_json.pk)
+            return redirect("imports:ecran", pk=import_demandes.pk)
         if not deja_importe:
             messages.success(
                 request,
                 (
-                    f"L'import s'est déroulé correctement : {import_json.nb_retenues} demande(s) retenue(s), "
-                    f"{import_json.nb_rejetees} demande(s) rejetée(s). Déposez maintenant les pièces jointes."
+                    f"L'import s'est déroulé correctement : {import_demandes.nb_retenues} demande(s) retenue(s), "
+                    f"{import_demandes.nb_rejetees} demande(s) rejetée(s). Déposez maintenant les pièces jointes."
                 ),
             )
-        return redirect("piecesjointes:etape", pk=import_json.pk)
+        return redirect("piecesjointes:etape", pk=import_demandes.pk)
 
 
 class FichierSortieView(EspaceFournisseurMixin, View):
     def get(self, request, pk):
-        import_json = selectors.import_du_fournisseur(self.fournisseur, pk)
-        return reponse_fichier(import_json.fichier_sortie, import_json.nom_fichier_sortie, "application/json")
+        import_demandes = selectors.import_du_fournisseur(self.fournisseur, pk)
+        return reponse_fichier(import_demandes.fichier_sortie, import_demandes.nom_fichier_sortie, "application/json")
 
 
 class FichierJsonView(EspaceFournisseurMixin, View):
     def get(self, request, pk):
-        import_json = selectors.import_du_fournisseur(self.fournisseur, pk)
-        return reponse_fichier(import_json.fichier, import_json.nom_fichier, "application/json")
+        import_demandes = selectors.import_du_fournisseur(self.fournisseur, pk)
+        return reponse_fichier(import_demandes.fichier, import_demandes.nom_fichier, "application/json")
 
 
 class DocumentationView(EspaceFournisseurMixin, TemplateView):

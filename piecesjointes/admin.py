@@ -23,7 +23,7 @@ class ZipDeposeAdmin(admin.ModelAdmin):
         "id",
         "nom_fichier",
         "fournisseur",
-        "import_json",
+        "import_demandes",
         "statut",
         "nb_entrees",
         "nb_acceptees",
@@ -31,13 +31,13 @@ class ZipDeposeAdmin(admin.ModelAdmin):
         "date_depot",
     ]
     list_filter = ["statut"]
-    search_fields = ["nom_fichier", "fournisseur__siret", "fournisseur__denomination", "=import_json__id"]
-    list_select_related = ["fournisseur", "import_json"]
+    search_fields = ["nom_fichier", "fournisseur__siret", "fournisseur__denomination", "=import_demandes__id"]
+    list_select_related = ["fournisseur", "import_demandes"]
     fields = [
         "nom_fichier",
         "telecharger",
         "fournisseur",
-        "import_json",
+        "import_demandes",
         "taille",
         "statut",
         "message",

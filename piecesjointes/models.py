@@ -13,7 +13,7 @@ def nouvelle_cle():
 
 def _cle_zip(instance, nom):
     # Non-guessable key per fournisseur and import; the original name stays in the row only.
-    return f"zips/{instance.fournisseur_id}/{instance.import_json_id}/{instance.cle}.zip"
+    return f"zips/{instance.fournisseur_id}/{instance.import_demandes_id}/{instance.cle}.zip"
 
 
 class ZipDepose(models.Model):
@@ -27,7 +27,7 @@ class ZipDepose(models.Model):
     # Waiting for the worker: the sweeper (piecesjointes.reprise) sends these again when stale.
     STATUTS_A_TRAITER = (Statut.EN_ATTENTE, Statut.EN_COURS)
 
-    import_json = models.ForeignKey("imports.Import", on_delete=models.PROTECT, related_name="zips")
+    import_demandes = models.ForeignKey("imports.Import", on_delete=models.PROTECT, related_name="zips")
     fournisseur = models.ForeignKey(Fournisseur, on_delete=models.PROTECT, related_name="zips")
     cle = models.CharField("clé de stockage", max_length=32, default=nouvelle_cle, editable=False)
     nom_fichier = models.CharField("nom du fichier importé", max_length=255)

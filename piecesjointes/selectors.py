@@ -5,17 +5,19 @@ from demandes.models import Demande
 from .models import PieceRecue, ZipDepose
 
 
-def demandes_retenues(fournisseur, import_json):
+def demandes_retenues(fournisseur, import_demandes):
     """The demandes created or modified by this import, with the pieces they expect and receive."""
     return (
-        Demande.objects.filter(fournisseur=fournisseur, import_json=import_json)
+        Demande.objects.filter(fournisseur=fournisseur, import_demandes=import_demandes)
         .prefetch_related("pieces_attendues__receptions")
-        .order_by("numero_ligne", "id")
+        .order_by("rang", "id")
     )
 
 
-def zips_de_l_import(fournisseur, import_json):
-    return ZipDepose.objects.filter(fournisseur=fournisseur, import_json=import_json).prefetch_related("entrees")
+def zips_de_l_import(fournisseur, import_demandes):
+    return ZipDepose.objects.filter(fournisseur=fournisseur, import_demandes=import_demandes).prefetch_related(
+        "entrees"
+    )
 
 
 def zip_du_fournisseur(fournisseur, pk) -> ZipDepose:

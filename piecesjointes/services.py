@@ -61,10 +61,10 @@ def espace_utilise(fournisseur_id: int) -> int:
     return (zips["t"] or 0) + (pieces["t"] or 0)
 
 
-def deposer_zip(*, utilisateur, import_json, fichier) -> ZipDepose:
+def deposer_zip(*, utilisateur, import_demandes, fichier) -> ZipDepose:
     """Stores the uploaded zip through the storage API and queues its processing, unless the
     supplier's storage quota (SEGUR_QUOTA_STOCKAGE_OCTETS) would be exceeded: then nothing is stored."""
-    if import_json.etat != Import.Etat.IMPORTE:
+    if import_demandes.etat != Import.Etat.IMPORTE:
         raise DepotImpossible("Les pièces jointes ne peuvent plus être déposées pour cet import.")
     with transaction.atomic():
         # Two uploads of the same supplier at once are checked against the quota one after the
@@ -83,7 +83,7 @@ def deposer_zip(*, utilisateur, import_json, fichier) -> ZipDepose:
                 MESSAGE_QUOTA.format(utilise=controles.taille_humaine(utilise), quota=controles.taille_humaine(quota))
             )
         depot = ZipDepose(
-            import_json=import_json,
+            import_demandes=import_demandes,
             fournisseur=utilisateur.fournisseur,
             nom_fichier=nom_affichable(fichier.name),
             taille=fichier.size,
@@ -116,16 +116,16 @@ def envoyer_au_traitement(zip_id: int) -> bool:
     return True
 
 
-def pieces_attendues_de_l_import(import_json):
+def pieces_attendues_de_l_import(import_demandes):
     """The pieces still awaited: those of the import's demandes not yet handed over."""
-    return pieces_annoncees_par_l_import(import_json).filter(demande__statut=StatutDemande.EN_ATTENTE_PIECES)
+    return pieces_annoncees_par_l_import(import_demandes).filter(demande__statut=StatutDemande.EN_ATTENTE_PIECES)
 
 
-def pieces_annoncees_par_l_import(import_json):
+def pieces_annoncees_par_l_import(import_demandes):
     """Every piece the import's demandes announced, whatever became of the demande since: a zip
     processed again after « Terminer » finds the same names, hence gives the same pieces."""
     return PieceAttendue.objects.filter(
-        demande__import_json=import_json, demande__fournisseur_id=import_json.fournisseur_id
+        demande__import_demandes=import_demandes, demande__fournisseur_id=import_demandes.fournisseur_id
     )
 
 
@@ -136,7 +136,7 @@ EXTENSION_PAR_TYPE = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/pn
 
 def _cle_piece(depot: ZipDepose, verdict) -> str:
     extension = EXTENSION_PAR_TYPE[verdict.type_mime]
-    return f"pieces/{depot.fournisseur_id}/{depot.import_json_id}/{depot.cle}/{verdict.rang:05d}{extension}"
+    return f"pieces/{depot.fournisseur_id}/{depot.import_demandes_id}/{depot.cle}/{verdict.rang:05d}{extension}"
 
 
 def _stocker(cle: str, contenu: bytes, sha256: str) -> str:
@@ -161,8 +161,8 @@ def traiter_zip(zip_id: int) -> ZipDepose:
     with evenement("zip_traite", zip_id=zip_id) as details:
         depot = _examiner_zip(zip_id)
         details.update(
-            import_id=depot.import_json_id,
-            fournisseur_id=depot.import_json.fournisseur_id,
+            import_id=depot.import_demandes_id,
+            fournisseur_id=depot.import_demandes.fournisseur_id,
             statut=depot.statut,
             octets=depot.taille,
             entrees=depot.nb_entrees,
@@ -173,7 +173,7 @@ def traiter_zip(zip_id: int) -> ZipDepose:
 
 
 def _examiner_zip(zip_id: int) -> ZipDepose:
-    depot = ZipDepose.objects.select_related("import_json").get(pk=zip_id)
+    depot = ZipDepose.objects.select_related("import_demandes").get(pk=zip_id)
     if not depot.fichier:
         # Purged after the retention period (purger_zips_refuses: refused or failed zips only, and
         # a purged zip is never relaunched): a redelivered task keeps the result recorded.
@@ -186,7 +186,7 @@ def _examiner_zip(zip_id: int) -> ZipDepose:
         nb_tentatives=F("nb_tentatives") + 1,
         date_activite=timezone.now(),
     )
-    attendues = dict(pieces_annoncees_par_l_import(depot.import_json).values_list("nom_fichier", "id"))
+    attendues = dict(pieces_annoncees_par_l_import(depot.import_demandes).values_list("nom_fichier", "id"))
     entrees, receptions, motif_archive, nb_entrees = [], [], "", 0
     with depot.fichier.open("rb") as flux:
         try:
@@ -361,28 +361,31 @@ def purger_zips_refuses() -> dict:
     return resultat
 
 
-def pieces_manquantes(import_json):
+def pieces_manquantes(import_demandes):
     """Expected pieces of the import's retained demandes that no zip has brought yet."""
     return (
-        pieces_attendues_de_l_import(import_json)
+        pieces_attendues_de_l_import(import_demandes)
         .filter(receptions__isnull=True)
         .select_related("demande")
-        .order_by("demande__numero_ligne", "id")
+        .order_by("demande__rang", "id")
     )
 
 
-def terminer(*, utilisateur, import_json) -> int:
+def terminer(*, utilisateur, import_demandes) -> int:
     """« Terminer »: hands the import's demandes to the ASP managers once nothing is missing."""
     with evenement(
-        "terminer", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id, import_id=import_json.pk
+        "terminer",
+        utilisateur_id=utilisateur.pk,
+        fournisseur_id=utilisateur.fournisseur_id,
+        import_id=import_demandes.pk,
     ) as details:
-        details["demandes_deposees"] = _terminer(utilisateur, import_json)
+        details["demandes_deposees"] = _terminer(utilisateur, import_demandes)
     return details["demandes_deposees"]
 
 
-def _terminer(utilisateur, import_json) -> int:
+def _terminer(utilisateur, import_demandes) -> int:
     with transaction.atomic():
-        verrou = Import.objects.select_for_update().get(pk=import_json.pk, fournisseur=utilisateur.fournisseur)
+        verrou = Import.objects.select_for_update().get(pk=import_demandes.pk, fournisseur=utilisateur.fournisseur)
         if verrou.etat != Import.Etat.IMPORTE:
             raise DepotImpossible("Cet import est déjà terminé.")
         # Only a missing piece blocks: a failed or superseded zip does not, once nothing is missing.
@@ -394,7 +397,7 @@ def _terminer(utilisateur, import_json) -> int:
             raise DepotImpossible("Des pièces jointes manquent encore : déposez-les dans un nouveau fichier zip.")
         demandes = list(
             Demande.objects.filter(
-                import_json=verrou, fournisseur=utilisateur.fournisseur, statut=StatutDemande.EN_ATTENTE_PIECES
+                import_demandes=verrou, fournisseur=utilisateur.fournisseur, statut=StatutDemande.EN_ATTENTE_PIECES
             )
         )
         maintenant = timezone.now()

@@ -30,19 +30,21 @@ class EtapePiecesJointesView(EspaceFournisseurMixin, View):
     template_name = "piecesjointes/etape.html"
 
     def get(self, request, pk, form=None, status=200):
-        import_json = import_du_fournisseur(self.fournisseur, pk)
-        if not import_json.importe:
-            return redirect("imports:ecran", pk=import_json.pk)
-        zips = list(selectors.zips_de_l_import(self.fournisseur, import_json))
+        import_demandes = import_du_fournisseur(self.fournisseur, pk)
+        if not import_demandes.importe:
+            return redirect("imports:ecran", pk=import_demandes.pk)
+        zips = list(selectors.zips_de_l_import(self.fournisseur, import_demandes))
         manquantes = (
-            list(services.pieces_manquantes(import_json)) if import_json.etat == import_json.Etat.IMPORTE else []
+            list(services.pieces_manquantes(import_demandes))
+            if import_demandes.etat == import_demandes.Etat.IMPORTE
+            else []
         )
-        page = Paginator(selectors.demandes_retenues(self.fournisseur, import_json), DEMANDES_PAR_PAGE)
+        page = Paginator(selectors.demandes_retenues(self.fournisseur, import_demandes), DEMANDES_PAR_PAGE)
         return render(
             request,
             self.template_name,
             {
-                "import_json": import_json,
+                "import_demandes": import_demandes,
                 "fournisseur": self.fournisseur,
                 "form": form or ZipForm(),
                 "zips": zips,
@@ -58,7 +60,7 @@ class EtapePiecesJointesView(EspaceFournisseurMixin, View):
 
 class DeposerZipView(EspaceFournisseurMixin, View):
     def post(self, request, pk):
-        import_json = import_du_fournisseur(self.fournisseur, pk)
+        import_demandes = import_du_fournisseur(self.fournisseur, pk)
         form = ZipForm(request.POST, request.FILES)
         erreur = None
         if getattr(request, "upload_too_large", False):
@@ -70,7 +72,7 @@ class DeposerZipView(EspaceFournisseurMixin, View):
         else:
             try:
                 depot = services.deposer_zip(
-                    utilisateur=request.user, import_json=import_json, fichier=form.cleaned_data["fichier"]
+                    utilisateur=request.user, import_demandes=import_demandes, fichier=form.cleaned_data["fichier"]
                 )
             except services.DepotImpossible as refus:
                 erreur = str(refus)
@@ -78,7 +80,7 @@ class DeposerZipView(EspaceFournisseurMixin, View):
             if _veut_du_json(request):
                 return JsonResponse({"erreur": erreur}, status=400)
             messages.error(request, erreur)
-            return redirect("piecesjointes:etape", pk=import_json.pk)
+            return redirect("piecesjointes:etape", pk=import_demandes.pk)
         if depot.envoye_au_traitement is not False:
             message = f"Le fichier « {depot.nom_fichier} » est en cours de traitement."
         else:
@@ -91,7 +93,7 @@ class DeposerZipView(EspaceFournisseurMixin, View):
                 {"zip": depot.pk, "statut_url": reverse("piecesjointes:statut", args=[depot.pk]), "message": message}
             )
         messages.info(request, message)
-        return redirect("piecesjointes:etape", pk=import_json.pk)
+        return redirect("piecesjointes:etape", pk=import_demandes.pk)
 
 
 class StatutZipView(EspaceFournisseurMixin, View):
@@ -124,17 +126,17 @@ class RelancerZipView(EspaceFournisseurMixin, View):
             messages.error(request, str(refus))
         else:
             messages.info(request, f"Le traitement du fichier « {depot.nom_fichier} » est relancé.")
-        return redirect("piecesjointes:etape", pk=depot.import_json_id)
+        return redirect("piecesjointes:etape", pk=depot.import_demandes_id)
 
 
 class TerminerView(EspaceFournisseurMixin, View):
     def post(self, request, pk):
-        import_json = import_du_fournisseur(self.fournisseur, pk)
+        import_demandes = import_du_fournisseur(self.fournisseur, pk)
         try:
-            nombre = services.terminer(utilisateur=request.user, import_json=import_json)
+            nombre = services.terminer(utilisateur=request.user, import_demandes=import_demandes)
         except services.DepotImpossible as refus:
             messages.error(request, str(refus))
-            return redirect("piecesjointes:etape", pk=import_json.pk)
+            return redirect("piecesjointes:etape", pk=import_demandes.pk)
         messages.success(
             request, f"Import terminé : {nombre} demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP."
         )
@@ -146,8 +148,8 @@ PAGE_ZIP_PURGE = """{% extends "base.html" %}
 {% block contenu %}<h1>Fichier supprimé</h1>
 <p>Le fichier « {{ depot.nom_fichier }} » n'est plus disponible : les fichiers zip refusés ou en échec sont conservés
 {{ retention }} jours après leur traitement, puis supprimés.</p>
-<p>Son statut et le motif du refus restent affichés avec les fichiers zip de l'import n° {{ depot.import_json_id }}.</p>
-{% if request.user.fournisseur_id %}<p><a class="fr-link" href="{% url 'piecesjointes:etape' depot.import_json_id %}">Retour
+<p>Son statut et le motif du refus restent affichés avec les fichiers zip de l'import n° {{ depot.import_demandes_id }}.</p>
+{% if request.user.fournisseur_id %}<p><a class="fr-link" href="{% url 'piecesjointes:etape' depot.import_demandes_id %}">Retour
 aux pièces jointes de l'import</a></p>{% endif %}
 {% endblock %}"""
 

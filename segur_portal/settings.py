@@ -165,7 +165,7 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
     }
 
 # Uploads are streamed to a temporary file on disk, never held in memory.
-FILE_UPLOAD_HANDLERS = ["imports.upload.LimitedTemporaryFileUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["imports.televersement.LimitedTemporaryFileUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 
 # Limits of the JSON files (spec §2).

@@ -1,6 +1,6 @@
 """The hostile corpus (tests/hostile/generer.py) through the screens, as the supplier `relais`.
 
-JSON files: each one is simulated through « Importer les demandes » (POST /imports/importer/, as
+JSON files: each one is simulated through « Importer les demandes » (POST /imports/simulation/, as
 tests/test_ecrans.py's `simuler`). Never a 500; the result page says, in French, that the file is
 refused (its message and details), or lists each line's error code and message, or that the
 simulation succeeded — and then « Importer » (the form the page shows) imports it: a file that
@@ -150,57 +150,57 @@ def _issue_de_la_simulation(client, reponse, imports_avant: int):
         assert Import.objects.count() == imports_avant  # nothing recorded
         return "formulaire", None, reponse
 
-    import_json = import_de(reponse)
+    import_demandes = import_de(reponse)
     ecran = lire(client, reponse["Location"])
     contenu = texte(ecran)
-    if import_json.resultat == Import.Resultat.FICHIER_REJETE:
-        assert import_json.message.startswith(DEBUTS_REJET), import_json.message
-        assert _normaliser(import_json.message) in contenu
-        for detail in import_json.details:
+    if import_demandes.resultat == Import.Resultat.FICHIER_REJETE:
+        assert import_demandes.message.startswith(DEBUTS_REJET), import_demandes.message
+        assert _normaliser(import_demandes.message) in contenu
+        for detail in import_demandes.details:
             assert detail and _normaliser(detail) in contenu, detail[:300]
             assert not ANGLAIS.search(detail), f"détail en anglais : {detail[:300]}"
         assert BALISES in contenu and MESSAGE_SUCCES not in contenu
-        assert not import_json.importable
-        return "rejet", import_json, ecran
-    if import_json.simulation_reussie:
+        assert not import_demandes.importable
+        return "rejet", import_demandes, ecran
+    if import_demandes.simulation_reussie:
         assert MESSAGE_SUCCES in contenu and MESSAGE_ERREURS not in contenu
-        assert import_json.nb_lignes == import_json.nb_valides >= 1
-        return "ok", import_json, ecran
+        assert import_demandes.nb_lignes == import_demandes.nb_valides >= 1
+        return "ok", import_demandes, ecran
 
-    assert import_json.resultat == Import.Resultat.ERREURS, import_json.resultat
+    assert import_demandes.resultat == Import.Resultat.ERREURS, import_demandes.resultat
     assert MESSAGE_ERREURS in contenu and MESSAGE_SUCCES not in contenu
-    assert import_json.nb_invalides >= 1
-    erreurs = import_json.erreurs.all()
+    assert import_demandes.nb_invalides >= 1
+    erreurs = import_demandes.erreurs.all()
     assert erreurs.exists()
     for erreur in erreurs[:1000]:
         assert re.fullmatch(r"E\d{3}", erreur.code) and erreur.message.strip(), (erreur.code, erreur.message)
         assert not ANGLAIS.search(erreur.message), f"message en anglais : {erreur.message[:300]}"
     lignes = page(ecran).table(COLONNES_ERREURS)
     assert lignes and all(re.fullmatch(r"E\d{3}", l[2]) and l[4] for l in lignes), lignes[:5]
-    return "erreurs", import_json, ecran
+    return "erreurs", import_demandes, ecran
 
 
-def _importer_comme_l_ecran(client, import_json, ecran):
+def _importer_comme_l_ecran(client, import_demandes, ecran):
     """« Importer »: the form of the result page, posted as the button does."""
     action = re.search(r'<form method="post" action="([^"]+)" id="formulaire-importer"', ecran.content.decode())
-    assert action and action.group(1) == f"/imports/{import_json.pk}/importer/"
+    assert action and action.group(1) == f"/imports/{import_demandes.pk}/importer/"
     reponse = client.post(action.group(1))
     assert reponse.status_code == 302, reponse.status_code
-    assert reponse["Location"] == f"/pieces-jointes/{import_json.pk}/", reponse["Location"]
+    assert reponse["Location"] == f"/pieces-jointes/{import_demandes.pk}/", reponse["Location"]
     etape = lire(client, reponse["Location"])
     trouve = MESSAGE_IMPORT_REUSSI.search(texte(etape))
     assert trouve, texte(etape)[:2000]
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.IMPORTE, (import_json.etat, import_json.message_import)
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (import_json.nb_lignes, 0)
-    assert trouve.groups() == (str(import_json.nb_lignes), "0")
-    assert Demande.objects.filter(import_json=import_json).count() == import_json.nb_lignes
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.IMPORTE, import_demandes.etat
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (import_demandes.nb_lignes, 0)
+    assert trouve.groups() == (str(import_demandes.nb_lignes), "0")
+    assert Demande.objects.filter(import_demandes=import_demandes).count() == import_demandes.nb_lignes
     lire(client, "/demandes/")
     # the output file, rewritten in place after the import, is still JSON and says each demande created
-    sortie = client.get(f"/imports/{import_json.pk}/sortie/")
+    sortie = client.get(f"/imports/{import_demandes.pk}/sortie/")
     assert sortie.status_code == 200
     document = json.loads(b"".join(sortie.streaming_content).decode("utf-8-sig"))
-    assert document["impId"] == import_json.pk
+    assert document["impId"] == import_demandes.pk
     for ligne in document["lignesImport"]:
         assert ligne["codeTraitement"] == "OK", ligne["libelleTraitement"]
         assert ligne["libelleTraitement"] == f"Demande créée : {ligne['numeroASP']}"
@@ -217,15 +217,15 @@ def test_fichier_json_hostile(cas, client_relais):
         numero_ans=cas.numero_ans,
         taux=cas.taux,
     )
-    issue, import_json, ecran = _issue_de_la_simulation(client_relais, reponse, imports_avant)
+    issue, import_demandes, ecran = _issue_de_la_simulation(client_relais, reponse, imports_avant)
     if cas.attendu == "pas_ok":
         assert issue in ("rejet", "erreurs"), f"{cas.nom} : {issue} au lieu d'un refus ou d'erreurs"
     elif cas.attendu:
         assert issue == cas.attendu, f"{cas.nom} : {issue} au lieu de {cas.attendu}" + (
-            f" ({import_json.message} {import_json.details[:3]})" if issue == "rejet" else ""
+            f" ({import_demandes.message} {import_demandes.details[:3]})" if issue == "rejet" else ""
         )
     if issue == "ok":
-        _importer_comme_l_ecran(client_relais, import_json, ecran)
+        _importer_comme_l_ecran(client_relais, import_demandes, ecran)
 
 
 # --- zips ------------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def test_zip_hostile(cas, client_relais, import_des_zips, settings):
     surveilles = _chemins_a_surveiller(archive, Path(settings.MEDIA_ROOT))
     reponse = deposer(client_relais, import_des_zips, archive, nom=cas.nom_zip)
     assert reponse.status_code == 302 and reponse["Location"] == f"/pieces-jointes/{import_des_zips.pk}/"
-    (depot,) = ZipDepose.objects.filter(import_json=import_des_zips)
+    (depot,) = ZipDepose.objects.filter(import_demandes=import_des_zips)
     del archive
 
     tracemalloc.start()

@@ -20,8 +20,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imports import documentation
-from imports.engine.rules import catalogue
 from imports.models import Import
+from imports.moteur.regles import catalogue
 
 from .conftest import ligne_type, vers_octets
 
@@ -171,7 +171,7 @@ def client_relais(client, demo):
 
 def simuler(client, contenu: bytes, *, nom="demandes.json", type_demande="AVANCE", numero_ans="mlp525off1", taux="20"):
     return client.post(
-        "/imports/importer/",
+        "/imports/simulation/",
         {
             "type_demande": type_demande,
             "numero_ans": numero_ans,
@@ -250,8 +250,8 @@ def test_connexion_reussie_puis_deconnexion(client, demo):
 
 
 def test_connexion_suit_next(client, demo):
-    reponse = client.post("/connexion/", {"username": "relais", "password": "demo", "next": "/imports/importer/"})
-    assert reponse.status_code == 302 and reponse["Location"] == "/imports/importer/"
+    reponse = client.post("/connexion/", {"username": "relais", "password": "demo", "next": "/imports/simulation/"})
+    assert reponse.status_code == 302 and reponse["Location"] == "/imports/simulation/"
 
 
 PAGES_FOURNISSEUR = [
@@ -260,7 +260,7 @@ PAGES_FOURNISSEUR = [
     "/demandes/",
     "/aide/",
     "/imports/",
-    "/imports/importer/",
+    "/imports/simulation/",
     "/imports/1/",
     "/imports/1/sortie/",
     "/imports/1/fichier/",
@@ -289,7 +289,7 @@ def test_gestionnaire_va_dans_l_admin_et_n_a_pas_l_espace_fournisseur(client, de
     assert client.get("/")["Location"] == "/admin/"
     for chemin in (
         "/imports/",
-        "/imports/importer/",
+        "/imports/simulation/",
         "/imports/documentation/",
         "/enrolement/",
         "/demandes/",
@@ -321,7 +321,7 @@ def test_menu_de_l_en_tete(client_relais):
 
 
 def test_ecran_d_import_vierge(client_relais):
-    reponse = client_relais.get("/imports/importer/")
+    reponse = client_relais.get("/imports/simulation/")
     assert reponse.status_code == 200
     contenu = texte(reponse)
     for attendu in (
@@ -361,21 +361,21 @@ def test_ecran_d_import_vierge(client_relais):
 
 def test_ecran_d_un_autre_fournisseur_propose_ses_seules_solutions(client, demo):
     client.force_login(utilisateur("hopital"))
-    ecran = page(client.get("/imports/importer/"))
+    ecran = page(client.get("/imports/simulation/"))
     assert [o.texte for o in ecran.options["numero_ans"]] == ["2021k052a", "bnd52qq600"]
 
 
 def test_simulation_reussie(client_relais, exemple_ttc):
     reponse = simuler(client_relais, exemple_ttc, nom="EJMDV7 structure.json")
-    import_json = import_de(reponse)
-    assert import_json.sha256 == hashlib.sha256(exemple_ttc).hexdigest()
-    assert import_json.nom_fichier == "EJMDV7 structure.json"
-    assert import_json.nb_lignes == 1 and import_json.nb_valides == 1 and import_json.nb_invalides == 0
-    assert import_json.type_demande == "AVANCE" and import_json.taux_tva == "20"
-    assert import_json.numero_ans == "mlp525off1"
-    assert import_json.fournisseur.siret == "77625125800013"
-    assert import_json.taille == len(exemple_ttc)
-    with import_json.fichier.open("rb") as fichier:
+    import_demandes = import_de(reponse)
+    assert import_demandes.sha256 == hashlib.sha256(exemple_ttc).hexdigest()
+    assert import_demandes.nom_fichier == "EJMDV7 structure.json"
+    assert import_demandes.nb_lignes == 1 and import_demandes.nb_valides == 1 and import_demandes.nb_invalides == 0
+    assert import_demandes.type_demande == "AVANCE" and import_demandes.taux_tva == "20"
+    assert import_demandes.numero_ans == "mlp525off1"
+    assert import_demandes.fournisseur.siret == "77625125800013"
+    assert import_demandes.taille == len(exemple_ttc)
+    with import_demandes.fichier.open("rb") as fichier:
         assert fichier.read() == exemple_ttc
 
     ecran_reponse = client_relais.get(reponse["Location"])
@@ -386,18 +386,18 @@ def test_simulation_reussie(client_relais, exemple_ttc):
     ecran = page(ecran_reponse)
     assert not desactive(ecran.bouton("Importer"))
     assert ecran.bouton("Importer").attrs.get("form") == "formulaire-importer"
-    assert f'action="/imports/{import_json.pk}/importer/"' in ecran_reponse.content.decode()
+    assert f'action="/imports/{import_demandes.pk}/importer/"' in ecran_reponse.content.decode()
     assert bouton_fermer(ecran)
 
     # « Importer » on a successful simulation is accepted (the real import is not built yet)
-    suite = client_relais.post(f"/imports/{import_json.pk}/importer/", follow=True)
+    suite = client_relais.post(f"/imports/{import_demandes.pk}/importer/", follow=True)
     assert suite.status_code == 200
     assert MESSAGE_IMPORT_REFUSE not in texte(suite)
 
 
 def test_fichier_json_d_origine_telechargeable(client_relais, exemple_ttc):
-    import_json = import_de(simuler(client_relais, exemple_ttc, nom="mes demandes.json"))
-    reponse = client_relais.get(f"/imports/{import_json.pk}/fichier/")
+    import_demandes = import_de(simuler(client_relais, exemple_ttc, nom="mes demandes.json"))
+    reponse = client_relais.get(f"/imports/{import_demandes.pk}/fichier/")
     assert reponse.status_code == 200
     assert contenu_telecharge(reponse) == exemple_ttc
     assert reponse["Content-Disposition"].startswith("attachment")
@@ -413,9 +413,9 @@ def fichier_une_erreur(document_ttc) -> bytes:
 
 def test_simulation_avec_une_ligne_en_erreur(client_relais, fichier_une_erreur):
     reponse = simuler(client_relais, fichier_une_erreur, nom="EJMDV7 structure.json")
-    import_json = import_de(reponse)
-    assert import_json.nb_lignes == 1 and import_json.nb_invalides == 1
-    assert import_json.resultat == Import.Resultat.ERREURS
+    import_demandes = import_de(reponse)
+    assert import_demandes.nb_lignes == 1 and import_demandes.nb_invalides == 1
+    assert import_demandes.resultat == Import.Resultat.ERREURS
 
     ecran_reponse = client_relais.get(reponse["Location"])
     assert ecran_reponse.status_code == 200
@@ -423,7 +423,7 @@ def test_simulation_avec_une_ligne_en_erreur(client_relais, fichier_une_erreur):
     assert MESSAGE_ERREURS in contenu
     assert MESSAGE_SUCCES not in contenu
     ecran = page(ecran_reponse)
-    assert ecran.lien("Télécharger le fichier de sortie").attrs["href"] == f"/imports/{import_json.pk}/sortie/"
+    assert ecran.lien("Télécharger le fichier de sortie").attrs["href"] == f"/imports/{import_demandes.pk}/sortie/"
     assert bouton_fermer(ecran)
     assert desactive(ecran.bouton("Importer"))
     assert ecran.table(COLONNES_ERREURS) == [
@@ -436,19 +436,19 @@ def test_simulation_avec_une_ligne_en_erreur(client_relais, fichier_une_erreur):
     assert sortie["Content-Disposition"].startswith("attachment")
     assert 'filename="EJMDV7 structure_sortie.json"' in sortie["Content-Disposition"]
     document = json.loads(contenu_telecharge(sortie))
-    assert document["impId"] == import_json.pk
+    assert document["impId"] == import_demandes.pk
     ligne = document["lignesImport"][0]
     assert ligne["codeTraitement"] == "E302"
     assert ligne["libelleTraitement"] == "E302 beneficiaires.structure.FINESSGeo[1] : clé FINESS invalide (020015112)"
 
     # the original file is kept as uploaded
-    origine = client_relais.get(f"/imports/{import_json.pk}/fichier/")
+    origine = client_relais.get(f"/imports/{import_demandes.pk}/fichier/")
     assert contenu_telecharge(origine) == fichier_une_erreur
 
     # « Importer » refused after a failed simulation
-    refus = client_relais.post(f"/imports/{import_json.pk}/importer/", follow=True)
+    refus = client_relais.post(f"/imports/{import_demandes.pk}/importer/", follow=True)
     assert refus.status_code == 200
-    assert refus.redirect_chain == [(f"/imports/{import_json.pk}/", 302)]
+    assert refus.redirect_chain == [(f"/imports/{import_demandes.pk}/", 302)]
     assert MESSAGE_IMPORT_REFUSE in texte(refus)
 
 
@@ -462,11 +462,11 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
         ligne["piecesJustificatives"][0]["nomFichier"] = f"MDV-LGC-Va1-BDC-{numero}.pdf"
         lignes.append(ligne)
     document["lignesImport"] = lignes
-    import_json = import_de(simuler(client_relais, vers_octets(document), nom="soixante.json"))
-    assert import_json.nb_lignes == 60 and import_json.nb_invalides == 60
-    assert import_json.erreurs.count() == 60
+    import_demandes = import_de(simuler(client_relais, vers_octets(document), nom="soixante.json"))
+    assert import_demandes.nb_lignes == 60 and import_demandes.nb_invalides == 60
+    assert import_demandes.erreurs.count() == 60
 
-    premiere = client_relais.get(f"/imports/{import_json.pk}/")
+    premiere = client_relais.get(f"/imports/{import_demandes.pk}/")
     lignes_1 = page(premiere).table(COLONNES_ERREURS)
     assert len(lignes_1) == 50
     assert [l[0] for l in lignes_1] == [str(r) for r in range(1, 51)]
@@ -480,7 +480,7 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
     assert "60 erreur(s) — page 1 sur 2" in texte(premiere)
     assert any("page=2" in a.attrs.get("href", "") for a in page(premiere).liens)
 
-    seconde = client_relais.get(f"/imports/{import_json.pk}/?page=2")
+    seconde = client_relais.get(f"/imports/{import_demandes.pk}/?page=2")
     assert seconde.status_code == 200
     lignes_2 = page(seconde).table(COLONNES_ERREURS)
     assert [l[0] for l in lignes_2] == [str(r) for r in range(51, 61)]
@@ -495,7 +495,7 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
     assert MESSAGE_ERREURS in texte(seconde)
 
     # the output file carries every line's code
-    document_sortie = json.loads(contenu_telecharge(client_relais.get(f"/imports/{import_json.pk}/sortie/")))
+    document_sortie = json.loads(contenu_telecharge(client_relais.get(f"/imports/{import_demandes.pk}/sortie/")))
     assert [l["codeTraitement"] for l in document_sortie["lignesImport"]] == ["E302"] * 60
 
 
@@ -503,25 +503,25 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
 
 
 def _ecran_rejet(client, reponse) -> tuple[Import, str]:
-    import_json = import_de(reponse)
-    assert import_json.resultat == Import.Resultat.FICHIER_REJETE
+    import_demandes = import_de(reponse)
+    assert import_demandes.resultat == Import.Resultat.FICHIER_REJETE
     ecran_reponse = client.get(reponse["Location"])
     assert ecran_reponse.status_code == 200
     ecran = page(ecran_reponse)
     assert desactive(ecran.bouton("Importer"))
     contenu = texte(ecran_reponse)
     assert MESSAGE_SUCCES not in contenu
-    return import_json, contenu
+    return import_demandes, contenu
 
 
 def test_fichier_non_json(client_relais):
-    import_json, contenu = _ecran_rejet(
+    import_demandes, contenu = _ecran_rejet(
         client_relais, simuler(client_relais, b"ceci n'est pas du JSON\n", nom="notes.json")
     )
     assert MESSAGE_FORMAT in contenu
     assert "ligne 1, colonne 1" in contenu
-    assert import_json.nom_fichier == "notes.json"
-    assert not import_json.fichier_sortie
+    assert import_demandes.nom_fichier == "notes.json"
+    assert not import_demandes.fichier_sortie
 
 
 def test_fichier_non_utf8(client_relais, exemple_ttc):
@@ -552,7 +552,7 @@ def test_regime_tva_incoherent(client_relais, exemple_ttc):
 
 def test_sans_fichier(client_relais):
     reponse = client_relais.post(
-        "/imports/importer/", {"type_demande": "AVANCE", "numero_ans": "mlp525off1", "taux_tva": "20"}
+        "/imports/simulation/", {"type_demande": "AVANCE", "numero_ans": "mlp525off1", "taux_tva": "20"}
     )
     assert reponse.status_code == 400
     assert "Choisissez le fichier JSON à simuler." in texte(reponse)
@@ -599,16 +599,16 @@ def test_fichier_trop_gros(client_relais, settings):
 
 def test_fichier_juste_sous_la_limite_accepte(client_relais, settings, exemple_ttc):
     settings.SEGUR_MAX_JSON_BYTES = len(exemple_ttc)
-    import_json = import_de(simuler(client_relais, exemple_ttc))
-    assert import_json.simulation_reussie
+    import_demandes = import_de(simuler(client_relais, exemple_ttc))
+    assert import_demandes.simulation_reussie
 
 
 def test_nom_de_fichier_avec_chemin(client_relais, exemple_ttc):
-    import_json = import_de(simuler(client_relais, exemple_ttc, nom="..\\..\\evil.json"))
-    assert import_json.nom_fichier == "evil.json"
-    assert import_json.simulation_reussie
-    assert "evil" not in import_json.fichier.name
-    sortie = client_relais.get(f"/imports/{import_json.pk}/fichier/")
+    import_demandes = import_de(simuler(client_relais, exemple_ttc, nom="..\\..\\evil.json"))
+    assert import_demandes.nom_fichier == "evil.json"
+    assert import_demandes.simulation_reussie
+    assert "evil" not in import_demandes.fichier.name
+    sortie = client_relais.get(f"/imports/{import_demandes.pk}/fichier/")
     assert 'filename="evil.json"' in sortie["Content-Disposition"]
 
 
@@ -636,12 +636,12 @@ def _multipart_brut(parametre_nom: bytes, contenu: bytes) -> tuple[bytes, str]:
 def test_nom_de_fichier_latin1_avec_chemin(client_relais, exemple_ttc):
     """RFC 2231 name in ISO-8859-1, with a Windows path: only « démo.json » is kept."""
     corps, type_contenu = _multipart_brut(b"filename*=iso-8859-1''..%5C..%5Cd%E9mo%07.json", exemple_ttc)
-    import_json = import_de(client_relais.generic("POST", "/imports/importer/", corps, content_type=type_contenu))
-    assert import_json.nom_fichier == "démo.json"
-    assert import_json.simulation_reussie
-    assert client_relais.get(f"/imports/{import_json.pk}/").status_code == 200
+    import_demandes = import_de(client_relais.generic("POST", "/imports/simulation/", corps, content_type=type_contenu))
+    assert import_demandes.nom_fichier == "démo.json"
+    assert import_demandes.simulation_reussie
+    assert client_relais.get(f"/imports/{import_demandes.pk}/").status_code == 200
     assert "démo.json" in texte(client_relais.get("/imports/"))
-    telechargement = client_relais.get(f"/imports/{import_json.pk}/fichier/")
+    telechargement = client_relais.get(f"/imports/{import_demandes.pk}/fichier/")
     assert telechargement.status_code == 200
     assert contenu_telecharge(telechargement) == exemple_ttc
 
@@ -650,7 +650,7 @@ def test_nom_de_fichier_en_octets_non_utf8(client_relais, exemple_ttc):
     """Raw ISO-8859-1 bytes in the part header: Django drops the part; the form says the file
     is missing (400), nothing is recorded, no server error."""
     corps, type_contenu = _multipart_brut('filename="..\\..\\\xe9vil.json"'.encode("latin-1"), exemple_ttc)
-    reponse = client_relais.generic("POST", "/imports/importer/", corps, content_type=type_contenu)
+    reponse = client_relais.generic("POST", "/imports/simulation/", corps, content_type=type_contenu)
     assert reponse.status_code == 400
     assert "Choisissez le fichier JSON à simuler." in texte(reponse)
     assert not Import.objects.exists()
@@ -671,16 +671,16 @@ def test_nom_affichable():
 
 def test_isolation_entre_fournisseurs(client, demo, fichier_une_erreur):
     client.force_login(utilisateur("relais"))
-    import_json = import_de(simuler(client, fichier_une_erreur))
+    import_demandes = import_de(simuler(client, fichier_une_erreur))
     client.force_login(utilisateur("unikalo"))
     for chemin in (
-        f"/imports/{import_json.pk}/",
-        f"/imports/{import_json.pk}/sortie/",
-        f"/imports/{import_json.pk}/fichier/",
+        f"/imports/{import_demandes.pk}/",
+        f"/imports/{import_demandes.pk}/sortie/",
+        f"/imports/{import_demandes.pk}/fichier/",
     ):
         assert client.get(chemin).status_code == 404, chemin
-    assert client.post(f"/imports/{import_json.pk}/importer/").status_code == 404
-    assert str(import_json.pk) not in [a.texte for a in page(client.get("/imports/")).liens]
+    assert client.post(f"/imports/{import_demandes.pk}/importer/").status_code == 404
+    assert str(import_demandes.pk) not in [a.texte for a in page(client.get("/imports/")).liens]
 
 
 def test_identifiants_inconnus(client_relais):
@@ -690,9 +690,9 @@ def test_identifiants_inconnus(client_relais):
 
 
 def test_sortie_d_un_fichier_rejete_introuvable(client_relais):
-    import_json = import_de(simuler(client_relais, b"[]"))
-    assert client_relais.get(f"/imports/{import_json.pk}/sortie/").status_code == 404
-    assert client_relais.get(f"/imports/{import_json.pk}/fichier/").status_code == 200
+    import_demandes = import_de(simuler(client_relais, b"[]"))
+    assert client_relais.get(f"/imports/{import_demandes.pk}/sortie/").status_code == 404
+    assert client_relais.get(f"/imports/{import_demandes.pk}/fichier/").status_code == 200
 
 
 # --- documentation ------------------------------------------------------------------------
@@ -770,9 +770,9 @@ def test_modeles_valides_par_le_simulateur(client_relais, nom_fichier, type_form
     nb_lignes = len(json.loads(modele)["lignesImport"])
 
     simulation = simuler(client_relais, modele, nom=nom_fichier, type_demande=type_formulaire, taux=taux)
-    import_json = import_de(simulation)
-    assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "champ", "message"))
-    assert import_json.nb_lignes == import_json.nb_valides == nb_lignes and import_json.nb_invalides == 0
+    import_demandes = import_de(simulation)
+    assert import_demandes.simulation_reussie, list(import_demandes.erreurs.values_list("code", "champ", "message"))
+    assert import_demandes.nb_lignes == import_demandes.nb_valides == nb_lignes and import_demandes.nb_invalides == 0
     ecran = client_relais.get(simulation["Location"])
     assert MESSAGE_SUCCES in texte(ecran)
     assert not desactive(page(ecran).bouton("Importer"))
@@ -806,7 +806,7 @@ def test_liste_des_imports(client, demo, exemple_ttc, fichier_une_erreur):
     assert reponse.status_code == 200
     contenu = texte(reponse)
     liste = page(reponse)
-    assert liste.lien("Importer des demandes").attrs["href"] == "/imports/importer/"
+    assert liste.lien("Importer des demandes").attrs["href"] == "/imports/simulation/"
     assert liste.lien("Accéder à la documentation").attrs["href"] == "/imports/documentation/"
     lignes = liste.table(COLONNES_IMPORTS)[1:]  # the first row under the headers holds the column filters
     assert [l[0] for l in lignes] == [str(en_erreur.pk), str(reussi.pk)]

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 
 from demandes.models import Solution
-from imports.engine.errors import FichierRejete
-from imports.engine.simulation import simuler
+from imports.moteur.anomalies import FichierRejete
+from imports.moteur.simulation import simuler
 from tests.conftest import MODELES, vers_octets
 
 ANS = "mlp525off1"

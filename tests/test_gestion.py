@@ -282,7 +282,7 @@ def demande_importee_avec_piece(demo, document_ttc):
     from piecesjointes import services as pieces_services
 
     relais = utilisateur("relais")
-    import_json = simuler_et_importer(
+    import_demandes = simuler_et_importer(
         "relais",
         en_octets(document_de(document_ttc, ligne(document_ttc, 1, geo=["020015772", "020015111"]))),
         nom="avance-structure.json",
@@ -294,12 +294,12 @@ def demande_importee_avec_piece(demo, document_ttc):
         archive.writestr(piece.nom_fichier, PDF)
     depot = pieces_services.deposer_zip(
         utilisateur=relais,
-        import_json=import_json,
+        import_demandes=import_demandes,
         fichier=SimpleUploadedFile("pieces.zip", tampon.getvalue(), content_type="application/zip"),
     )
     depot = pieces_services.traiter_zip(depot.pk)
     assert depot.nb_acceptees == 1, list(depot.entrees.values_list("nom", "motif"))
-    assert pieces_services.terminer(utilisateur=relais, import_json=import_json) == 1
+    assert pieces_services.terminer(utilisateur=relais, import_demandes=import_demandes) == 1
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.DEPOSEE
     return demande
@@ -356,8 +356,8 @@ def test_un_staff_hors_du_groupe_est_refuse(client, demo, demande_importee_avec_
         f"{LISTE}{demande.pk}/history/",
         EXPORT,
         "/admin/imports/import/",
-        f"/admin/imports/import/{demande.import_json_id}/fichier/",
-        f"/admin/imports/import/{demande.import_json_id}/sortie/",
+        f"/admin/imports/import/{demande.import_demandes_id}/fichier/",
+        f"/admin/imports/import/{demande.import_demandes_id}/sortie/",
         "/admin/piecesjointes/piecerecue/",
         "/admin/demandes/fournisseur/",
         "/admin/demandes/utilisateur/",
@@ -427,7 +427,7 @@ def test_un_fournisseur_n_entre_jamais_dans_l_admin(client, demande_importee_ave
         relais.groups.add(Group.objects.get(name="Gestionnaires ASP"))
     client.force_login(relais)
     for modele in ADMIN_POUR_UN_FOURNISSEUR:
-        chemin = modele.format(liste=LISTE, pk=demande.pk, imp=demande.import_json_id)
+        chemin = modele.format(liste=LISTE, pk=demande.pk, imp=demande.import_demandes_id)
         assert vers_la_connexion_admin(client.get(chemin), chemin), chemin
     reponse = agir(client, "passer_en_instruction", [demande])
     assert vers_la_connexion_admin(reponse, LISTE)
@@ -1410,7 +1410,7 @@ def test_fiche_d_une_demande_importee(client_gestionnaire, demande_importee_avec
     # The line as it was in the JSON
     assert "Ligne telle que déposée" in contenu
     assert '"numeroEditeur": "00001"' in contenu and '"FINESSJuridique": "020015087"' in contenu
-    assert f"/admin/imports/import/{demande.import_json_id}/change/" in reponse.content.decode()
+    assert f"/admin/imports/import/{demande.import_demandes_id}/change/" in reponse.content.decode()
     assert page(reponse).lien("Historique").attrs["href"] == f"{LISTE}{demande.pk}/history/"
     # Read-only: no form field for the content, no deletion.
     assert 'name="statut"' not in reponse.content.decode() and 'name="montant_ht"' not in reponse.content.decode()
@@ -1436,7 +1436,7 @@ def test_fiche_d_une_demande_sans_piece_recue_ni_import(client_gestionnaire):
 
 def test_fiche_montre_la_ligne_avec_ses_nombres_tels_que_deposes(client_gestionnaire, demande_importee_avec_piece):
     demande = demande_importee_avec_piece
-    with demande.import_json.fichier.open("rb") as flux:
+    with demande.import_demandes.fichier.open("rb") as flux:
         assert b'"montantSegurHT": 10750.00' in flux.read()
     contenu = texte(client_gestionnaire.get(f"{LISTE}{demande.pk}/change/"))
     assert '"montantSegurHT": 10750.00' in contenu
@@ -1635,17 +1635,17 @@ def test_admin_des_imports_liste_recherche_et_fiche(client_gestionnaire, deux_im
 
 def test_admin_des_imports_telechargements(client_gestionnaire, deux_imports):
     reussi, en_erreur = deux_imports
-    for import_json in (reussi, en_erreur):
-        import_json.refresh_from_db()
-        reponse = client_gestionnaire.get(f"/admin/imports/import/{import_json.pk}/fichier/")
+    for import_demandes in (reussi, en_erreur):
+        import_demandes.refresh_from_db()
+        reponse = client_gestionnaire.get(f"/admin/imports/import/{import_demandes.pk}/fichier/")
         assert reponse.status_code == 200
-        with import_json.fichier.open("rb") as flux:
+        with import_demandes.fichier.open("rb") as flux:
             assert contenu_telecharge(reponse) == flux.read()
-        assert f'filename="{import_json.nom_fichier}"' in reponse["Content-Disposition"]
-        reponse = client_gestionnaire.get(f"/admin/imports/import/{import_json.pk}/sortie/")
+        assert f'filename="{import_demandes.nom_fichier}"' in reponse["Content-Disposition"]
+        reponse = client_gestionnaire.get(f"/admin/imports/import/{import_demandes.pk}/sortie/")
         assert reponse.status_code == 200
-        assert contenu_telecharge(reponse) == sortie_de(import_json)
-        assert f'filename="{import_json.nom_fichier_sortie}"' in reponse["Content-Disposition"]
+        assert contenu_telecharge(reponse) == sortie_de(import_demandes)
+        assert f'filename="{import_demandes.nom_fichier_sortie}"' in reponse["Content-Disposition"]
     assert b"E302" in sortie_de(en_erreur)
     assert client_gestionnaire.get("/admin/imports/import/999999/fichier/").status_code == 404
     sans_sortie = Import.objects.create(

@@ -2,7 +2,7 @@
 numbering FIN{COULOIR}{6 digits}M{version}, C / M / A, lines rejected at import time, the output
 file with the dossier numbers, double submission and concurrent imports (PostgreSQL).
 
-Through the screens (test client: POST /imports/importer/ then POST /imports/<id>/importer/) and
+Through the screens (test client: POST /imports/simulation/ then POST /imports/<id>/importer/) and
 through the service (imports.services.importer_pour_de_vrai).
 """
 
@@ -110,14 +110,14 @@ def simuler_service(
     )
 
 
-def importer_service(nom_utilisateur, import_json) -> Import:
-    return services.importer_pour_de_vrai(utilisateur=utilisateur(nom_utilisateur), import_id=import_json.pk)
+def importer_service(nom_utilisateur, import_demandes) -> Import:
+    return services.importer_pour_de_vrai(utilisateur=utilisateur(nom_utilisateur), import_id=import_demandes.pk)
 
 
 def simuler_et_importer(nom_utilisateur, contenu: bytes, **options) -> Import:
-    import_json = simuler_service(nom_utilisateur, contenu, **options)
-    assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "champ", "message"))
-    return importer_service(nom_utilisateur, import_json)
+    import_demandes = simuler_service(nom_utilisateur, contenu, **options)
+    assert import_demandes.simulation_reussie, list(import_demandes.erreurs.values_list("code", "champ", "message"))
+    return importer_service(nom_utilisateur, import_demandes)
 
 
 def pieces_listees(reponse) -> set[tuple[str, str, str]]:
@@ -132,9 +132,9 @@ def pieces_listees(reponse) -> set[tuple[str, str, str]]:
     return trouvees
 
 
-def sortie_de(import_json) -> bytes:
-    import_json.refresh_from_db()
-    with import_json.fichier_sortie.open("rb") as flux:
+def sortie_de(import_demandes) -> bytes:
+    import_demandes.refresh_from_db()
+    with import_demandes.fichier_sortie.open("rb") as flux:
         return flux.read()
 
 
@@ -228,74 +228,74 @@ def trois_lignes(document_ttc) -> bytes:
 
 def test_import_refuse_apres_une_simulation_en_erreur(client_relais, document_ttc):
     fautif = document_de(document_ttc, ligne(document_ttc, 1, geo=["020015112"]))  # wrong FINESS key
-    import_json = import_de(simuler(client_relais, en_octets(fautif)))
-    assert import_json.resultat == Import.Resultat.ERREURS
+    import_demandes = import_de(simuler(client_relais, en_octets(fautif)))
+    assert import_demandes.resultat == Import.Resultat.ERREURS
 
-    reponse = client_relais.post(f"/imports/{import_json.pk}/importer/", follow=True)
-    assert reponse.redirect_chain == [(f"/imports/{import_json.pk}/", 302)]
+    reponse = client_relais.post(f"/imports/{import_demandes.pk}/importer/", follow=True)
+    assert reponse.redirect_chain == [(f"/imports/{import_demandes.pk}/", 302)]
     assert MESSAGE_IMPORT_REFUSE in texte(reponse)
     assert desactive(page(reponse).bouton("Importer"))
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.SIMULE and not import_json.importe
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.SIMULE and not import_demandes.importe
     assert not Demande.objects.exists() and not Beneficiaire.objects.exists() and not PieceAttendue.objects.exists()
     assert not CompteurDossier.objects.filter(dernier__gt=0).exists()
 
 
 def test_import_refuse_apres_un_fichier_rejete(client_relais):
-    import_json = import_de(simuler(client_relais, b"pas du json"))
+    import_demandes = import_de(simuler(client_relais, b"pas du json"))
     with pytest.raises(services.ImportImpossible, match="simulation réussie"):
-        importer_service("relais", import_json)
-    reponse = client_relais.post(f"/imports/{import_json.pk}/importer/", follow=True)
+        importer_service("relais", import_demandes)
+    reponse = client_relais.post(f"/imports/{import_demandes.pk}/importer/", follow=True)
     assert MESSAGE_IMPORT_REFUSE in texte(reponse)
     assert not Demande.objects.exists()
 
 
 def test_import_refuse_si_le_fichier_enregistre_a_ete_altere(client_relais, exemple_ttc):
-    import_json = import_de(simuler(client_relais, exemple_ttc))
-    assert import_json.importable
+    import_demandes = import_de(simuler(client_relais, exemple_ttc))
+    assert import_demandes.importable
     # Someone rewrites the stored file after its simulation (same size, one digit changed).
-    with open(import_json.fichier.path, "wb") as flux:
+    with open(import_demandes.fichier.path, "wb") as flux:
         flux.write(exemple_ttc.replace(b"10750.00", b"11750.00"))
 
-    reponse = client_relais.post(f"/imports/{import_json.pk}/importer/", follow=True)
-    assert reponse.redirect_chain == [(f"/imports/{import_json.pk}/", 302)]
+    reponse = client_relais.post(f"/imports/{import_demandes.pk}/importer/", follow=True)
+    assert reponse.redirect_chain == [(f"/imports/{import_demandes.pk}/", 302)]
     contenu = texte(reponse)
     assert "altéré" in contenu
     assert "L'import s'est déroulé correctement" not in contenu
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.SIMULE
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.SIMULE
     assert not Demande.objects.exists() and not Beneficiaire.objects.exists()
     with pytest.raises(services.ImportImpossible, match="altéré"):
-        importer_service("relais", import_json)
+        importer_service("relais", import_demandes)
     assert not Demande.objects.exists()
 
 
 def test_import_inconnu_ou_d_un_autre_fournisseur_par_le_service(demo, exemple_ttc):
-    import_json = simuler_service("relais", exemple_ttc)
+    import_demandes = simuler_service("relais", exemple_ttc)
     with pytest.raises(Import.DoesNotExist):
-        importer_service("unikalo", import_json)
+        importer_service("unikalo", import_demandes)
     assert not Demande.objects.exists()
-    import_json.refresh_from_db()
-    assert import_json.importable
+    import_demandes.refresh_from_db()
+    assert import_demandes.importable
 
 
 # --- A valid file of three lines through the screens ---------------------------------------
 
 
 def test_import_reel_de_trois_demandes(client_relais, trois_lignes):
-    import_json = import_de(simuler(client_relais, trois_lignes, nom="trois demandes.json"))
-    assert import_json.simulation_reussie and import_json.nb_lignes == 3
+    import_demandes = import_de(simuler(client_relais, trois_lignes, nom="trois demandes.json"))
+    assert import_demandes.simulation_reussie and import_demandes.nb_lignes == 3
     assert not Demande.objects.exists()  # a simulation creates nothing
 
-    reponse = client_relais.post(f"/imports/{import_json.pk}/importer/")
-    assert reponse.status_code == 302 and reponse["Location"] == f"/pieces-jointes/{import_json.pk}/"
+    reponse = client_relais.post(f"/imports/{import_demandes.pk}/importer/")
+    assert reponse.status_code == 302 and reponse["Location"] == f"/pieces-jointes/{import_demandes.pk}/"
 
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.IMPORTE and import_json.importe and not import_json.importable
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (3, 0)
-    assert import_json.date_import is not None
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.IMPORTE and import_demandes.importe and not import_demandes.importable
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (3, 0)
+    assert import_demandes.date_import is not None
 
-    demandes = list(Demande.objects.order_by("numero_ligne"))
+    demandes = list(Demande.objects.order_by("rang"))
     assert [d.numero for d in demandes] == ["FINMDV000001", "FINMDV000002", "FINMDV000003"]
     assert [d.version for d in demandes] == [0, 0, 0]
     assert [d.numero_dossier for d in demandes] == ["FINMDV000001M0", "FINMDV000002M0", "FINMDV000003M0"]
@@ -306,14 +306,14 @@ def test_import_reel_de_trois_demandes(client_relais, trois_lignes):
         assert demande.statut_paiement == ""
         assert demande.type_demande == TypeDemande.AVANCE
         assert demande.fournisseur.siret == SIRET_RELAIS and demande.solution.numero_ans == "mlp525off1"
-        assert demande.import_json_id == import_json.pk and demande.numero_ligne == rang
+        assert demande.import_demandes_id == import_demandes.pk and demande.rang == rang
         assert demande.numero_editeur == f"{rang:05d}"
         assert demande.date_commande == datetime.date(2021, 11, 24)
         assert demande.regime_tva == "TTC"
         assert demande.avance is None
 
     # Exact decimals, read back from the database
-    assert [str(d.montant_ht) for d in Demande.objects.order_by("numero_ligne")] == ["10750.00", "0.10", "1999.99"]
+    assert [str(d.montant_ht) for d in Demande.objects.order_by("rang")] == ["10750.00", "0.10", "1999.99"]
     assert Demande.objects.get(numero="FINMDV000001").montant_ht == Decimal("10750.00")
 
     premiere, seconde, liberal = demandes
@@ -333,7 +333,7 @@ def test_import_reel_de_trois_demandes(client_relais, trois_lignes):
         assert (b.type_demande, b.couloir.code, b.logiciel.code, b.vivant) == ("AVANCE", "MDV", "LGC", True)
 
     assert list(
-        PieceAttendue.objects.order_by("demande__numero_ligne").values_list(
+        PieceAttendue.objects.order_by("demande__rang").values_list(
             "demande__numero", "nom_fichier", "format_fichier", "type_fichier"
         )
     ) == [
@@ -357,40 +357,40 @@ def test_import_reel_de_trois_demandes(client_relais, trois_lignes):
     assert page(etape).lien("2 - Pièces jointes").attrs.get("aria-current") == "step"
 
     # The import screen: « Importer » disabled, « Etape suivante » is now a link
-    ecran_reponse = client_relais.get(f"/imports/{import_json.pk}/")
+    ecran_reponse = client_relais.get(f"/imports/{import_demandes.pk}/")
     ecran = page(ecran_reponse)
     assert desactive(ecran.bouton("Importer"))
-    assert f'action="/imports/{import_json.pk}/importer/"' not in ecran_reponse.content.decode()
-    assert ecran.lien("Etape suivante").attrs["href"] == f"/pieces-jointes/{import_json.pk}/"
+    assert f'action="/imports/{import_demandes.pk}/importer/"' not in ecran_reponse.content.decode()
+    assert ecran.lien("Etape suivante").attrs["href"] == f"/pieces-jointes/{import_demandes.pk}/"
     assert "Etape suivante" not in [b.texte for b in ecran.boutons]
     assert "3 demande(s) retenue(s), 0 demande(s) rejetée(s)" in texte(ecran_reponse)
 
 
 def test_fichier_de_sortie_apres_l_import(client_relais, trois_lignes):
-    import_json = import_de(simuler(client_relais, trois_lignes, nom="trois demandes.json"))
-    client_relais.post(f"/imports/{import_json.pk}/importer/")
-    import_json.refresh_from_db()
+    import_demandes = import_de(simuler(client_relais, trois_lignes, nom="trois demandes.json"))
+    client_relais.post(f"/imports/{import_demandes.pk}/importer/")
+    import_demandes.refresh_from_db()
 
     # Downloadable from the import screen …
-    ecran = page(client_relais.get(f"/imports/{import_json.pk}/"))
+    ecran = page(client_relais.get(f"/imports/{import_demandes.pk}/"))
     lien = ecran.lien("Télécharger le fichier de sortie").attrs["href"]
-    assert lien == f"/imports/{import_json.pk}/sortie/"
+    assert lien == f"/imports/{import_demandes.pk}/sortie/"
     telechargement = client_relais.get(lien)
     assert telechargement.status_code == 200
     assert telechargement["Content-Disposition"].startswith("attachment")
     assert 'filename="trois demandes_sortie.json"' in telechargement["Content-Disposition"]
     sortie = contenu_telecharge(telechargement)
-    assert sortie == sortie_de(import_json)
+    assert sortie == sortie_de(import_demandes)
 
     # … and from the table of imports
     liste = page(client_relais.get("/imports/"))
-    assert liste.lien("Sortie").attrs["href"] == f"/imports/{import_json.pk}/sortie/"
+    assert liste.lien("Sortie").attrs["href"] == f"/imports/{import_demandes.pk}/sortie/"
     assert contenu_telecharge(client_relais.get(liste.lien("Sortie").attrs["href"])) == sortie
-    assert liste.lien("JSON").attrs["href"] == f"/imports/{import_json.pk}/fichier/"
-    assert contenu_telecharge(client_relais.get(f"/imports/{import_json.pk}/fichier/")) == trois_lignes
+    assert liste.lien("JSON").attrs["href"] == f"/imports/{import_demandes.pk}/fichier/"
+    assert contenu_telecharge(client_relais.get(f"/imports/{import_demandes.pk}/fichier/")) == trois_lignes
 
     document = json.loads(sortie)
-    assert document["impId"] == import_json.pk
+    assert document["impId"] == import_demandes.pk
     for rang, ligne_sortie in enumerate(document["lignesImport"], start=1):
         numero = f"FINMDV{rang:06d}M0"
         assert ligne_sortie["numeroASP"] == numero
@@ -398,7 +398,7 @@ def test_fichier_de_sortie_apres_l_import(client_relais, trois_lignes):
         assert ligne_sortie["libelleTraitement"] == f"Demande créée : {numero}"
 
     # Every other byte as uploaded: only impId and, per line, numeroASP and the two codes change.
-    attendues = [f'"impId": {import_json.pk},']
+    attendues = [f'"impId": {import_demandes.pk},']
     for rang in range(1, 4):
         numero = f"FINMDV{rang:06d}M0"
         attendues += [
@@ -412,11 +412,11 @@ def test_fichier_de_sortie_apres_l_import(client_relais, trois_lignes):
 
 def test_fichier_de_sortie_garde_bom_et_fins_de_ligne(demo, exemple_ttc):
     televerse = b"\xef\xbb\xbf" + exemple_ttc.replace(b"\n", b"\r\n")
-    import_json = simuler_et_importer("relais", televerse)
-    sortie = sortie_de(import_json)
+    import_demandes = simuler_et_importer("relais", televerse)
+    sortie = sortie_de(import_demandes)
     assert sortie.startswith(b"\xef\xbb\xbf") and sortie.count(b"\r\n") == televerse.count(b"\r\n")
     assert lignes_changees(televerse, sortie) == [
-        f'"impId": {import_json.pk},',
+        f'"impId": {import_demandes.pk},',
         '"numeroASP": "FINMDV000001M0",',
         '"codeTraitement": "OK",',
         '"libelleTraitement": "Demande créée : FINMDV000001M0"',
@@ -445,7 +445,7 @@ def test_numerotation_continue_d_un_import_a_l_autre_et_par_couloir(client, demo
         )
     )
     client.post(f"/imports/{second.pk}/importer/")
-    assert numeros(Demande.objects.filter(import_json=second)) == ["FINMDV000002M0", "FINMDV000003M0"]
+    assert numeros(Demande.objects.filter(import_demandes=second)) == ["FINMDV000002M0", "FINMDV000003M0"]
 
     # Another couloir has its own sequence (hopital: bnd52qq600, HOP / RI).
     client.force_login(utilisateur("hopital"))
@@ -458,7 +458,7 @@ def test_numerotation_continue_d_un_import_a_l_autre_et_par_couloir(client, demo
     import_hop = import_de(simuler(client, en_octets(hop), numero_ans="bnd52qq600"))
     assert import_hop.simulation_reussie, list(import_hop.erreurs.values_list("code", "message"))
     assert client.post(f"/imports/{import_hop.pk}/importer/")["Location"] == f"/pieces-jointes/{import_hop.pk}/"
-    demande_hop = Demande.objects.get(import_json=import_hop)
+    demande_hop = Demande.objects.get(import_demandes=import_hop)
     assert demande_hop.numero_dossier == "FINHOP000001M0"
     assert demande_hop.fournisseur.siret == SIRET_HOPITAL
     assert dict(CompteurDossier.objects.values_list("couloir__code", "dernier")) == {"MDV": 3, "HOP": 1}
@@ -469,21 +469,21 @@ def test_numerotation_continue_d_un_import_a_l_autre_et_par_couloir(client, demo
         simuler(client, en_octets(document_de(document_ttc, ligne(document_ttc, 1, editeur="C1", geo=[finess(13)]))))
     )
     client.post(f"/imports/{troisieme.pk}/importer/")
-    assert numeros(Demande.objects.filter(import_json=troisieme)) == ["FINMDV000004M0"]
+    assert numeros(Demande.objects.filter(import_demandes=troisieme)) == ["FINMDV000004M0"]
 
 
 def test_les_soldes_partagent_la_sequence_du_couloir(demo, document_ttc):
     avance = simuler_et_importer(
         "relais", en_octets(document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1)])))
     )
-    demande_avance = Demande.objects.get(import_json=avance)
+    demande_avance = Demande.objects.get(import_demandes=avance)
     solde = simuler_et_importer(
         "relais",
         en_octets(document_de(document_ttc, ligne_solde(document_ttc, 1, numero_asp=None, geo=[finess(2)]))),
         type_demande="SOLDE",
     )
     assert demande_avance.numero_dossier == "FINMDV000001M0"
-    assert Demande.objects.get(import_json=solde).numero_dossier == "FINMDV000002M0"
+    assert Demande.objects.get(import_demandes=solde).numero_dossier == "FINMDV000002M0"
 
 
 # --- lines rejected at import time -----------------------------------------------------------
@@ -496,8 +496,8 @@ def _deux_lignes(document_ttc) -> bytes:
 
 
 def test_ligne_rejetee_a_l_import_par_un_autre_import_entre_temps(client_relais, document_ttc):
-    import_json = import_de(simuler(client_relais, _deux_lignes(document_ttc), nom="deux.json"))
-    assert import_json.simulation_reussie
+    import_demandes = import_de(simuler(client_relais, _deux_lignes(document_ttc), nom="deux.json"))
+    assert import_demandes.simulation_reussie
 
     # Meanwhile another file of the same fournisseur funds the beneficiary of line 2.
     autre = import_de(
@@ -510,19 +510,19 @@ def test_ligne_rejetee_a_l_import_par_un_autre_import_entre_temps(client_relais,
     client_relais.post(f"/imports/{autre.pk}/importer/")
     assert numeros() == ["FINMDV000001M0"]
 
-    reponse = client_relais.post(f"/imports/{import_json.pk}/importer/")
-    assert reponse["Location"] == f"/pieces-jointes/{import_json.pk}/"
-    import_json.refresh_from_db()
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (1, 1)
-    assert import_json.etat == Import.Etat.IMPORTE
-    retenue = Demande.objects.get(import_json=import_json)
+    reponse = client_relais.post(f"/imports/{import_demandes.pk}/importer/")
+    assert reponse["Location"] == f"/pieces-jointes/{import_demandes.pk}/"
+    import_demandes.refresh_from_db()
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (1, 1)
+    assert import_demandes.etat == Import.Etat.IMPORTE
+    retenue = Demande.objects.get(import_demandes=import_demandes)
     assert (retenue.numero_dossier, retenue.numero_editeur) == ("FINMDV000002M0", "00001")
     assert Demande.objects.count() == 2
 
     message = (
         f"le bénéficiaire {finess(2)} a déjà une demande d'avance en cours pour une solution MDV / LGC (FINMDV000001M0)"
     )
-    document = json.loads(sortie_de(import_json))
+    document = json.loads(sortie_de(import_demandes))
     premiere, seconde = document["lignesImport"]
     assert (premiere["codeTraitement"], premiere["libelleTraitement"], premiere["numeroASP"]) == (
         "OK",
@@ -532,18 +532,18 @@ def test_ligne_rejetee_a_l_import_par_un_autre_import_entre_temps(client_relais,
     assert seconde["codeTraitement"] == "E306" and seconde["numeroASP"] is None
     assert seconde["libelleTraitement"] == f"E306 beneficiaires.structure.FINESSGeo[0] : {message}"
 
-    ecran = client_relais.get(f"/imports/{import_json.pk}/")
+    ecran = client_relais.get(f"/imports/{import_demandes.pk}/")
     assert page(ecran).table(COLONNES_ERREURS) == [
         ["2", "00002", "E306", "beneficiaires.structure.FINESSGeo[0]", message]
     ]
     assert "1 demande(s) retenue(s), 1 demande(s) rejetée(s)" in texte(ecran)
-    assert list(ErreurLigne.objects.filter(import_json=import_json).values_list("code", flat=True)) == ["E306"]
+    assert list(ErreurLigne.objects.filter(import_demandes=import_demandes).values_list("code", flat=True)) == ["E306"]
 
     lignes = page(client_relais.get("/imports/")).table(COLONNES_IMPORTS)[1:]
-    ligne_import = next(l for l in lignes if l[0] == str(import_json.pk))
+    ligne_import = next(l for l in lignes if l[0] == str(import_demandes.pk))
     assert ligne_import[4:8] == ["deux.json", "2", "1", "1"]
 
-    etape = client_relais.get(f"/pieces-jointes/{import_json.pk}/")
+    etape = client_relais.get(f"/pieces-jointes/{import_demandes.pk}/")
     assert pieces_listees(etape) == {("MDV-LGC-Va1-BDC-00001.pdf", "PDF", "BON_COMMANDE")}
     assert "MDV-LGC-Va1-BDC-00002.pdf" not in texte(etape)
 
@@ -551,47 +551,51 @@ def test_ligne_rejetee_a_l_import_par_un_autre_import_entre_temps(client_relais,
 def test_ligne_rejetee_a_l_import_par_une_demande_d_un_autre_fournisseur(demo, document_ttc):
     """The duplicate was created directly in the database by another fournisseur of the same couloir
     and logiciel: the line is rejected and the other fournisseur's dossier number is not disclosed."""
-    import_json = simuler_service("relais", _deux_lignes(document_ttc))
-    assert import_json.simulation_reussie
+    import_demandes = simuler_service("relais", _deux_lignes(document_ttc))
+    assert import_demandes.simulation_reussie
     concurrente = solution_concurrente(SIRET_UNIKALO)
     creer_demande_vivante(concurrente, identifiants=[finess(1)], numero="FINMDV000777", editeur="U1")
 
-    importer_service("relais", import_json)
-    import_json.refresh_from_db()
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (1, 1)
-    assert Demande.objects.get(import_json=import_json).numero_editeur == "00002"
-    premiere = json.loads(sortie_de(import_json))["lignesImport"][0]
+    importer_service("relais", import_demandes)
+    import_demandes.refresh_from_db()
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (1, 1)
+    assert Demande.objects.get(import_demandes=import_demandes).numero_editeur == "00002"
+    premiere = json.loads(sortie_de(import_demandes))["lignesImport"][0]
     assert premiere["codeTraitement"] == "E306" and premiere["numeroASP"] is None
     assert "FINMDV000777" not in premiere["libelleTraitement"]
     assert "pour une solution MDV / LGC" in premiere["libelleTraitement"]
 
 
 def test_toutes_les_lignes_rejetees_a_l_import(client_relais, document_ttc):
-    import_json = import_de(simuler(client_relais, _deux_lignes(document_ttc)))
+    import_demandes = import_de(simuler(client_relais, _deux_lignes(document_ttc)))
     solution = Solution.objects.get(numero_ans="mlp525off1")
     creer_demande_vivante(solution, identifiants=[finess(1)], numero="FINMDV000501", editeur="X1")
     creer_demande_vivante(solution, identifiants=[finess(2)], numero="FINMDV000502", editeur="X2")
 
-    reponse = client_relais.post(f"/imports/{import_json.pk}/importer/", follow=True)
-    assert reponse.redirect_chain[-1] == (f"/pieces-jointes/{import_json.pk}/", 302)
+    reponse = client_relais.post(f"/imports/{import_demandes.pk}/importer/", follow=True)
+    assert reponse.redirect_chain[-1] == (f"/pieces-jointes/{import_demandes.pk}/", 302)
     assert reponse.status_code == 200 and not pieces_listees(reponse)
     assert "MDV-LGC-Va1-BDC-0000" not in texte(reponse)
-    import_json.refresh_from_db()
-    assert (import_json.nb_retenues, import_json.nb_rejetees, import_json.etat) == (0, 2, Import.Etat.IMPORTE)
-    assert not Demande.objects.filter(import_json=import_json).exists()
+    import_demandes.refresh_from_db()
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees, import_demandes.etat) == (
+        0,
+        2,
+        Import.Etat.IMPORTE,
+    )
+    assert not Demande.objects.filter(import_demandes=import_demandes).exists()
     assert CompteurDossier.objects.get(couloir__code="MDV").dernier == 0  # no number is burnt
-    assert [l["codeTraitement"] for l in json.loads(sortie_de(import_json))["lignesImport"]] == ["E306", "E306"]
+    assert [l["codeTraitement"] for l in json.loads(sortie_de(import_demandes))["lignesImport"]] == ["E306", "E306"]
 
 
 def test_numero_editeur_pris_entre_temps_rejete_en_e104(demo, document_ttc):
-    import_json = simuler_service("relais", _deux_lignes(document_ttc))
+    import_demandes = simuler_service("relais", _deux_lignes(document_ttc))
     creer_demande_vivante(
         Solution.objects.get(numero_ans="mlp525off1"), identifiants=[finess(40)], numero="FINMDV000600", editeur="00002"
     )
-    importer_service("relais", import_json)
-    import_json.refresh_from_db()
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (1, 1)
-    assert json.loads(sortie_de(import_json))["lignesImport"][1]["codeTraitement"] == "E104"
+    importer_service("relais", import_demandes)
+    import_demandes.refresh_from_db()
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (1, 1)
+    assert json.loads(sortie_de(import_demandes))["lignesImport"][1]["codeTraitement"] == "E104"
 
 
 # --- typeAction M and A ---------------------------------------------------------------------
@@ -612,17 +616,18 @@ def test_modification_remplace_le_contenu_et_incremente_la_version(client_relais
     modifiee["commande"]["dateCommande"] = "01/12/2021"
     modifiee["piecesJustificatives"].append(piece("AUTRE", "MDV-LGC-Va1-AUT-00001.pdf"))
     televerse = en_octets(document_de(document_ttc, modifiee))
-    import_json = import_de(simuler(client_relais, televerse, nom="modif.json"))
-    assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "message"))
+    import_demandes = import_de(simuler(client_relais, televerse, nom="modif.json"))
+    assert import_demandes.simulation_reussie, list(import_demandes.erreurs.values_list("code", "message"))
     assert (
-        client_relais.post(f"/imports/{import_json.pk}/importer/")["Location"] == f"/pieces-jointes/{import_json.pk}/"
+        client_relais.post(f"/imports/{import_demandes.pk}/importer/")["Location"]
+        == f"/pieces-jointes/{import_demandes.pk}/"
     )
 
     demande.refresh_from_db()
     assert Demande.objects.count() == 1
     assert (demande.numero, demande.version, demande.numero_dossier) == ("FINMDV000001", 1, "FINMDV000001M1")
     assert demande.montant_ht == Decimal("9999.99") and demande.date_commande == datetime.date(2021, 12, 1)
-    assert demande.import_json_id == import_json.pk
+    assert demande.import_demandes_id == import_demandes.pk
     assert demande.statut == StatutDemande.EN_ATTENTE_PIECES
     assert list(demande.beneficiaires.values_list("identifiant", flat=True)) == [finess(3)]
     assert sorted(demande.pieces_attendues.values_list("nom_fichier", flat=True)) == [
@@ -631,15 +636,15 @@ def test_modification_remplace_le_contenu_et_incremente_la_version(client_relais
     ]
     assert CompteurDossier.objects.get(couloir__code="MDV").dernier == 1  # no new number for a modification
 
-    import_json.refresh_from_db()
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (1, 0)
-    sortie = sortie_de(import_json)
+    import_demandes.refresh_from_db()
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (1, 0)
+    sortie = sortie_de(import_demandes)
     ligne_sortie = json.loads(sortie)["lignesImport"][0]
     assert ligne_sortie["codeTraitement"] == "OK"
     assert ligne_sortie["libelleTraitement"] == "Demande modifiée : FINMDV000001M1"
     assert ligne_sortie["numeroASP"] == "FINMDV000001M1"
     assert lignes_changees(televerse, sortie) == [
-        f'"impId": {import_json.pk},',
+        f'"impId": {import_demandes.pk},',
         '"numeroASP": "FINMDV000001M1",',
         '"codeTraitement": "OK",',
         '"libelleTraitement": "Demande modifiée : FINMDV000001M1"',
@@ -656,7 +661,7 @@ def test_modification_remplace_le_contenu_et_incremente_la_version(client_relais
             )
         ),
     )
-    assert [e for e in nouvelle.erreurs.values_list("numero_ligne", "code")] == [(2, "E306")]
+    assert [e for e in nouvelle.erreurs.values_list("rang", "code")] == [(2, "E306")]
 
     # the demande page shows the current version
     contenu = texte(client_relais.get(f"/demandes/{demande.pk}/"))
@@ -712,21 +717,21 @@ def test_modification_d_une_demande_en_instruction_rejetee(demo, document_ttc):
             ligne(document_ttc, 1, action="M", numero_asp="FINMDV000001M0", geo=[finess(1)], valeur="5000.00"),
         )
     )
-    import_json = simuler_service("relais", fichier_m)
-    assert import_json.simulation_reussie
+    import_demandes = simuler_service("relais", fichier_m)
+    assert import_demandes.simulation_reussie
     demande.statut = StatutDemande.EN_INSTRUCTION
     demande.save()
 
-    importer_service("relais", import_json)
-    import_json.refresh_from_db()
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (0, 1)
+    importer_service("relais", import_demandes)
+    import_demandes.refresh_from_db()
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (0, 1)
     demande.refresh_from_db()
     assert (demande.version, demande.montant_ht, demande.statut) == (
         0,
         Decimal("10750.00"),
         StatutDemande.EN_INSTRUCTION,
     )
-    ligne_sortie = json.loads(sortie_de(import_json))["lignesImport"][0]
+    ligne_sortie = json.loads(sortie_de(import_demandes))["lignesImport"][0]
     assert ligne_sortie["codeTraitement"] == "E103"
     assert "ne peut plus être modifiée ni annulée (statut : En instruction)" in ligne_sortie["libelleTraitement"]
 
@@ -743,15 +748,15 @@ def test_annulation_puis_nouvelle_creation_pour_le_meme_beneficiaire(client_rela
             document_ttc, ligne(document_ttc, 1, action="A", numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)])
         )
     )
-    import_json = import_de(simuler(client_relais, annulation))
-    assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "message"))
-    client_relais.post(f"/imports/{import_json.pk}/importer/")
+    import_demandes = import_de(simuler(client_relais, annulation))
+    assert import_demandes.simulation_reussie, list(import_demandes.erreurs.values_list("code", "message"))
+    client_relais.post(f"/imports/{import_demandes.pk}/importer/")
 
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.ANNULEE and demande.get_statut_display() == "Annulée"
     assert demande.numero_dossier == "FINMDV000001M0"
     assert not demande.beneficiaires.filter(vivant=True).exists()
-    ligne_sortie = json.loads(sortie_de(import_json))["lignesImport"][0]
+    ligne_sortie = json.loads(sortie_de(import_demandes))["lignesImport"][0]
     assert (ligne_sortie["codeTraitement"], ligne_sortie["libelleTraitement"]) == (
         "OK",
         "Demande annulée : FINMDV000001M0",
@@ -766,7 +771,7 @@ def test_annulation_puis_nouvelle_creation_pour_le_meme_beneficiaire(client_rela
     client_relais.post(f"/imports/{nouvelle.pk}/importer/")
     nouvelle.refresh_from_db()
     assert (nouvelle.nb_retenues, nouvelle.nb_rejetees) == (1, 0)
-    assert Demande.objects.get(import_json=nouvelle).numero_dossier == "FINMDV000002M0"
+    assert Demande.objects.get(import_demandes=nouvelle).numero_dossier == "FINMDV000002M0"
 
     # a cancelled demande can be neither modified nor cancelled again
     encore = simuler_service("relais", annulation)
@@ -830,7 +835,7 @@ def test_modification_vers_un_numero_editeur_deja_pris(demo, document_ttc):
 
 def test_deux_modifications_du_meme_dossier_dans_un_fichier(demo, document_ttc):
     _premiere_avance(document_ttc)
-    import_json = simuler_service(
+    import_demandes = simuler_service(
         "relais",
         en_octets(
             document_de(
@@ -856,10 +861,10 @@ def test_deux_modifications_du_meme_dossier_dans_un_fichier(demo, document_ttc):
             )
         ),
     )
-    if import_json.simulation_reussie:
-        importer_service("relais", import_json)
-        import_json.refresh_from_db()
-        assert (import_json.nb_retenues, import_json.nb_rejetees) == (1, 1)
+    if import_demandes.simulation_reussie:
+        importer_service("relais", import_demandes)
+        import_demandes.refresh_from_db()
+        assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (1, 1)
     assert Demande.objects.get().version <= 1
 
 
@@ -874,19 +879,19 @@ def test_solde_rattache_a_une_avance_decidee(client_relais, document_ttc):
     solde = en_octets(
         document_de(document_ttc, ligne_solde(document_ttc, 1, numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)]))
     )
-    import_json = import_de(simuler(client_relais, solde, type_demande="SOLDE"))
-    assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "message"))
-    client_relais.post(f"/imports/{import_json.pk}/importer/")
+    import_demandes = import_de(simuler(client_relais, solde, type_demande="SOLDE"))
+    assert import_demandes.simulation_reussie, list(import_demandes.erreurs.values_list("code", "message"))
+    client_relais.post(f"/imports/{import_demandes.pk}/importer/")
 
-    import_json.refresh_from_db()
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (1, 0)
-    demande_solde = Demande.objects.get(import_json=import_json)
+    import_demandes.refresh_from_db()
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (1, 0)
+    demande_solde = Demande.objects.get(import_demandes=import_demandes)
     assert demande_solde.type_demande == TypeDemande.SOLDE
     assert demande_solde.avance_id == avance.pk
     assert demande_solde.numero_dossier == "FINMDV000002M0"
     assert list(avance.soldes.all()) == [demande_solde]
     assert sorted(demande_solde.pieces_attendues.values_list("type_fichier", flat=True)) == ["FACTURE", "PV_VSR"]
-    ligne_sortie = json.loads(sortie_de(import_json))["lignesImport"][0]
+    ligne_sortie = json.loads(sortie_de(import_demandes))["lignesImport"][0]
     assert ligne_sortie["libelleTraitement"] == "Demande créée : FINMDV000002M0"
     assert "Avance : FINMDV000001M0" in texte(client_relais.get(f"/demandes/{demande_solde.pk}/"))
 
@@ -896,13 +901,13 @@ def test_solde_d_une_avance_non_decidee_rejete(demo, document_ttc):
     solde = en_octets(
         document_de(document_ttc, ligne_solde(document_ttc, 1, numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)]))
     )
-    import_json = simuler_service("relais", solde, type_demande="SOLDE")
-    assert import_json.resultat == Import.Resultat.ERREURS
-    assert list(import_json.erreurs.values_list("code", "message")) == [
+    import_demandes = simuler_service("relais", solde, type_demande="SOLDE")
+    assert import_demandes.resultat == Import.Resultat.ERREURS
+    assert list(import_demandes.erreurs.values_list("code", "message")) == [
         ("E103", "l'avance FINMDV000001M0 n'est pas décidée")
     ]
     with pytest.raises(services.ImportImpossible):
-        importer_service("relais", import_json)
+        importer_service("relais", import_demandes)
     assert Demande.objects.count() == 1
 
 
@@ -910,19 +915,19 @@ def test_solde_dont_l_avance_n_est_plus_decidee_au_moment_de_l_import(demo, docu
     avance = _premiere_avance(document_ttc)
     avance.statut = StatutDemande.DECIDEE
     avance.save()
-    import_json = simuler_service(
+    import_demandes = simuler_service(
         "relais",
         en_octets(
             document_de(document_ttc, ligne_solde(document_ttc, 1, numero_asp="FINMDV000001M0", geo=[finess(1)]))
         ),
         type_demande="SOLDE",
     )
-    assert import_json.simulation_reussie
+    assert import_demandes.simulation_reussie
     avance.statut = StatutDemande.REJETEE
     avance.save()
-    importer_service("relais", import_json)
-    import_json.refresh_from_db()
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (0, 1)
+    importer_service("relais", import_demandes)
+    import_demandes.refresh_from_db()
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (0, 1)
     assert not Demande.objects.filter(type_demande=TypeDemande.SOLDE).exists()
 
 
@@ -930,22 +935,22 @@ def test_solde_dont_l_avance_n_est_plus_decidee_au_moment_de_l_import(demo, docu
 
 
 def test_double_soumission_sequentielle(client_relais, trois_lignes):
-    import_json = import_de(simuler(client_relais, trois_lignes))
-    premier = importer_service("relais", import_json)
-    second = importer_service("relais", import_json)
+    import_demandes = import_de(simuler(client_relais, trois_lignes))
+    premier = importer_service("relais", import_demandes)
+    second = importer_service("relais", import_demandes)
     assert second.pk == premier.pk and second.etat == Import.Etat.IMPORTE
     assert (second.nb_retenues, second.nb_rejetees) == (3, 0)
     assert Demande.objects.count() == 3 and Beneficiaire.objects.count() == 4 and PieceAttendue.objects.count() == 3
     assert CompteurDossier.objects.get(couloir__code="MDV").dernier == 3
-    sortie = sortie_de(import_json)
+    sortie = sortie_de(import_demandes)
 
     # a second click on the screen: back to the pieces, nothing created, no second success message
-    reponse = client_relais.post(f"/imports/{import_json.pk}/importer/", follow=True)
-    assert reponse.redirect_chain == [(f"/pieces-jointes/{import_json.pk}/", 302)]
+    reponse = client_relais.post(f"/imports/{import_demandes.pk}/importer/", follow=True)
+    assert reponse.redirect_chain == [(f"/pieces-jointes/{import_demandes.pk}/", 302)]
     assert "L'import s'est déroulé correctement" not in texte(reponse)
     assert MESSAGE_IMPORT_REFUSE not in texte(reponse)
     assert Demande.objects.count() == 3
-    assert sortie_de(import_json) == sortie
+    assert sortie_de(import_demandes) == sortie
     assert ErreurLigne.objects.count() == 0
 
 
@@ -953,28 +958,29 @@ def test_double_soumission_sequentielle(client_relais, trois_lignes):
 
 
 def test_fenetre_fermee_entre_simulation_et_import(client_relais, exemple_ttc):
-    import_json = import_de(simuler(client_relais, exemple_ttc))
-    assert import_json.importable
+    import_demandes = import_de(simuler(client_relais, exemple_ttc))
+    assert import_demandes.importable
     solution = Solution.objects.get(numero_ans="mlp525off1")
     fermeture = solution.avance_fermeture
     solution.avance_fermeture = timezone.now() - datetime.timedelta(days=1)
     solution.save()
 
-    reponse = client_relais.post(f"/imports/{import_json.pk}/importer/", follow=True)
-    assert reponse.redirect_chain == [(f"/imports/{import_json.pk}/", 302)]
+    reponse = client_relais.post(f"/imports/{import_demandes.pk}/importer/", follow=True)
+    assert reponse.redirect_chain == [(f"/imports/{import_demandes.pk}/", 302)]
     assert "fermée" in texte(reponse)
     assert not Demande.objects.exists() and not Beneficiaire.objects.exists()
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.SIMULE and import_json.importable
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.SIMULE and import_demandes.importable
     assert not CompteurDossier.objects.filter(dernier__gt=0).exists()
     with pytest.raises(services.ImportImpossible, match="fermée"):
-        importer_service("relais", import_json)
+        importer_service("relais", import_demandes)
 
     # reopened later: the same import can be imported
     solution.avance_fermeture = fermeture
     solution.save()
     assert (
-        client_relais.post(f"/imports/{import_json.pk}/importer/")["Location"] == f"/pieces-jointes/{import_json.pk}/"
+        client_relais.post(f"/imports/{import_demandes.pk}/importer/")["Location"]
+        == f"/pieces-jointes/{import_demandes.pk}/"
     )
     assert numeros() == ["FINMDV000001M0"]
 
@@ -1033,18 +1039,21 @@ def _gros_fichier(document_ttc, nombre, *, prefixe_editeur="L", premier_finess=1
 @pytest.mark.django_db(transaction=True)
 def test_meme_import_lance_deux_fois_en_meme_temps(demo_transactionnel, document_ttc):
     _compteur(True)
-    import_json = simuler_service("relais", _gros_fichier(document_ttc, 200))
-    assert import_json.simulation_reussie
+    import_demandes = simuler_service("relais", _gros_fichier(document_ttc, 200))
+    assert import_demandes.simulation_reussie
     relais = utilisateur("relais")
 
     resultats = en_parallele(
-        *[lambda: services.importer_pour_de_vrai(utilisateur=relais, import_id=import_json.pk) for _ in range(4)]
+        *[lambda: services.importer_pour_de_vrai(utilisateur=relais, import_id=import_demandes.pk) for _ in range(4)]
     )
     assert [erreur for _, erreur in resultats] == [None] * 4
-    assert {resultat.pk for resultat, _ in resultats} == {import_json.pk}
+    assert {resultat.pk for resultat, _ in resultats} == {import_demandes.pk}
 
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.IMPORTE and (import_json.nb_retenues, import_json.nb_rejetees) == (200, 0)
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.IMPORTE and (
+        import_demandes.nb_retenues,
+        import_demandes.nb_rejetees,
+    ) == (200, 0)
     assert Demande.objects.count() == 200
     assert numeros() == [f"FINMDV{n:06d}M0" for n in range(1, 201)]
     assert Beneficiaire.objects.count() == 200 and PieceAttendue.objects.count() == 200

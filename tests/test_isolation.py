@@ -67,8 +67,8 @@ def objets(demo, document_ttc):
     }
 
 
-def urls_objet(import_json, demande) -> list[str]:
-    pk = import_json.pk
+def urls_objet(import_demandes, demande) -> list[str]:
+    pk = import_demandes.pk
     return [
         f"/imports/{pk}/",
         f"/imports/{pk}/sortie/",
@@ -108,8 +108,8 @@ def test_le_proprietaire_accede_a_ses_objets(client, objets):
 @pytest.mark.parametrize("cle_import", ["relais_importe", "relais_simule"])
 def test_urls_d_un_autre_fournisseur_en_404(client, objets, cle_import):
     client.force_login(utilisateur("unikalo"))
-    import_json = objets[cle_import]
-    for url in urls_objet(import_json, objets["demande_relais"]):
+    import_demandes = objets[cle_import]
+    for url in urls_objet(import_demandes, objets["demande_relais"]):
         reponse = client.get(url)
         assert reponse.status_code == 404, url
         assert b"relais-" not in reponse.content and b"FINMDV" not in reponse.content
@@ -119,8 +119,8 @@ def test_importer_l_import_d_un_autre_fournisseur_en_404(client, objets):
     client.force_login(utilisateur("unikalo"))
     simule = objets["relais_simule"]
     avant = Demande.objects.count()
-    for import_json in (simule, objets["relais_importe"]):
-        assert client.post(f"/imports/{import_json.pk}/importer/").status_code == 404
+    for import_demandes in (simule, objets["relais_importe"]):
+        assert client.post(f"/imports/{import_demandes.pk}/importer/").status_code == 404
     simule.refresh_from_db()
     assert simule.etat == Import.Etat.SIMULE and simule.importable
     assert Demande.objects.count() == avant
@@ -180,7 +180,7 @@ def test_e306_ne_revele_pas_le_dossier_d_un_autre_fournisseur(client, objets, do
     """unikalo funds, on its own MDV / LGC solution, the beneficiary of FINMDV000001M0 (relais)."""
     solution_concurrente(SIRET_UNIKALO)
     client.force_login(utilisateur("unikalo"))
-    import_json = simuler_service(
+    import_demandes = simuler_service(
         "unikalo",
         en_octets(
             document_de(
@@ -192,9 +192,9 @@ def test_e306_ne_revele_pas_le_dossier_d_un_autre_fournisseur(client, objets, do
         ),
         numero_ans="conc525lgc",
     )
-    assert list(import_json.erreurs.values_list("code", flat=True)) == ["E306"]
-    ecran = texte(client.get(f"/imports/{import_json.pk}/"))
-    sortie = contenu_telecharge(client.get(f"/imports/{import_json.pk}/sortie/")).decode("utf-8")
+    assert list(import_demandes.erreurs.values_list("code", flat=True)) == ["E306"]
+    ecran = texte(client.get(f"/imports/{import_demandes.pk}/"))
+    sortie = contenu_telecharge(client.get(f"/imports/{import_demandes.pk}/sortie/")).decode("utf-8")
     assert "E306" in ecran and "E306" in sortie
     for contenu in (ecran, sortie):
         assert "FINMDV000001" not in contenu and "RELAIS" not in contenu
@@ -205,7 +205,7 @@ def test_modifier_ou_annuler_le_dossier_d_un_autre_fournisseur(objets, document_
     """A numeroASP of another supplier is unknown to the supplier (E103), even for the same couloir."""
     solution_concurrente(SIRET_UNIKALO)
     for action in ("M", "A"):
-        import_json = simuler_service(
+        import_demandes = simuler_service(
             "unikalo",
             en_octets(
                 document_de(
@@ -217,7 +217,7 @@ def test_modifier_ou_annuler_le_dossier_d_un_autre_fournisseur(objets, document_
             ),
             numero_ans="conc525lgc",
         )
-        erreurs = list(import_json.erreurs.values_list("code", "message"))
+        erreurs = list(import_demandes.erreurs.values_list("code", "message"))
         assert ("E103", "la demande FINMDV000001M0 n'existe pas parmi vos demandes") in erreurs
     demande = Demande.objects.get(numero="FINMDV000001")
     assert demande.version == 0 and demande.statut == "EN_ATTENTE_PIECES"
@@ -249,9 +249,9 @@ def test_anonyme_renvoye_vers_la_connexion(client, objets):
         assert reponse.status_code == 302, url
         assert reponse["Location"] == f"/connexion/?next={quote(url, safe='/')}", url
         assert "Content-Disposition" not in reponse
-    for import_json in (objets["relais_simule"], objets["relais_importe"]):
-        reponse = client.post(f"/imports/{import_json.pk}/importer/")
+    for import_demandes in (objets["relais_simule"], objets["relais_importe"]):
+        reponse = client.post(f"/imports/{import_demandes.pk}/importer/")
         assert reponse.status_code == 302
-        assert reponse["Location"] == f"/connexion/?next=/imports/{import_json.pk}/importer/"
+        assert reponse["Location"] == f"/connexion/?next=/imports/{import_demandes.pk}/importer/"
     objets["relais_simule"].refresh_from_db()
     assert objets["relais_simule"].importable

@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 from demandes.models import Beneficiaire, Demande, PieceAttendue, Solution
 from imports import services
-from imports.engine.errors import Anomalie, FichierRejete, ResultatLigne
-from imports.engine.reading import MAX_CARACTERES_NOMBRE
 from imports.models import ErreurLigne, Import
+from imports.moteur.anomalies import Anomalie, FichierRejete, ResultatLigne
+from imports.moteur.lecture import MAX_CARACTERES_NOMBRE
 
 from .conftest import MODELES
 from .test_ecrans import (
@@ -88,33 +88,33 @@ def fichier_avec(document_ttc, chemin: str, valeur, *, preparer=lambda l: l) -> 
 def refuse_a_l_ecran(client, contenu: bytes) -> tuple[Import, str]:
     """Simulates through the screen: the file is refused; returns the Import and the page's text."""
     reponse = simuler(client, contenu)
-    import_json = import_de(reponse)
-    assert import_json.resultat == Import.Resultat.FICHIER_REJETE, (
-        import_json.resultat,
-        list(import_json.erreurs.values_list("code", "champ", "message")),
+    import_demandes = import_de(reponse)
+    assert import_demandes.resultat == Import.Resultat.FICHIER_REJETE, (
+        import_demandes.resultat,
+        list(import_demandes.erreurs.values_list("code", "champ", "message")),
     )
     ecran = client.get(reponse["Location"])
     assert ecran.status_code == 200
     assert desactive(page(ecran).bouton("Importer"))
-    assert not import_json.fichier_sortie
-    return import_json, texte(ecran)
+    assert not import_demandes.fichier_sortie
+    return import_demandes, texte(ecran)
 
 
 def importe_a_l_ecran(client, contenu: bytes) -> Import:
     """Simulates through the screen (success), then « Importer »: the demandes are created."""
     reponse = simuler(client, contenu)
-    import_json = import_de(reponse)
-    assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "champ", "message"))
+    import_demandes = import_de(reponse)
+    assert import_demandes.simulation_reussie, list(import_demandes.erreurs.values_list("code", "champ", "message"))
     ecran = client.get(reponse["Location"])
     assert MESSAGE_SUCCES in texte(ecran)
     assert not desactive(page(ecran).bouton("Importer"))
-    apres = client.post(f"/imports/{import_json.pk}/importer/")
-    assert apres.status_code == 302 and apres["Location"] == f"/pieces-jointes/{import_json.pk}/"
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.IMPORTE
-    assert import_json.nb_retenues == import_json.nb_lignes >= 1
-    assert Demande.objects.filter(import_json=import_json).count() == import_json.nb_lignes
-    return import_json
+    apres = client.post(f"/imports/{import_demandes.pk}/importer/")
+    assert apres.status_code == 302 and apres["Location"] == f"/pieces-jointes/{import_demandes.pk}/"
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.IMPORTE
+    assert import_demandes.nb_retenues == import_demandes.nb_lignes >= 1
+    assert Demande.objects.filter(import_demandes=import_demandes).count() == import_demandes.nb_lignes
+    return import_demandes
 
 
 def detail_de_format(chemin: str, contenu: bytes, fragment: bytes, probleme: str) -> str:
@@ -129,12 +129,12 @@ RESPONSABLE = "lignesImport[0].beneficiaires.structure"
 def test_nom_du_responsable_de_201_caracteres(client_relais, document_ttc):
     """varchar(200): 201 characters are refused by the format check, 200 are imported."""
     contenu = fichier_avec(document_ttc, "beneficiaires.structure.nomResponsable", nom(201))
-    import_json, ecran = refuse_a_l_ecran(client_relais, contenu)
+    import_demandes, ecran = refuse_a_l_ecran(client_relais, contenu)
     assert MESSAGE_FORMAT in ecran
     attendu = detail_de_format(
         f"{RESPONSABLE}.nomResponsable", contenu, b'"nomResponsable"', "chaîne de 201 caractères : 200 au plus"
     )
-    assert import_json.details == [attendu]
+    assert import_demandes.details == [attendu]
     assert attendu in ecran
     assert not Demande.objects.exists()
 
@@ -148,11 +148,11 @@ def test_courriel_du_responsable_de_310_caracteres(client_relais, document_ttc):
     """A valid address of 310 characters (Django accepts 320) does not fit varchar(254)."""
     chemin = "beneficiaires.structure.emailResponsable"
     contenu = fichier_avec(document_ttc, chemin, courriel(310))
-    import_json, ecran = refuse_a_l_ecran(client_relais, contenu)
+    import_demandes, ecran = refuse_a_l_ecran(client_relais, contenu)
     attendu = detail_de_format(
         f"{RESPONSABLE}.emailResponsable", contenu, b'"emailResponsable"', "chaîne de 310 caractères : 254 au plus"
     )
-    assert attendu in ecran and import_json.details == [attendu]
+    assert attendu in ecran and import_demandes.details == [attendu]
 
     importe_a_l_ecran(client_relais, fichier_avec(document_ttc, chemin, courriel(254)))
     assert Demande.objects.get().email_responsable == courriel(254)
@@ -162,14 +162,14 @@ def test_telephone_du_responsable_suivi_de_40_espaces(client_relais, document_tt
     """Spaces are allowed in a number, but varchar(30) holds 30 characters."""
     chemin = "beneficiaires.structure.telephoneResponsable"
     contenu = fichier_avec(document_ttc, chemin, telephone(50))
-    import_json, ecran = refuse_a_l_ecran(client_relais, contenu)
+    import_demandes, ecran = refuse_a_l_ecran(client_relais, contenu)
     attendu = detail_de_format(
         f"{RESPONSABLE}.telephoneResponsable",
         contenu,
         b'"telephoneResponsable"',
         "chaîne de 50 caractères : 30 au plus",
     )
-    assert attendu in ecran and import_json.details == [attendu]
+    assert attendu in ecran and import_demandes.details == [attendu]
 
     importe_a_l_ecran(client_relais, fichier_avec(document_ttc, chemin, telephone(30)))
     assert Demande.objects.get().telephone_responsable == telephone(30)
@@ -180,11 +180,11 @@ def test_caractere_nul_dans_une_chaine(client_relais, document_ttc):
     it is, and names the place (the NUL shown as the text \\u0000)."""
     contenu = fichier_avec(document_ttc, "beneficiaires.structure.nomResponsable", "DUR\u0000AND")
     assert b"DUR\\u0000AND" in contenu
-    import_json, ecran = refuse_a_l_ecran(client_relais, contenu)
+    import_demandes, ecran = refuse_a_l_ecran(client_relais, contenu)
     attendu = detail_de_format(
         f"{RESPONSABLE}.nomResponsable", contenu, b"DUR\\u0000AND", "caractère NUL (\\u0000) interdit"
     )
-    assert import_json.details == [attendu]
+    assert import_demandes.details == [attendu]
     assert attendu in ecran
     assert not Demande.objects.exists()
 
@@ -196,11 +196,11 @@ def test_montant_ecrit_avec_16384_zeros(client_relais, document_ttc):
     16 383 decimals: a number is written with 40 characters at most."""
     chemin = "commande.montantSegurHT"
     contenu = fichier_avec(document_ttc, chemin, montant("10750." + "0" * 16384))
-    import_json, ecran = refuse_a_l_ecran(client_relais, contenu)
+    import_demandes, ecran = refuse_a_l_ecran(client_relais, contenu)
     attendu = detail_de_format(
         "lignesImport[0].commande.montantSegurHT", contenu, b"10750.000", "nombre de 16390 caractères : 40 au plus"
     )
-    assert import_json.details == [attendu]
+    assert import_demandes.details == [attendu]
     assert attendu in ecran
 
     quarante = "10750." + "0" * 34
@@ -215,8 +215,8 @@ def test_montant_au_plafond_de_la_colonne(client_relais, document_ttc):
     chemin = "commande.montantSegurHT"
     for ecrit, code in (("10000000000.00", "E206"), ("9999999999.985", "E205")):
         reponse = simuler(client_relais, fichier_avec(document_ttc, chemin, montant(ecrit)))
-        import_json = import_de(reponse)
-        assert import_json.resultat == Import.Resultat.ERREURS
+        import_demandes = import_de(reponse)
+        assert import_demandes.resultat == Import.Resultat.ERREURS
         lignes = page(client_relais.get(reponse["Location"])).table(COLONNES_ERREURS)
         assert [(l[2], l[3]) for l in lignes] == [(code, chemin)], lignes
     importe_a_l_ecran(client_relais, fichier_avec(document_ttc, chemin, montant("9999999999.99")))
@@ -226,8 +226,8 @@ def test_montant_au_plafond_de_la_colonne(client_relais, document_ttc):
 def test_num_ligne_au_dela_des_entiers_de_la_base(client_relais, document_ttc):
     """numLigne is bounded like an integer column (E101); the largest one is accepted."""
     reponse = simuler(client_relais, fichier_avec(document_ttc, "numLigne", 2**31))
-    import_json = import_de(reponse)
-    assert import_json.resultat == Import.Resultat.ERREURS
+    import_demandes = import_de(reponse)
+    assert import_demandes.resultat == Import.Resultat.ERREURS
     lignes = page(client_relais.get(reponse["Location"])).table(COLONNES_ERREURS)
     assert lignes == [
         ["1", "00001", "E101", "numLigne", "doit être inférieur ou égal à 2147483647 (reçu : 2147483648)"]
@@ -309,11 +309,11 @@ def test_chaque_longueur_de_colonne(chemin, preparer, valeur, demo, document_ttc
     assert trop.details[0].startswith(f"lignesImport[0].{chemin} (ligne ")
     assert trop.details[0].endswith(f" : chaîne de {longueur + 1} caractères : {longueur} au plus")
 
-    import_json = simuler_service("relais", fichier_avec(document_ttc, chemin, valeur(longueur), preparer=preparer))
-    assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "champ", "message"))
-    importe = importer_service("relais", import_json)
+    import_demandes = simuler_service("relais", fichier_avec(document_ttc, chemin, valeur(longueur), preparer=preparer))
+    assert import_demandes.simulation_reussie, list(import_demandes.erreurs.values_list("code", "champ", "message"))
+    importe = importer_service("relais", import_demandes)
     assert importe.etat == Import.Etat.IMPORTE and importe.nb_retenues == 1
-    demande = Demande.objects.get(import_json=importe)
+    demande = Demande.objects.get(import_demandes=importe)
     if modele is Demande:
         assert getattr(demande, champ) == valeur(longueur)
     else:
@@ -327,13 +327,13 @@ def test_cle_contenant_un_caractere_nul(client_relais, exemple_ttc):
     """A key with a NUL is named with the text \\u0000: never a raw NUL in the stored details."""
     contenu = exemple_ttc.replace(b'"nomResponsable"', b'"nomRespons\\u0000able"')
     assert contenu != exemple_ttc
-    import_json, ecran = refuse_a_l_ecran(client_relais, contenu)
+    import_demandes, ecran = refuse_a_l_ecran(client_relais, contenu)
     attendu = detail_de_format(
         f"{RESPONSABLE}.nomRespons\\u0000able", contenu, b"nomRespons", "caractère NUL (\\u0000) interdit"
     )
-    assert import_json.details == [attendu]
+    assert import_demandes.details == [attendu]
     assert attendu in ecran
-    assert "\x00" not in import_json.message + "".join(import_json.details)
+    assert "\x00" not in import_demandes.message + "".join(import_demandes.details)
 
 
 def test_cinq_cent_mille_cles_inconnues(client_relais, document_ttc):
@@ -341,10 +341,10 @@ def test_cinq_cent_mille_cles_inconnues(client_relais, document_ttc):
     document = copy.deepcopy(document_ttc)
     document.update({f"cle{rang:06d}": 1 for rang in range(500_000)})
     contenu = json.dumps(document).encode()
-    import_json, ecran = refuse_a_l_ecran(client_relais, contenu)
-    assert import_json.message == MESSAGE_FORMAT
-    assert len(import_json.details) == 1
-    detail = import_json.details[0]
+    import_demandes, ecran = refuse_a_l_ecran(client_relais, contenu)
+    assert import_demandes.message == MESSAGE_FORMAT
+    assert len(import_demandes.details) == 1
+    detail = import_demandes.details[0]
     assert detail.startswith("cle000000 (ligne 1) : clé(s) non prévue(s) : « cle000000 », « cle000001 », ")
     assert "« cle000099 »" in detail and "cle000100" not in detail
     assert detail.endswith("« cle000099 », … et 499900 autre(s)")
@@ -359,19 +359,19 @@ def test_messages_enregistres_sans_nul_et_bornes(demo, exemple_ttc, monkeypatch)
         raise FichierRejete("titre\x00" + "x" * 100_000, [f"place\x00{rang}" for rang in range(500)])
 
     monkeypatch.setattr(services, "simuler", rejet)
-    import_json = simuler_service("relais", exemple_ttc)
-    import_json.refresh_from_db()
-    assert import_json.resultat == Import.Resultat.FICHIER_REJETE
-    assert import_json.message.startswith("titre\\u0000xxx") and import_json.message.endswith("…")
-    assert len(import_json.message) == services.LONGUEUR_MAX_MESSAGE
-    assert import_json.details[:2] == ["place\\u00000", "place\\u00001"]
-    assert len(import_json.details) == services.MAX_DETAILS_ENREGISTRES + 1
-    assert import_json.details[-1] == f"… et {500 - services.MAX_DETAILS_ENREGISTRES} autre(s)"
+    import_demandes = simuler_service("relais", exemple_ttc)
+    import_demandes.refresh_from_db()
+    assert import_demandes.resultat == Import.Resultat.FICHIER_REJETE
+    assert import_demandes.message.startswith("titre\\u0000xxx") and import_demandes.message.endswith("…")
+    assert len(import_demandes.message) == services.LONGUEUR_MAX_MESSAGE
+    assert import_demandes.details[:2] == ["place\\u00000", "place\\u00001"]
+    assert len(import_demandes.details) == services.MAX_DETAILS_ENREGISTRES + 1
+    assert import_demandes.details[-1] == f"… et {500 - services.MAX_DETAILS_ENREGISTRES} autre(s)"
 
     ligne = ResultatLigne(rang=1, num_ligne=1, numero_editeur="ED\x00" * 100)
     ligne.anomalies.append(Anomalie("E102", "typeAction", "valeur « \x00" + "y" * 100_000 + " » inconnue"))
-    services._enregistrer_erreurs(import_json, [ligne])
-    erreur = ErreurLigne.objects.get(import_json=import_json)
+    services._enregistrer_erreurs(import_demandes, [ligne])
+    erreur = ErreurLigne.objects.get(import_demandes=import_demandes)
     assert "\x00" not in erreur.message + erreur.numero_editeur + erreur.champ
     assert erreur.message.startswith("valeur « \\u0000yyy") and len(erreur.message) == services.LONGUEUR_MAX_MESSAGE
     assert erreur.numero_editeur.startswith("ED\\u0000ED") and len(erreur.numero_editeur) <= 100
@@ -500,13 +500,13 @@ def test_propriete_simulation_reussie_donc_import_reussi(demo):
     @given(contenu=fichiers_pres_des_limites())
     def propriete(contenu):
         with transaction.atomic():
-            import_json = simuler_service("relais", contenu)
-            if import_json.simulation_reussie:
-                importe = importer_service("relais", import_json)
+            import_demandes = simuler_service("relais", contenu)
+            if import_demandes.simulation_reussie:
+                importe = importer_service("relais", import_demandes)
                 assert importe.etat == Import.Etat.IMPORTE
                 assert importe.nb_retenues == importe.nb_lignes >= 1
-                assert Demande.objects.filter(import_json=importe).count() == importe.nb_lignes
-                assert PieceAttendue.objects.filter(demande__import_json=importe).exists()
+                assert Demande.objects.filter(import_demandes=importe).count() == importe.nb_lignes
+                assert PieceAttendue.objects.filter(demande__import_demandes=importe).exists()
                 importes.append(importe.nb_lignes)
             transaction.set_rollback(True)  # each example starts from the same database
 

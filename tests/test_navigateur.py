@@ -39,7 +39,7 @@ def test_simulation_dans_le_navigateur(navigateur, tmp_path, exemple_ttc, docume
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Importation JSONs").click()
     page.wait_for_url(f"{navigateur.url}/imports/")
     page.get_by_role("link", name="Importer des demandes").click()
-    page.wait_for_url(f"{navigateur.url}/imports/importer/")
+    page.wait_for_url(f"{navigateur.url}/imports/simulation/")
     expect(page.get_by_role("heading", name="Importer les demandes")).to_be_visible()
     importer = page.get_by_role("button", name="Importer", exact=True)
     expect(importer).to_be_disabled()

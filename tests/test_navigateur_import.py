@@ -38,37 +38,37 @@ def test_import_reel_dans_le_navigateur(navigateur, tmp_path, exemple_ttc):
     page.wait_for_url(f"{navigateur.url}/")
 
     # Simulation of the guide's valid file
-    page.goto(f"{navigateur.url}/imports/importer/")
+    page.goto(f"{navigateur.url}/imports/simulation/")
     page.get_by_label("Type de demande").select_option(label="Avance")
     page.get_by_label("Numéro ANS").select_option(label="mlp525off1")
     page.get_by_label("Taux de TVA").select_option(label="20 %")
     page.get_by_label("Choisissez le fichier").set_input_files(str(valide))
     page.get_by_role("button", name="Simuler").click()
     expect(page.get_by_text(MESSAGE_SUCCES)).to_be_visible()
-    import_json = Import.objects.get(nom_fichier="avance-structure-ttc.json")
-    assert page.url == f"{navigateur.url}/imports/{import_json.pk}/"
+    import_demandes = Import.objects.get(nom_fichier="avance-structure-ttc.json")
+    assert page.url == f"{navigateur.url}/imports/{import_demandes.pk}/"
     assert not Demande.objects.exists()
 
     # « Importer » → « 2 - Pièces jointes »
     importer = page.get_by_role("button", name="Importer", exact=True)
     expect(importer).to_be_enabled()
     importer.click()
-    page.wait_for_url(f"{navigateur.url}/pieces-jointes/{import_json.pk}/")
+    page.wait_for_url(f"{navigateur.url}/pieces-jointes/{import_demandes.pk}/")
     expect(page.get_by_role("link", name="2 - Pièces jointes")).to_have_attribute("aria-current", "step")
     expect(
         page.get_by_text("L'import s'est déroulé correctement : 1 demande(s) retenue(s), 0 demande(s) rejetée(s).")
     ).to_be_visible()
     expect(page.get_by_role("cell", name="MDV-LGC-Va1-BDC-00001.pdf", exact=True)).to_be_visible()
     expect(page.get_by_text("FINMDV000001M0").first).to_be_visible()
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.IMPORTE
-    assert (import_json.nb_retenues, import_json.nb_rejetees) == (1, 0)
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.IMPORTE
+    assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (1, 0)
 
     # Back on the import screen, « Importer » is disabled for good
-    page.goto(f"{navigateur.url}/imports/{import_json.pk}/")
+    page.goto(f"{navigateur.url}/imports/{import_demandes.pk}/")
     expect(page.get_by_role("button", name="Importer", exact=True)).to_be_disabled()
     expect(page.get_by_role("link", name="Etape suivante")).to_have_attribute(
-        "href", f"/pieces-jointes/{import_json.pk}/"
+        "href", f"/pieces-jointes/{import_demandes.pk}/"
     )
 
     # « Importation JSONs »: the row of the import, 1 retained, 0 rejected
@@ -78,7 +78,7 @@ def test_import_reel_dans_le_navigateur(navigateur, tmp_path, exemple_ttc):
     tableau = page.locator("#liste-imports table")
     entetes = [" ".join(t.split()) for t in tableau.locator("thead tr").first.locator("th").all_inner_texts()]
     assert entetes == COLONNES_IMPORTS
-    rangee = tableau.locator("tbody tr").filter(has=page.get_by_role("link", name=str(import_json.pk), exact=True))
+    rangee = tableau.locator("tbody tr").filter(has=page.get_by_role("link", name=str(import_demandes.pk), exact=True))
     expect(rangee).to_have_count(1)
     cellules = [" ".join(t.split()) for t in rangee.locator("td").all_inner_texts()]
     assert cellules[2:8] == ["mlp525off1", "Avance", "avance-structure-ttc.json", "1", "1", "0"]

@@ -59,16 +59,16 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
         page.wait_for_url(f"{navigateur.url}/")
 
         # « 1 - Fichier JSON »: simulation then real import of the two-line file
-        page.goto(f"{navigateur.url}/imports/importer/")
+        page.goto(f"{navigateur.url}/imports/simulation/")
         page.get_by_label("Type de demande").select_option(label="Avance")
         page.get_by_label("Numéro ANS").select_option(label="mlp525off1")
         page.get_by_label("Taux de TVA").select_option(label="20 %")
         page.get_by_label("Choisissez le fichier").set_input_files(str(json_deux_lignes))
         page.get_by_role("button", name="Simuler").click()
         expect(page.get_by_text("La simulation de l'import s'est déroulée correctement.")).to_be_visible()
-        import_json = Import.objects.get(nom_fichier="deux-lignes.json")
+        import_demandes = Import.objects.get(nom_fichier="deux-lignes.json")
         page.get_by_role("button", name="Importer", exact=True).click()
-        page.wait_for_url(f"{navigateur.url}/pieces-jointes/{import_json.pk}/")
+        page.wait_for_url(f"{navigateur.url}/pieces-jointes/{import_demandes.pk}/")
 
         # « 2 - Pièces jointes »
         expect(page.get_by_text("Lors de l'import de pièces jointes, quelques règles à suivre :")).to_be_visible()
@@ -137,8 +137,8 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
     finally:
         reprise.set()
 
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.TERMINE
-    assert set(Demande.objects.filter(import_json=import_json).values_list("statut", flat=True)) == {
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.TERMINE
+    assert set(Demande.objects.filter(import_demandes=import_demandes).values_list("statut", flat=True)) == {
         StatutDemande.DEPOSEE
     }

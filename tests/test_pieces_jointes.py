@@ -164,13 +164,13 @@ def pdf_de_taille(taille: int) -> bytes:
 
 def importer(client, contenu: bytes, nom="demandes.json") -> Import:
     """Simulation then real import through the screens; lands on « 2 - Pièces jointes »."""
-    import_json = import_de(simuler(client, contenu, nom=nom))
-    assert import_json.simulation_reussie, list(import_json.erreurs.values_list("code", "champ", "message"))
-    reponse = client.post(f"/imports/{import_json.pk}/importer/")
-    assert reponse.status_code == 302 and reponse["Location"] == f"/pieces-jointes/{import_json.pk}/"
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.IMPORTE
-    return import_json
+    import_demandes = import_de(simuler(client, contenu, nom=nom))
+    assert import_demandes.simulation_reussie, list(import_demandes.erreurs.values_list("code", "champ", "message"))
+    reponse = client.post(f"/imports/{import_demandes.pk}/importer/")
+    assert reponse.status_code == 302 and reponse["Location"] == f"/pieces-jointes/{import_demandes.pk}/"
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.IMPORTE
+    return import_demandes
 
 
 def fichier_deux_lignes(document_ttc) -> bytes:
@@ -180,20 +180,20 @@ def fichier_deux_lignes(document_ttc) -> bytes:
     return vers_octets(document)
 
 
-def deposer(client, import_json, contenu: bytes, nom="pieces.zip", en_json=False):
+def deposer(client, import_demandes, contenu: bytes, nom="pieces.zip", en_json=False):
     entetes_http = {"HTTP_ACCEPT": "application/json"} if en_json else {}
     return client.post(
-        f"/pieces-jointes/{import_json.pk}/zip/",
+        f"/pieces-jointes/{import_demandes.pk}/zip/",
         {"fichier": SimpleUploadedFile(nom, contenu, content_type="application/zip")},
         **entetes_http,
     )
 
 
-def deposer_et_traiter(client, import_json, contenu: bytes, nom="pieces.zip") -> ZipDepose:
+def deposer_et_traiter(client, import_demandes, contenu: bytes, nom="pieces.zip") -> ZipDepose:
     """Upload through the screen (never a 500), then the task body, as the worker would run it."""
     avant = set(ZipDepose.objects.values_list("pk", flat=True))
-    reponse = deposer(client, import_json, contenu, nom=nom)
-    assert reponse.status_code == 302 and reponse["Location"] == f"/pieces-jointes/{import_json.pk}/"
+    reponse = deposer(client, import_demandes, contenu, nom=nom)
+    assert reponse.status_code == 302 and reponse["Location"] == f"/pieces-jointes/{import_demandes.pk}/"
     (nouveau,) = set(ZipDepose.objects.values_list("pk", flat=True)) - avant
     return services.traiter_zip(nouveau)
 
@@ -204,8 +204,8 @@ def texte(reponse) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", contenu)).split())
 
 
-def ecran(client, import_json):
-    reponse = client.get(f"/pieces-jointes/{import_json.pk}/")
+def ecran(client, import_demandes):
+    reponse = client.get(f"/pieces-jointes/{import_demandes.pk}/")
     assert reponse.status_code == 200
     return reponse
 
@@ -233,8 +233,8 @@ def verifier_stockage(settings, depots):
     prefixes = []
     for depot in depots:
         prefixes += [
-            f"zips/{depot.fournisseur_id}/{depot.import_json_id}/",
-            f"pieces/{depot.fournisseur_id}/{depot.import_json_id}/{depot.cle}/",
+            f"zips/{depot.fournisseur_id}/{depot.import_demandes_id}/",
+            f"pieces/{depot.fournisseur_id}/{depot.import_demandes_id}/{depot.cle}/",
         ]
     for fichier in fichiers_sous(racine):
         if fichier.startswith(("imports/", "sorties/")):  # the JSON file and its output file
@@ -243,7 +243,7 @@ def verifier_stockage(settings, depots):
     for piece in PieceRecue.objects.all():
         assert piece.fichier.name == piece.cle_stockage
         assert piece.cle_stockage.startswith(
-            f"pieces/{piece.zip_depose.fournisseur_id}/{piece.zip_depose.import_json_id}/{piece.zip_depose.cle}/"
+            f"pieces/{piece.zip_depose.fournisseur_id}/{piece.zip_depose.import_demandes_id}/{piece.zip_depose.cle}/"
         )
 
 
@@ -301,7 +301,7 @@ def test_ecran_avant_tout_zip(client_relais, import_ttc):
     # the missing piece, with the request to send a zip
     assert "1 pièce(s) jointe(s) manquante(s)" in contenu
     assert DEMANDE_NOUVEAU_ZIP in contenu
-    demande = Demande.objects.get(import_json=import_ttc)
+    demande = Demande.objects.get(import_demandes=import_ttc)
     assert f"{demande.numero_dossier} ({demande.numero_editeur}) : {NOM_PIECE}" in contenu
     assert MESSAGE_COMPLET not in contenu
     assert vue.table(["Numéro de dossier", "Numéro éditeur", "Nom du fichier", "Format", "Type", "Reçue"]) == [
@@ -364,7 +364,7 @@ def test_zip_traite_detail_des_entrees_et_pieces_manquantes(client_relais, impor
         f"notes.txt — refusé : {MOTIF_FORMAT}",
     ):
         assert ligne in statut, ligne
-    deuxieme = Demande.objects.get(import_json=import_deux, numero_editeur="00002")
+    deuxieme = Demande.objects.get(import_demandes=import_deux, numero_editeur="00002")
     assert "1 pièce(s) jointe(s) manquante(s)" in contenu and DEMANDE_NOUVEAU_ZIP in contenu
     assert f"{deuxieme.numero_dossier} (00002) : {NOM_PIECE_2}" in contenu
     assert f": {NOM_PIECE}" not in contenu.split(DEMANDE_NOUVEAU_ZIP)[1].split("Pièces attendues par demande")[0]
@@ -540,7 +540,7 @@ HOSTILES = {
 }
 
 
-def _verifier_refus(client, import_json, settings, depot, attendus):
+def _verifier_refus(client, import_demandes, settings, depot, attendus):
     """Every entry refused with its reason (in the row and on the page), nothing stored."""
     assert depot.statut == ZipDepose.Statut.TRAITE
     entrees = list(depot.entrees.all())
@@ -555,7 +555,7 @@ def _verifier_refus(client, import_json, settings, depot, attendus):
     assert not PieceRecue.objects.filter(zip_depose=depot).exists()
     assert not (Path(settings.MEDIA_ROOT) / "pieces").exists()
     verifier_stockage(settings, [depot])
-    contenu = texte(ecran(client, import_json))
+    contenu = texte(ecran(client, import_demandes))
     for entree in entrees:
         assert f"{entree.nom} — refusé : {entree.motif}" in contenu
     assert NOM_PIECE in contenu.split(DEMANDE_NOUVEAU_ZIP)[1]  # still missing
@@ -885,9 +885,9 @@ def test_terminer_refuse_tant_que_des_pieces_manquent_ou_qu_un_zip_attend(client
 
 def test_telechargements_reserves_au_proprietaire_et_aux_gestionnaires_autorises(client, demo, exemple_ttc, settings):
     client.force_login(utilisateur("relais"))
-    import_json = importer(client, exemple_ttc)
+    import_demandes = importer(client, exemple_ttc)
     archive = zip_de((NOM_PIECE, PDF))
-    depot = deposer_et_traiter(client, import_json, archive, nom="mes pièces.zip")
+    depot = deposer_et_traiter(client, import_demandes, archive, nom="mes pièces.zip")
     piece = PieceRecue.objects.get()
     url_zip, url_piece = f"/pieces-jointes/zip/{depot.pk}/", f"/pieces-jointes/piece/{piece.pk}/"
 
@@ -953,9 +953,9 @@ def test_telechargements_reserves_au_proprietaire_et_aux_gestionnaires_autorises
 
 def test_gestionnaire_autorise_telecharge_le_zip(client, demo, exemple_ttc):
     client.force_login(utilisateur("relais"))
-    import_json = importer(client, exemple_ttc)
+    import_demandes = importer(client, exemple_ttc)
     archive = zip_de((NOM_PIECE, PDF))
-    depot = deposer_et_traiter(client, import_json, archive)
+    depot = deposer_et_traiter(client, import_demandes, archive)
     gestionnaire = utilisateur("gestionnaire")
     gestionnaire.user_permissions.add(
         Permission.objects.get(content_type__app_label="piecesjointes", codename="view_zipdepose")
@@ -1012,9 +1012,9 @@ def relais_transactionnel(client, demo_transactionnel):
     return client
 
 
-def envoyer(client, import_json, contenu: bytes, nom="pieces.zip") -> int:
+def envoyer(client, import_demandes, contenu: bytes, nom="pieces.zip") -> int:
     """Upload as the page's script does (Accept: application/json); the task is queued on commit."""
-    reponse = deposer(client, import_json, contenu, nom=nom, en_json=True)
+    reponse = deposer(client, import_demandes, contenu, nom=nom, en_json=True)
     assert reponse.status_code == 200, reponse.content
     corps = reponse.json()
     assert corps["statut_url"] == f"/pieces-jointes/zip/{corps['zip']}/statut/"
@@ -1024,8 +1024,8 @@ def envoyer(client, import_json, contenu: bytes, nom="pieces.zip") -> int:
 @pytest.mark.django_db(transaction=True)
 def test_worker_accepte_la_bonne_piece(worker_celery, relais_transactionnel, exemple_ttc, settings):
     client = relais_transactionnel
-    import_json = importer(client, exemple_ttc)
-    zip_id = envoyer(client, import_json, zip_de((NOM_PIECE, PDF), ("en-trop.pdf", PDF)))
+    import_demandes = importer(client, exemple_ttc)
+    zip_id = envoyer(client, import_demandes, zip_de((NOM_PIECE, PDF), ("en-trop.pdf", PDF)))
     etat = attendre_traitement(client, zip_id)
     assert etat == {
         "statut": "TRAITE",
@@ -1043,7 +1043,7 @@ def test_worker_accepte_la_bonne_piece(worker_celery, relais_transactionnel, exe
     verifier_stockage(settings, [depot])
     reponse = client.get(f"/pieces-jointes/piece/{piece.pk}/")
     assert reponse.status_code == 200 and contenu_telecharge(reponse) == PDF
-    contenu = texte(ecran(client, import_json))
+    contenu = texte(ecran(client, import_demandes))
     assert MESSAGE_COMPLET in contenu
     assert f"en-trop.pdf — refusé : {MOTIF_INCONNU}" in contenu
 
@@ -1051,18 +1051,18 @@ def test_worker_accepte_la_bonne_piece(worker_celery, relais_transactionnel, exe
 @pytest.mark.django_db(transaction=True)
 def test_worker_un_zip_ulterieur_remplace_la_piece(worker_celery, relais_transactionnel, exemple_ttc, settings):
     client = relais_transactionnel
-    import_json = importer(client, exemple_ttc)
-    premier = envoyer(client, import_json, zip_de((NOM_PIECE, PDF)), nom="v1.zip")
+    import_demandes = importer(client, exemple_ttc)
+    premier = envoyer(client, import_demandes, zip_de((NOM_PIECE, PDF)), nom="v1.zip")
     assert attendre_traitement(client, premier)["nb_acceptees"] == 1
-    second = envoyer(client, import_json, zip_de((NOM_PIECE, PDF_BIS)), nom="v2.zip")
+    second = envoyer(client, import_demandes, zip_de((NOM_PIECE, PDF_BIS)), nom="v2.zip")
     assert attendre_traitement(client, second)["nb_acceptees"] == 1
 
     en_vigueur = PieceRecue.objects.get(zip_depose_id=second)
     assert PieceRecue.objects.count() == 2  # the older one stays as history
-    reponse = ecran(client, import_json)
+    reponse = ecran(client, import_demandes)
     assert page(reponse).lien("Oui").attrs["href"] == f"/pieces-jointes/piece/{en_vigueur.pk}/"
     assert contenu_telecharge(client.get(f"/pieces-jointes/piece/{en_vigueur.pk}/")) == PDF_BIS
-    demande = Demande.objects.get(import_json=import_json)
+    demande = Demande.objects.get(import_demandes=import_demandes)
     assert (
         page(client.get(f"/demandes/{demande.pk}/"))
         .lien(f"Oui, le {timezone.localtime(en_vigueur.date_reception).strftime('%d/%m/%Y')}")
@@ -1071,9 +1071,9 @@ def test_worker_un_zip_ulterieur_remplace_la_piece(worker_celery, relais_transac
     )
 
     # a third zip with a fake PDF under the same name is refused: the piece in force stays the 2nd
-    troisieme = envoyer(client, import_json, zip_de((NOM_PIECE, ELF)), nom="v3.zip")
+    troisieme = envoyer(client, import_demandes, zip_de((NOM_PIECE, ELF)), nom="v3.zip")
     assert attendre_traitement(client, troisieme)["nb_refusees"] == 1
-    reponse = ecran(client, import_json)
+    reponse = ecran(client, import_demandes)
     assert page(reponse).lien("Oui").attrs["href"] == f"/pieces-jointes/piece/{en_vigueur.pk}/"
     assert MESSAGE_COMPLET in texte(reponse)
     assert [ligne[0] for ligne in page(reponse).table(COLONNES_ZIPS)] == ["v1.zip", "v2.zip", "v3.zip"]
@@ -1085,7 +1085,7 @@ def test_worker_progression_du_traitement(worker_celery, relais_transactionnel, 
     """The worker is held after 20 entries (the progress step): the status endpoint and the page show
     « En cours 20 / 45 », « Terminer » is refused; released, the zip ends « Traité »."""
     client = relais_transactionnel
-    import_json = importer(client, exemple_ttc)
+    import_demandes = importer(client, exemple_ttc)
     arrive, reprise = threading.Event(), threading.Event()
     examiner = controles.examiner
 
@@ -1099,15 +1099,17 @@ def test_worker_progression_du_traitement(worker_celery, relais_transactionnel, 
     monkeypatch.setattr(controles, "examiner", examiner_suspendu)
     entrees = [(NOM_PIECE, PDF)] + [(f"inconnu-{n:02d}.pdf", PDF) for n in range(44)]
     try:
-        zip_id = envoyer(client, import_json, zip_de(*entrees))
+        zip_id = envoyer(client, import_demandes, zip_de(*entrees))
         assert arrive.wait(30), "le worker n'a pas pris le zip"
         etat = statut_du_zip(client, ZipDepose(pk=zip_id))
         assert (etat["statut"], etat["termine"], etat["nb_entrees"], etat["nb_traitees"]) == ("EN_COURS", False, 45, 20)
-        reponse = ecran(client, import_json)
+        reponse = ecran(client, import_demandes)
         assert page(reponse).table(COLONNES_ZIPS)[0][1] == "En cours 20 / 45"
         assert desactive(page(reponse).bouton("Terminer")) and MESSAGE_COMPLET not in texte(reponse)
         assert "data-en-cours" in reponse.content.decode()  # the page polls the status endpoint
-        assert MESSAGE_ZIP_EN_COURS in texte(client.post(f"/pieces-jointes/{import_json.pk}/terminer/", follow=True))
+        assert MESSAGE_ZIP_EN_COURS in texte(
+            client.post(f"/pieces-jointes/{import_demandes.pk}/terminer/", follow=True)
+        )
     finally:
         reprise.set()
     etat = attendre_traitement(client, zip_id)
@@ -1118,34 +1120,34 @@ def test_worker_progression_du_traitement(worker_celery, relais_transactionnel, 
         1,
         44,
     )
-    assert MESSAGE_COMPLET in texte(ecran(client, import_json))
+    assert MESSAGE_COMPLET in texte(ecran(client, import_demandes))
 
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_terminer(worker_celery, relais_transactionnel, document_ttc, settings):
     client = relais_transactionnel
-    import_json = importer(client, fichier_deux_lignes(document_ttc))
-    url_terminer = f"/pieces-jointes/{import_json.pk}/terminer/"
-    premier = envoyer(client, import_json, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, ELF)))
+    import_demandes = importer(client, fichier_deux_lignes(document_ttc))
+    url_terminer = f"/pieces-jointes/{import_demandes.pk}/terminer/"
+    premier = envoyer(client, import_demandes, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, ELF)))
     assert attendre_traitement(client, premier)["nb_acceptees"] == 1
 
     reponse = client.post(url_terminer, follow=True)
-    assert reponse.redirect_chain == [(f"/pieces-jointes/{import_json.pk}/", 302)]
+    assert reponse.redirect_chain == [(f"/pieces-jointes/{import_demandes.pk}/", 302)]
     contenu = texte(reponse)
     assert MESSAGE_MANQUANTES in contenu and DEMANDE_NOUVEAU_ZIP in contenu
     assert NOM_PIECE_2 in contenu.split(DEMANDE_NOUVEAU_ZIP)[1]
 
-    second = envoyer(client, import_json, zip_de((NOM_PIECE_2, PDF_BIS)))
+    second = envoyer(client, import_demandes, zip_de((NOM_PIECE_2, PDF_BIS)))
     assert attendre_traitement(client, second)["nb_acceptees"] == 1
-    assert MESSAGE_COMPLET in texte(ecran(client, import_json))
+    assert MESSAGE_COMPLET in texte(ecran(client, import_demandes))
 
     relais = utilisateur("relais")
     reponse = client.post(url_terminer, follow=True)
     assert reponse.redirect_chain == [("/imports/", 302)]
     assert "Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP." in texte(reponse)
-    import_json.refresh_from_db()
-    assert import_json.etat == Import.Etat.TERMINE
-    for demande in Demande.objects.filter(import_json=import_json):
+    import_demandes.refresh_from_db()
+    assert import_demandes.etat == Import.Etat.TERMINE
+    for demande in Demande.objects.filter(import_demandes=import_demandes):
         assert demande.statut == StatutDemande.DEPOSEE
         dernier = demande.history.order_by("-history_date", "-history_id").first()
         assert dernier.statut == StatutDemande.DEPOSEE and dernier.history_user_id == relais.pk
@@ -1157,13 +1159,13 @@ def test_worker_terminer(worker_celery, relais_transactionnel, document_ttc, set
     ) == [("00001", "Déposée"), ("00002", "Déposée")]
 
     # afterwards: no more zips, no second « Terminer »
-    reponse = deposer(client, import_json, zip_de((NOM_PIECE, PDF)), en_json=True)
+    reponse = deposer(client, import_demandes, zip_de((NOM_PIECE, PDF)), en_json=True)
     assert reponse.status_code == 400 and reponse.json() == {"erreur": MESSAGE_PLUS_DE_DEPOT}
-    reponse = deposer(client, import_json, zip_de((NOM_PIECE, PDF)))
+    reponse = deposer(client, import_demandes, zip_de((NOM_PIECE, PDF)))
     assert MESSAGE_PLUS_DE_DEPOT in texte(client.get(reponse["Location"]))
     assert ZipDepose.objects.count() == 2
     assert MESSAGE_DEJA_TERMINE in texte(client.post(url_terminer, follow=True))
-    reponse = ecran(client, import_json)
+    reponse = ecran(client, import_demandes)
     assert "Cet import est terminé : ses demandes ont été transmises aux gestionnaires de l'ASP." in texte(reponse)
     assert 'id="formulaire-zip"' not in reponse.content.decode()
     assert not [b for b in page(reponse).boutons if b.texte == "Terminer"]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from demandes.models import Couloir, Fournisseur, Logiciel, OperateurMessagerie, Solution, TypePiece, Utilisateur
-from demandes.validators import finess_valide, rpps_valide, siret_valide, telephone_fr_valide
+from demandes.validateurs import finess_valide, rpps_valide, siret_valide, telephone_fr_valide
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 

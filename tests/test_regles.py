@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from demandes.models import Beneficiaire, Couloir, Demande, Logiciel, Solution, StatutDemande
-from imports.engine.simulation import simuler
+from imports.moteur.simulation import simuler
 from tests.conftest import vers_octets
 
 ANS = "mlp525off1"

@@ -57,10 +57,12 @@ MESSAGE_RECU_EN_ATTENTE = (
 )
 
 
-def etat_des_pieces(import_json) -> list[tuple]:
+def etat_des_pieces(import_demandes) -> list[tuple]:
     """What a manager would find: each received piece, its file and its bytes on the storage."""
     lignes = []
-    for piece in PieceRecue.objects.filter(zip_depose__import_json=import_json).order_by("piece_attendue_id", "id"):
+    for piece in PieceRecue.objects.filter(zip_depose__import_demandes=import_demandes).order_by(
+        "piece_attendue_id", "id"
+    ):
         with piece.fichier.open("rb") as flux:
             lignes.append((piece.piece_attendue.nom_fichier, piece.zip_depose_id, piece.fichier.name, flux.read()))
     return lignes
@@ -104,10 +106,10 @@ def test_traiter_apres_terminer_ne_retire_aucune_piece(client_relais, import_deu
 
     assert etat_des_pieces(import_deux) == avant and len(avant) == 2
     assert all(acceptee for _, acceptee, _ in verdicts(depot)), verdicts(depot)
-    assert set(Demande.objects.filter(import_json=import_deux).values_list("statut", flat=True)) == {
+    assert set(Demande.objects.filter(import_demandes=import_deux).values_list("statut", flat=True)) == {
         StatutDemande.DEPOSEE
     }
-    page_demande = client_relais.get(f"/demandes/{Demande.objects.filter(import_json=import_deux).first().pk}/")
+    page_demande = client_relais.get(f"/demandes/{Demande.objects.filter(import_demandes=import_deux).first().pk}/")
     assert page_demande.status_code == 200
 
 
@@ -130,10 +132,10 @@ def test_un_fichier_partiel_laisse_par_un_worker_tue_est_remplace(client_relais,
 @pytest.mark.django_db(transaction=True)
 def test_deux_traitements_simultanes_du_meme_zip(relais_transactionnel, document_ttc):
     client = relais_transactionnel
-    import_json = importer(client, fichier_deux_lignes(document_ttc), nom="deux.json")
-    reponse = deposer(client, import_json, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, PDF_BIS), ("x.pdf", PDF)))
+    import_demandes = importer(client, fichier_deux_lignes(document_ttc), nom="deux.json")
+    reponse = deposer(client, import_demandes, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, PDF_BIS), ("x.pdf", PDF)))
     assert reponse.status_code == 302
-    depot = ZipDepose.objects.get(import_json=import_json)
+    depot = ZipDepose.objects.get(import_demandes=import_demandes)
     erreurs = []
 
     def traiter():
@@ -150,7 +152,7 @@ def test_deux_traitements_simultanes_du_meme_zip(relais_transactionnel, document
     for fil in fils:
         fil.join(60)
     assert erreurs == []
-    pieces = etat_des_pieces(import_json)
+    pieces = etat_des_pieces(import_demandes)
     assert [(nom, contenu) for nom, _, _, contenu in pieces] == [(NOM_PIECE, PDF), (NOM_PIECE_2, PDF_BIS)]
     depot.refresh_from_db()
     assert (depot.statut, depot.nb_acceptees, depot.nb_refusees) == (ZipDepose.Statut.TRAITE, 2, 1)
@@ -176,8 +178,8 @@ def test_zip_laisse_en_cours_par_un_worker_tue_traite_apres_le_balayage(
     """A worker killed whole leaves the zip « En cours » and its message gone: the next sweep sends
     it again and the real worker processes it; « Terminer » is then possible."""
     client = relais_transactionnel
-    import_json = importer(client, fichier_deux_lignes(document_ttc), nom="deux.json")
-    zip_id = envoyer(client, import_json, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, PDF)))
+    import_demandes = importer(client, fichier_deux_lignes(document_ttc), nom="deux.json")
+    zip_id = envoyer(client, import_demandes, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, PDF)))
     attendre_traitement(client, zip_id)
     # What a killed worker leaves: the attempt started, no result, no message any more.
     PieceRecue.objects.all().delete()
@@ -185,7 +187,7 @@ def test_zip_laisse_en_cours_par_un_worker_tue_traite_apres_le_balayage(
     ZipDepose.objects.filter(pk=zip_id).update(statut=ZipDepose.Statut.EN_COURS, nb_traitees=3, nb_tentatives=1)
     depot = ZipDepose.objects.get(pk=zip_id)
     vieillir(depot, settings.SEGUR_ZIP_RELANCE_APRES + 1)
-    assert MESSAGE_COMPLET not in texte(ecran(client, import_json))
+    assert MESSAGE_COMPLET not in texte(ecran(client, import_demandes))
 
     debut = time.monotonic()
     assert services.relancer_zips_bloques() == {"relances": 1, "non_envoyes": 0}
@@ -193,8 +195,8 @@ def test_zip_laisse_en_cours_par_un_worker_tue_traite_apres_le_balayage(
     assert etat["statut"] == "TRAITE" and etat["nb_acceptees"] == 2
     assert time.monotonic() - debut < settings.SEGUR_REPRISE_PERIODE
     assert ZipDepose.objects.get(pk=zip_id).nb_tentatives == 2
-    assert client.post(f"/pieces-jointes/{import_json.pk}/terminer/").status_code == 302
-    assert set(Demande.objects.filter(import_json=import_json).values_list("statut", flat=True)) == {
+    assert client.post(f"/pieces-jointes/{import_demandes.pk}/terminer/").status_code == 302
+    assert set(Demande.objects.filter(import_demandes=import_demandes).values_list("statut", flat=True)) == {
         StatutDemande.DEPOSEE
     }
 
@@ -365,18 +367,18 @@ def test_broker_arrete_pendant_le_depot_puis_traite_a_son_retour(
     relais_transactionnel, document_ttc, broker_prive, settings
 ):
     client = relais_transactionnel
-    import_json = importer(client, fichier_deux_lignes(document_ttc), nom="deux.json")
+    import_demandes = importer(client, fichier_deux_lignes(document_ttc), nom="deux.json")
     broker_prive.arreter()
 
     debut = time.monotonic()
-    reponse = deposer(client, import_json, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, PDF)), en_json=True)
+    reponse = deposer(client, import_demandes, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, PDF)), en_json=True)
     assert reponse.status_code == 200 and time.monotonic() - debut < 10
     assert reponse.json()["message"] == MESSAGE_RECU_EN_ATTENTE
-    depot = ZipDepose.objects.get(import_json=import_json)
+    depot = ZipDepose.objects.get(import_demandes=import_demandes)
     assert depot.statut == ZipDepose.Statut.EN_ATTENTE
     with depot.fichier.open("rb") as flux:  # the zip itself is kept
         assert flux.read()[:2] == b"PK"
-    page_html = client.get(f"/pieces-jointes/{import_json.pk}/")
+    page_html = client.get(f"/pieces-jointes/{import_demandes.pk}/")
     assert "En attente de traitement" in texte(page_html)
 
     broker_prive.demarrer()
@@ -389,7 +391,7 @@ def test_broker_arrete_pendant_le_depot_puis_traite_a_son_retour(
         worker.terminate()
         worker.wait(30)
     assert etat["statut"] == "TRAITE" and etat["nb_acceptees"] == 2
-    assert client.post(f"/pieces-jointes/{import_json.pk}/terminer/").status_code == 302
+    assert client.post(f"/pieces-jointes/{import_demandes.pk}/terminer/").status_code == 302
 
 
 def test_broker_injoignable_le_balayeur_reessaie_plus_tard(client_relais, import_deux, settings):
@@ -442,13 +444,13 @@ def test_base_injoignable_page_503(client, demo_transactionnel, monkeypatch):
 def test_la_sortie_de_la_simulation_est_remplacee_par_celle_de_l_import(
     client_relais, exemple_ttc, settings, django_capture_on_commit_callbacks
 ):
-    import_json = import_de(simuler(client_relais, exemple_ttc))
-    sortie_simulation = Path(import_json.fichier_sortie.path)
+    import_demandes = import_de(simuler(client_relais, exemple_ttc))
+    sortie_simulation = Path(import_demandes.fichier_sortie.path)
     assert sortie_simulation.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        assert client_relais.post(f"/imports/{import_json.pk}/importer/").status_code == 302
-    import_json.refresh_from_db()
+        assert client_relais.post(f"/imports/{import_demandes.pk}/importer/").status_code == 302
+    import_demandes.refresh_from_db()
     assert not sortie_simulation.exists()
     sorties = list((Path(settings.MEDIA_ROOT) / "sorties").rglob("*.json"))
-    assert sorties == [Path(import_json.fichier_sortie.path)]
-    assert "Demande créée" in contenu_telecharge(client_relais.get(f"/imports/{import_json.pk}/sortie/")).decode()
+    assert sorties == [Path(import_demandes.fichier_sortie.path)]
+    assert "Demande créée" in contenu_telecharge(client_relais.get(f"/imports/{import_demandes.pk}/sortie/")).decode()

@@ -108,7 +108,7 @@ def test_un_mot_de_passe_solide_est_accepte(db):
 def test_entetes_d_une_page_fournisseur(client_relais, settings):
     settings.SECURE_HSTS_SECONDS = 31_536_000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    reponse = client_relais.get("/imports/importer/", secure=True)
+    reponse = client_relais.get("/imports/simulation/", secure=True)
     assert reponse.status_code == 200
 
     politique = reponse["Content-Security-Policy"]
@@ -122,7 +122,7 @@ def test_entetes_d_une_page_fournisseur(client_relais, settings):
     assert scripts, "la page charge le DSFR"
     for script in scripts:  # every script of the page carries this request's nonce
         assert f'nonce="{nonce}"' in script, script
-    assert client_relais.get("/imports/importer/")["Content-Security-Policy"] != politique  # a nonce per request
+    assert client_relais.get("/imports/simulation/")["Content-Security-Policy"] != politique  # a nonce per request
 
     assert "camera=()" in reponse["Permissions-Policy"] and "geolocation=()" in reponse["Permissions-Policy"]
     cache = {valeur.strip() for valeur in reponse["Cache-Control"].split(",")}
@@ -137,8 +137,8 @@ def test_un_telechargement_prive_n_est_jamais_mis_en_cache(client_relais, docume
     from .test_ecrans import import_de, simuler
 
     document_ttc["lignesImport"] = [ligne_type(document_ttc, numeroEditeur="?")]  # an error: output offered
-    import_json = import_de(simuler(client_relais, vers_octets(document_ttc)))
-    ecran = page(client_relais.get(f"/imports/{import_json.pk}/"))
+    import_demandes = import_de(simuler(client_relais, vers_octets(document_ttc)))
+    ecran = page(client_relais.get(f"/imports/{import_demandes.pk}/"))
     lien = next(a for a in ecran.liens if a.attrs.get("href", "").endswith("/sortie/"))
     reponse = client_relais.get(lien.attrs["href"])
     assert reponse.status_code == 200
@@ -157,7 +157,7 @@ def test_aucune_violation_de_la_csp_dans_le_navigateur(navigateur):
 
     fournisseur = surveiller(navigateur.nouvelle_page())
     navigateur.se_connecter(fournisseur, "relais")
-    for chemin in ("/", "/imports/importer/", "/imports/", "/demandes/", "/imports/documentation/", "/aide/"):
+    for chemin in ("/", "/imports/simulation/", "/imports/", "/demandes/", "/imports/documentation/", "/aide/"):
         fournisseur.goto(f"{navigateur.url}{chemin}")
         assert fournisseur.evaluate("typeof window.dsfr") == "function", chemin
     gestionnaire = surveiller(navigateur.nouvelle_page())

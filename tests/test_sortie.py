@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from imports.engine.errors import FichierRejete
-from imports.engine.output import fichier_de_sortie
-from imports.engine.simulation import simuler
+from imports.moteur.anomalies import FichierRejete
+from imports.moteur.simulation import simuler
+from imports.moteur.sortie import fichier_de_sortie
 from tests.conftest import vers_octets
 
 ANS = "mlp525off1"

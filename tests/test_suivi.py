@@ -88,7 +88,7 @@ def creer_import(
     date=None,
 ) -> Import:
     fournisseur = Fournisseur.objects.get(siret=siret)
-    import_json = Import.objects.create(
+    import_demandes = Import.objects.create(
         fournisseur=fournisseur,
         numero_ans=numero_ans,
         type_demande=type_demande,
@@ -104,9 +104,9 @@ def creer_import(
         solution=Solution.objects.filter(numero_ans=numero_ans).first(),
     )
     if date:
-        Import.objects.filter(pk=import_json.pk).update(date_creation=date)
-        import_json.refresh_from_db()
-    return import_json
+        Import.objects.filter(pk=import_demandes.pk).update(date_creation=date)
+        import_demandes.refresh_from_db()
+    return import_demandes
 
 
 def creer_demandes(
@@ -235,8 +235,8 @@ def test_tableau_des_imports_colonnes_et_lignes(client_relais, trois_imports):
         ],
     ]
     liste = page(reponse)
-    for import_json in (a, b, c):
-        assert liste.lien(str(import_json.pk)).attrs["href"] == f"/imports/{import_json.pk}/"
+    for import_demandes in (a, b, c):
+        assert liste.lien(str(import_demandes.pk)).attrs["href"] == f"/imports/{import_demandes.pk}/"
     assert f"/imports/{a.pk}/fichier/" in [l.attrs.get("href") for l in liste.liens if l.texte == "JSON"]
     assert liste.lien("Vider les critères").attrs["href"] == "/imports/"
     assert "(3 résultats)" in texte(reponse)
@@ -408,7 +408,7 @@ def test_tableau_des_imports_pagination(client_relais, demo):
 
 
 def test_tableau_des_imports_apres_un_import_reel(client_relais, document_ttc):
-    import_json = simuler_et_importer(
+    import_demandes = simuler_et_importer(
         "relais",
         en_octets(
             document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1)]), ligne(document_ttc, 2, geo=[finess(2)]))
@@ -416,9 +416,9 @@ def test_tableau_des_imports_apres_un_import_reel(client_relais, document_ttc):
         nom="reel.json",
     )
     ligne_import = lignes_du_tableau(client_relais.get("/imports/"), COLONNES_IMPORTS)[0]
-    assert ligne_import[0] == str(import_json.pk)
+    assert ligne_import[0] == str(import_demandes.pk)
     assert ligne_import[4:] == ["reel.json", "2", "2", "0", "JSON Sortie", "Importé — pièces jointes à déposer"]
-    assert colonne(client_relais.get("/imports/?f_retenues=2"), COLONNES_IMPORTS) == [str(import_json.pk)]
+    assert colonne(client_relais.get("/imports/?f_retenues=2"), COLONNES_IMPORTS) == [str(import_demandes.pk)]
     assert lire_csv(client_relais.get("/imports/?export=csv"))[1][5:] == [
         "2",
         "2",
@@ -453,11 +453,11 @@ def test_export_csv_des_imports(client_relais, trois_imports):
 
 
 def test_export_csv_date_locale_apres_minuit(client_relais, demo):
-    import_json = creer_import(nom="nuit.json", date=le("2024-03-05", heure=0, minute=30))
+    import_demandes = creer_import(nom="nuit.json", date=le("2024-03-05", heure=0, minute=30))
     (demande,) = creer_demandes()
     Demande.objects.filter(pk=demande.pk).update(date_depot=le("2024-07-14", heure=1, minute=15))
     assert colonne(client_relais.get("/imports/"), COLONNES_IMPORTS, 1) == ["05/03/2024"]
-    assert colonne(client_relais.get("/imports/?f_date=05/03/2024"), COLONNES_IMPORTS) == [str(import_json.pk)]
+    assert colonne(client_relais.get("/imports/?f_date=05/03/2024"), COLONNES_IMPORTS) == [str(import_demandes.pk)]
     assert colonne(client_relais.get("/demandes/"), COLONNES_DEMANDES, 5) == ["14/07/2024"]
     assert lire_csv(client_relais.get("/imports/?export=csv"))[1][1] == "05/03/2024"
     assert lire_csv(client_relais.get("/demandes/?export=csv"))[1][5] == "14/07/2024"
@@ -745,7 +745,10 @@ def test_page_d_une_demande(client_relais, demande_importee):
     assert pieces_listees(reponse) == {("MDV-LGC-Va1-BDC-00001.pdf", "PDF", "BON_COMMANDE")}
     assert badges(reponse) == ["En attente des pièces"]
     assert historique(reponse) == [["En attente des pièces", "—"]]
-    assert page(reponse).lien(f"n° {demande.import_json_id}").attrs["href"] == f"/imports/{demande.import_json_id}/"
+    assert (
+        page(reponse).lien(f"n° {demande.import_demandes_id}").attrs["href"]
+        == f"/imports/{demande.import_demandes_id}/"
+    )
 
 
 def test_page_d_une_demande_liberal(client_relais, document_ttc):

@@ -138,14 +138,14 @@ def traiter_en_mesurant(depot_id: int, capsys, libelle: str, duree_max=DUREE_MAX
     return depot
 
 
-def depot_unique(client, import_json, archive: bytes, nom: str) -> int:
-    reponse = deposer(client, import_json, archive, nom=nom)
+def depot_unique(client, import_demandes, archive: bytes, nom: str) -> int:
+    reponse = deposer(client, import_demandes, archive, nom=nom)
     assert reponse.status_code == 302, reponse.content[:500]
     return ZipDepose.objects.get(nom_fichier=nom).pk
 
 
-def ligne_du_zip(client, import_json, nom: str) -> str:
-    lignes = page(ecran(client, import_json)).table(COLONNES_ZIPS)
+def ligne_du_zip(client, import_demandes, nom: str) -> str:
+    lignes = page(ecran(client, import_demandes)).table(COLONNES_ZIPS)
     (statut,) = [s for n, s in lignes if n.startswith(nom)]
     return statut
 
@@ -370,7 +370,7 @@ def test_quota_exactement_atteint_et_autres_fournisseurs(client_relais, import_t
     """Exactly the quota is accepted; another supplier's files never count."""
     autre = demo["87950324100017"]
     ZipDepose.objects.create(
-        import_json=import_ttc, fournisseur=autre, nom_fichier="autre.zip", fichier="zips/autre.zip", taille=10**12
+        import_demandes=import_ttc, fournisseur=autre, nom_fichier="autre.zip", fichier="zips/autre.zip", taille=10**12
     )
     settings.SEGUR_QUOTA_STOCKAGE_OCTETS = 6000
     assert deposer(client_relais, import_ttc, zip_de_taille(3000), nom="a.zip", en_json=True).status_code == 200

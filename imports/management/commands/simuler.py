@@ -10,9 +10,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from demandes.models import Solution, TypeDemande
-from imports.engine.errors import FichierRejete
-from imports.engine.output import fichier_de_sortie
-from imports.engine.simulation import simuler
+from imports.moteur.anomalies import FichierRejete
+from imports.moteur.simulation import simuler
+from imports.moteur.sortie import fichier_de_sortie
 
 MAX_ERREURS_AFFICHEES = 20
 

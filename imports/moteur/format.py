@@ -15,8 +15,8 @@ from pathlib import Path
 import fastjsonschema
 import jsonschema
 
-from .errors import MESSAGE_FORMAT, FichierRejete
-from .reading import Document, formater_chemin, localiser
+from .anomalies import MESSAGE_FORMAT, FichierRejete
+from .lecture import Document, formater_chemin, localiser
 
 DOSSIER_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 MAX_PROBLEMES_AFFICHES = 10

@@ -69,8 +69,8 @@ def _demandes_connues(queryset) -> dict:
 
 
 def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lignes, aujourdhui=None) -> Contexte:
-    from .rules.beneficiaires import identifiants_beneficiaires
-    from .rules.ligne import decouper_numero_asp
+    from .regles.beneficiaires import identifiants_beneficiaires
+    from .regles.ligne import decouper_numero_asp
 
     contexte = Contexte(
         fournisseur=fournisseur,

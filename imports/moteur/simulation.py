@@ -8,10 +8,10 @@ from django.utils import timezone
 from demandes.models import Solution, TypeDemande
 
 from . import format as format_global
-from .context import Contexte, charger_contexte
-from .errors import MESSAGE_REGIME, Anomalie, FichierRejete, ResultatLigne
-from .reading import Document, lire, reperer_champs_reecrits
-from .rules import FICHIER, LIGNE, catalogue
+from .anomalies import MESSAGE_REGIME, Anomalie, FichierRejete, ResultatLigne
+from .contexte import Contexte, charger_contexte
+from .lecture import Document, lire, reperer_champs_reecrits
+from .regles import FICHIER, LIGNE, catalogue
 
 REGIME_PAR_TAUX = {"20": "TTC", "8.5": "TTC", "0": "HT"}
 LIBELLE_TYPE = {TypeDemande.AVANCE: "d'avance", TypeDemande.SOLDE: "de solde"}

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from demandes.validators import email_valide, finess_valide, rpps_valide, telephone_fr_valide
+from demandes.validateurs import email_valide, finess_valide, rpps_valide, telephone_fr_valide
 
 from . import FICHIER, regle
 

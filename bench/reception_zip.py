@@ -3,10 +3,10 @@ of a real Celery worker.
 
 Run from the project root:
 
-    DEBUG=1 .venv/bin/python bench/zip_intake.py [--essais 3] [--profil]
+    DEBUG=1 .venv/bin/python bench/reception_zip.py [--essais 3] [--profil]
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/segur_benchzip REDIS_URL=redis://127.0.0.1:6379/4 \\
-        DEBUG=1 .venv/bin/python bench/zip_intake.py
+        DEBUG=1 .venv/bin/python bench/reception_zip.py
 
 Without DATABASE_URL a throw-away SQLite file $TMPDIR/bench-zip-intake.sqlite3 is used (never
 the portal's var/db.sqlite3); a PostgreSQL database is created when missing (psycopg2, through
@@ -214,7 +214,7 @@ def nom_piece(i):
 def nettoyer(fournisseur):
     """Removes the rows (and stored files) of a previous run of this bench, and only those."""
     imports = Import.objects.filter(fournisseur=fournisseur, nom_fichier=NOM_IMPORT)
-    zips = ZipDepose.objects.filter(import_json__in=imports)
+    zips = ZipDepose.objects.filter(import_demandes__in=imports)
     recues = PieceRecue.objects.filter(zip_depose__in=zips) | PieceRecue.objects.filter(
         piece_attendue__demande__numero__startswith=PREFIXE_NUMERO
     )
@@ -233,16 +233,16 @@ def nettoyer(fournisseur):
         # Raw delete: no collector walking every reverse relation of Demande (the bench creates
         # no beneficiary, history row or payment for them).
         Demande.objects.filter(numero__startswith=PREFIXE_NUMERO)._raw_delete(Demande.objects.db)
-        ErreurLigne.objects.filter(import_json__in=imports).delete()
+        ErreurLigne.objects.filter(import_demandes__in=imports).delete()
         imports.delete()
 
 
 def preparer_import(fournisseur, nb):
     solution = Solution.objects.get(numero_ans=NUMERO_ANS)
     utilisateur = fournisseur.utilisateurs.get(username=UTILISATEUR)
-    contenu = json.dumps({"bench": "zip_intake", "demandes": nb}).encode()
+    contenu = json.dumps({"bench": "reception_zip", "demandes": nb}).encode()
     with transaction.atomic():
-        import_json = Import(
+        import_demandes = Import(
             fournisseur=fournisseur,
             utilisateur=utilisateur,
             solution=solution,
@@ -259,8 +259,8 @@ def preparer_import(fournisseur, nb):
             date_import=timezone.now(),
             nb_retenues=nb,
         )
-        import_json.fichier.save("televersement.json", ContentFile(contenu), save=False)
-        import_json.save()
+        import_demandes.fichier.save("televersement.json", ContentFile(contenu), save=False)
+        import_demandes.save()
         demandes = Demande.objects.bulk_create(
             [
                 Demande(
@@ -273,8 +273,8 @@ def preparer_import(fournisseur, nb):
                     regime_tva="TTC",
                     montant_ht=Decimal("10000.00"),
                     statut=StatutDemande.EN_ATTENTE_PIECES,
-                    import_json=import_json,
-                    numero_ligne=i,
+                    import_demandes=import_demandes,
+                    rang=i,
                 )
                 for i in range(1, nb + 1)
             ]
@@ -287,7 +287,7 @@ def preparer_import(fournisseur, nb):
                 for i, demande in enumerate(demandes, start=1)
             ]
         )
-    return import_json
+    return import_demandes
 
 
 # --- 2. The zips -----------------------------------------------------------------------------------
@@ -300,11 +300,11 @@ def ecrire_zip(chemin: Path, nb_entrees: int) -> int:
     return chemin.stat().st_size
 
 
-def deposer(import_json, chemin: Path) -> ZipDepose:
+def deposer(import_demandes, chemin: Path) -> ZipDepose:
     """Like deposer_zip, without queuing: the file saved through the FileField (default storage)."""
     depot = ZipDepose(
-        import_json=import_json,
-        fournisseur_id=import_json.fournisseur_id,
+        import_demandes=import_demandes,
+        fournisseur_id=import_demandes.fournisseur_id,
         nom_fichier=chemin.name,
         taille=chemin.stat().st_size,
     )
@@ -612,9 +612,9 @@ def main():
 
         # 1. The import.
         debut = time.perf_counter()
-        import_json = preparer_import(fournisseur, nb_gros)
+        import_demandes = preparer_import(fournisseur, nb_gros)
         print(
-            f"\n1. Import {import_json.pk} (relais, {NUMERO_ANS}, IMPORTE) : {nb_gros} demandes EN_ATTENTE_PIECES, "
+            f"\n1. Import {import_demandes.pk} (relais, {NUMERO_ANS}, IMPORTE) : {nb_gros} demandes EN_ATTENTE_PIECES, "
             f"une pièce attendue chacune — créé en {time.perf_counter() - debut:.2f} s"
             + (f" ({purges} message(s) périmé(s) purgé(s) de la file)" if purges else "")
         )
@@ -633,8 +633,8 @@ def main():
             f"plafond {settings.SEGUR_MAX_ZIP_BYTES})"
         )
         print(f"   {petit.name} : {nb_petit} entrées, {mo(taille_petit):.1f} Mo ({taille_petit} octets)")
-        depot_gros = deposer(import_json, gros)
-        depot_petit = deposer(import_json, petit)
+        depot_gros = deposer(import_demandes, gros)
+        depot_petit = deposer(import_demandes, petit)
         for chemin in (gros, chemin_stocke(depot_gros)):
             if chemin:
                 rechauffer(chemin)

@@ -5,7 +5,7 @@ form of numbers, line endings, BOM) is left as it was, so the two files diff cle
 import codecs
 import json
 
-from .reading import Document
+from .lecture import Document
 
 
 def _json(valeur) -> str:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .errors import MESSAGE_FORMAT, FichierRejete
+from .anomalies import MESSAGE_FORMAT, FichierRejete
 
 # Fields the output file rewrites in place (spec §4).
 CHAMPS_REECRITS = ("impId", "numeroASP", "codeTraitement", "libelleTraitement")
