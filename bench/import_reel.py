@@ -80,17 +80,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from demandes.management.commands.seed_demo import creer_donnees_demo  # noqa: E402
-from demandes.models import (  # noqa: E402
-    Beneficiaire,
-    CompteurDossier,
-    Demande,
-    PieceAttendue,
-    Solution,
-    StatutDemande,
-    StatutPaiement,
-    TypeDemande,
-    Utilisateur,
-)
+from demandes.models import Beneficiaire, CompteurDossier, Demande, PieceAttendue, Solution, Utilisateur  # noqa: E402
+from demandes.valeurs import StatutDemande, StatutPaiement, TypeDemande  # noqa: E402
 from imports.models import ErreurLigne, Import  # noqa: E402
 from imports.moteur.anomalies import FichierRejete  # noqa: E402
 from imports.moteur.simulation import simuler  # noqa: E402

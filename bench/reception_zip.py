@@ -121,7 +121,8 @@ from django.db import connections, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from demandes.management.commands.seed_demo import creer_donnees_demo  # noqa: E402
-from demandes.models import Demande, Fournisseur, PieceAttendue, Solution, StatutDemande, TypeDemande  # noqa: E402
+from demandes.models import Demande, Fournisseur, PieceAttendue, Solution  # noqa: E402
+from demandes.valeurs import StatutDemande, TypeDemande  # noqa: E402
 from imports.models import ErreurLigne, Import  # noqa: E402
 from piecesjointes import services as services_pj  # noqa: E402
 from piecesjointes.models import EntreeZip, PieceRecue, ZipDepose  # noqa: E402

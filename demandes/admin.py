@@ -1,4 +1,3 @@
-import re
 from decimal import Decimal
 
 from django import forms
@@ -16,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from segur_portal.export_csv import reponse_csv
 
-from . import services
+from . import numero_dossier, services
 from .comptes import (
     CompteFournisseurCreationForm,
     CompteFournisseurForm,
@@ -36,13 +35,11 @@ from .models import (
     Paiement,
     PieceAttendue,
     Solution,
-    StatutDemande,
-    StatutPaiement,
-    TypeDemande,
     TypePiece,
     Utilisateur,
 )
 from .selectors import ligne_deposee
+from .valeurs import StatutDemande, StatutPaiement, TypeDemande
 
 
 class HistoriqueEnLectureSeule(SimpleHistoryAdmin):
@@ -287,9 +284,6 @@ class UtilisateurAdmin(UserAdmin):
             raise PermissionDenied
         self._envoyer_liens(request, [compte])
         return HttpResponseRedirect(reverse("admin:demandes_utilisateur_change", args=[compte.pk]))
-
-
-NUMERO_AVEC_VERSION = re.compile(r"^(FIN[A-Za-z]{3}\d{6})M\d+$")
 
 
 @admin.register(CompteurDossier)
@@ -565,7 +559,7 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
 
     def get_search_results(self, request, queryset, search_term):
         # The dossier number is shown with its version (FINMDV000002M0) but stored without it.
-        termes = [NUMERO_AVEC_VERSION.sub(r"\1", terme) for terme in search_term.split()]
+        termes = [numero_dossier.partie_recherchee(terme) for terme in search_term.split()]
         return super().get_search_results(request, queryset, " ".join(termes))
 
     def get_urls(self):
@@ -590,7 +584,7 @@ def exporter_csv_gestion(queryset):
     types, statuts, paiements = dict(TypeDemande.choices), dict(StatutDemande.choices), dict(StatutPaiement.choices)
     lignes = (
         (
-            f"{numero}M{version}",
+            numero_dossier.formater(numero, version),
             types[type_demande],
             siret,
             denomination,

@@ -5,7 +5,9 @@ from django import forms
 
 from segur_portal.tableaux import FiltreDate, FormulaireCriteres, en_chiffres_ascii
 
-from .models import Demande, Logiciel, StatutDemande, StatutPaiement, TypeDemande
+from . import numero_dossier
+from .models import Demande, Logiciel
+from .valeurs import StatutDemande, StatutPaiement, TypeDemande
 
 
 class DemandeFilter(django_filters.FilterSet):
@@ -47,8 +49,4 @@ class DemandeFilter(django_filters.FilterSet):
         self.filters["logiciel"].queryset = Logiciel.objects.filter(solution__fournisseur=fournisseur).distinct()
 
     def filtrer_numero(self, queryset, nom, valeur):
-        # « FINMDV000001M0 » or a part of it: the version suffix is not stored in `numero`.
-        valeur = valeur.strip().upper()
-        if len(valeur) > 12 and valeur[12] == "M":
-            valeur = valeur[:12]
-        return queryset.filter(numero__icontains=valeur)
+        return queryset.filter(numero__icontains=numero_dossier.partie_recherchee(valeur))

@@ -4,12 +4,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from . import numero_dossier
+from .valeurs import STATUTS_VIVANTS, StatutDemande, StatutPaiement, TypeDemande
 from .validateurs import valider_siret
-
-
-class TypeDemande(models.TextChoices):
-    AVANCE = "AVANCE", "Avance"
-    SOLDE = "SOLDE", "Solde"
 
 
 class Couloir(models.Model):
@@ -123,36 +120,11 @@ class Solution(models.Model):
         return self.solde_ouverture, self.solde_fermeture
 
 
-class StatutDemande(models.TextChoices):
-    EN_ATTENTE_PIECES = "EN_ATTENTE_PIECES", "En attente des pièces"
-    DEPOSEE = "DEPOSEE", "Déposée"
-    EN_INSTRUCTION = "EN_INSTRUCTION", "En instruction"
-    DECIDEE = "DECIDEE", "Décidée"
-    REJETEE = "REJETEE", "Rejetée"
-    ANNULEE = "ANNULEE", "Annulée"
-
-
-# A demande still "live" blocks duplicates (E104, E306); cancelled or rejected ones do not.
-STATUTS_VIVANTS = [
-    StatutDemande.EN_ATTENTE_PIECES,
-    StatutDemande.DEPOSEE,
-    StatutDemande.EN_INSTRUCTION,
-    StatutDemande.DECIDEE,
-]
-# Before instruction a demande may still be modified (M) or cancelled (A) by its fournisseur.
-STATUTS_AVANT_INSTRUCTION = [StatutDemande.EN_ATTENTE_PIECES, StatutDemande.DEPOSEE]
-
-
-class StatutPaiement(models.TextChoices):
-    EN_COURS = "EN_COURS", "Paiement en cours"
-    EFFECTUE = "EFFECTUE", "Paiement effectué"
-
-
 class Demande(models.Model):
     """One funding request (one line of an imported JSON file). Created by the real import."""
 
-    # The dossier number shown to suppliers is numero + "M" + version (FINHOP004139M0): the
-    # base never changes, the version grows with each modification (typeAction M).
+    # The dossier number shown to suppliers is the base `numero` and the `version` (see
+    # demandes.numero_dossier): the base never changes, the version grows with each modification.
     numero = models.CharField("numéro de dossier (sans version)", max_length=20, unique=True)
     version = models.PositiveSmallIntegerField("version", default=0)
     type_demande = models.CharField("type", max_length=6, choices=TypeDemande.choices)
@@ -233,7 +205,7 @@ class Demande(models.Model):
 
     @property
     def numero_dossier(self):
-        return f"{self.numero}M{self.version}"
+        return numero_dossier.formater(self.numero, self.version)
 
 
 class Beneficiaire(models.Model):

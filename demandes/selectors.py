@@ -6,7 +6,8 @@ import re
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
-from .models import Demande, Solution, StatutDemande
+from .models import Demande, Solution
+from .valeurs import StatutDemande
 
 
 def solutions_du_fournisseur(fournisseur):

@@ -10,15 +10,9 @@ from django.utils import timezone
 
 from segur_portal.journal import evenement
 
-from .models import (
-    Beneficiaire,
-    CompteurDossier,
-    Demande,
-    Paiement,
-    PieceAttendue,
-    StatutDemande,
-    StatutPaiement,
-)
+from . import numero_dossier
+from .models import Beneficiaire, CompteurDossier, Demande, Paiement, PieceAttendue
+from .valeurs import StatutDemande, StatutPaiement
 
 TAILLE_LOT = 1000
 
@@ -35,9 +29,7 @@ def reserver_numeros(compteur: CompteurDossier, nombre: int) -> list[str]:
         return []
     CompteurDossier.objects.filter(pk=compteur.pk).update(dernier=F("dernier") + nombre)
     compteur.refresh_from_db(fields=["dernier"])
-    premier = compteur.dernier - nombre + 1
-    code = compteur.couloir.code
-    return [f"FIN{code}{sequence:06d}" for sequence in range(premier, compteur.dernier + 1)]
+    return numero_dossier.bases_suivantes(compteur.couloir.code, compteur.dernier - nombre, nombre)
 
 
 def _texte(valeur) -> str:
@@ -133,15 +125,13 @@ def inserer_en_masse(modele, lignes: list[dict], *, retour=None) -> list[tuple]:
 def appliquer_lignes(*, import_demandes, solution, type_demande, lignes_retenues, compteur) -> dict:
     """Applies the retained lines [(rang, ligne)] of an import: C creates, M replaces, A cancels.
     Returns {rang: (action, numero_dossier)}. Runs a fixed number of queries per batch of lines."""
-    from imports.moteur.regles.ligne import decouper_numero_asp
-
     creations = [(rang, ligne) for rang, ligne in lignes_retenues if ligne["typeAction"] == "C"]
     autres = [(rang, ligne) for rang, ligne in lignes_retenues if ligne["typeAction"] != "C"]
     resultat = {}
 
     numeros = reserver_numeros(compteur, len(creations))
     avances = {}
-    numeros_avances = {decouper_numero_asp(l["numeroASP"])[0] for _, l in creations if l["numeroASP"]}
+    numeros_avances = {numero_dossier.base_de(l["numeroASP"]) for _, l in creations if l["numeroASP"]}
     if numeros_avances:
         avances = {d.numero: d.pk for d in Demande.objects.filter(numero__in=numeros_avances).only("numero")}
     # Creations are written as plain rows (see inserer_en_masse), with no history row: the
@@ -164,12 +154,11 @@ def appliquer_lignes(*, import_demandes, solution, type_demande, lignes_retenues
         lot = creations[debut : debut + TAILLE_LOT]
         lignes_demandes = []
         for (rang, ligne), numero in zip(lot, numeros[debut : debut + TAILLE_LOT], strict=False):
-            decoupe = decouper_numero_asp(ligne["numeroASP"])
             contenu = _contenu(ligne, rang)
             contenu["date_commande"] = connection.ops.adapt_datefield_value(contenu["date_commande"])
             contenu["scenario"] = json.dumps(contenu["scenario"], ensure_ascii=False)
             lignes_demandes.append(
-                dict(numero=numero, avance=avances.get(decoupe[0]) if decoupe else None, **commun, **contenu)
+                dict(numero=numero, avance=avances.get(numero_dossier.base_de(ligne["numeroASP"])), **commun, **contenu)
             )
         ids = dict(inserer_en_masse(Demande, lignes_demandes, retour=("numero", "id")))
         beneficiaires, pieces = [], []
@@ -185,15 +174,15 @@ def appliquer_lignes(*, import_demandes, solution, type_demande, lignes_retenues
                 )
                 for p in ligne["piecesJustificatives"]
             ]
-            resultat[rang] = ("créée", f"{valeurs['numero']}M0")
+            resultat[rang] = ("créée", numero_dossier.formater(valeurs["numero"], 0))
         inserer_en_masse(Beneficiaire, beneficiaires)
         inserer_en_masse(PieceAttendue, pieces)
 
     if autres:
-        references = {decouper_numero_asp(l["numeroASP"])[0] for _, l in autres}
+        references = {numero_dossier.base_de(l["numeroASP"]) for _, l in autres}
         existantes = {d.numero: d for d in Demande.objects.select_for_update().filter(numero__in=references)}
         for rang, ligne in autres:
-            demande = existantes[decouper_numero_asp(ligne["numeroASP"])[0]]
+            demande = existantes[numero_dossier.base_de(ligne["numeroASP"])]
             if ligne["typeAction"] == "A":
                 demande.statut = StatutDemande.ANNULEE
                 demande.save()  # releases its beneficiaries

@@ -8,10 +8,10 @@ from imports.selectors import imports_par_etat
 from segur_portal.export_csv import reponse_csv
 from segur_portal.tableaux import TableauFiltreMixin
 
+from . import numero_dossier
 from .acces import EspaceFournisseurMixin
 from .filters import DemandeFilter
 from .forms import ConnexionForm
-from .models import StatutDemande, StatutPaiement, TypeDemande
 from .selectors import (
     demande_du_fournisseur,
     demandes_du_fournisseur,
@@ -20,6 +20,7 @@ from .selectors import (
     solutions_du_fournisseur,
 )
 from .tables import DemandeTable
+from .valeurs import StatutDemande, StatutPaiement, TypeDemande
 
 
 class ConnexionView(auth_views.LoginView):
@@ -93,7 +94,7 @@ def exporter_demandes(queryset):
     libelles_paiement = dict(StatutPaiement.choices)
     lignes = (
         (
-            f"{numero}M{version}",
+            numero_dossier.formater(numero, version),
             libelles_type[type_demande],
             numero_editeur,
             logiciel,

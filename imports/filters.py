@@ -7,7 +7,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from demandes.models import TypeDemande
+from demandes.valeurs import TypeDemande
 from segur_portal.tableaux import FiltreDate, FormulaireCriteres, en_chiffres_ascii
 
 from .models import Import

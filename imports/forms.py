@@ -3,10 +3,9 @@ from django import forms
 from django.conf import settings
 from dsfr.forms import DsfrBaseForm
 
-from demandes.models import TypeDemande
+from demandes.valeurs import TauxTVA, TypeDemande
 
 from .documentation import taille_lisible
-from .models import TauxTVA
 
 
 class SimulationForm(DsfrBaseForm):

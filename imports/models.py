@@ -5,18 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from demandes.models import Fournisseur, Solution, TypeDemande
-
-
-class TauxTVA(models.TextChoices):
-    VINGT = "20", "20 %"
-    HUIT_CINQ = "8.5", "8,5 %"
-    ZERO = "0", "0 %"
-
-    @property
-    def regime(self):
-        """20 % and 8,5 % are declared TTC, 0 % is HT (ASP guide)."""
-        return "HT" if self == TauxTVA.ZERO else "TTC"
+from demandes.models import Fournisseur, Solution
+from demandes.valeurs import TauxTVA, TypeDemande
 
 
 def _chemin_fichier(instance, nom):

@@ -9,8 +9,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from demandes.acces import EspaceFournisseurMixin
-from demandes.models import TypeDemande, TypePiece
+from demandes.models import TypePiece
 from demandes.selectors import solutions_du_fournisseur
+from demandes.valeurs import TypeDemande
 from segur_portal.export_csv import reponse_csv
 from segur_portal.tableaux import TableauFiltreMixin
 from segur_portal.telechargement import reponse_fichier

@@ -16,7 +16,8 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 from simple_history.utils import bulk_update_with_history
 
-from demandes.models import Demande, Fournisseur, PieceAttendue, StatutDemande
+from demandes.models import Demande, Fournisseur, PieceAttendue
+from demandes.valeurs import StatutDemande
 from imports.models import Import
 from imports.services import nom_affichable
 from segur_portal.journal import evenement

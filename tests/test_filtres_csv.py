@@ -14,7 +14,8 @@ from urllib.parse import urljoin
 import pytest
 from django.utils import timezone
 
-from demandes.models import Demande, Fournisseur, Solution, StatutDemande, StatutPaiement, TypeDemande
+from demandes.models import Demande, Fournisseur, Solution
+from demandes.valeurs import StatutDemande, StatutPaiement, TypeDemande
 from imports.models import Import
 
 from .test_ecrans import COLONNES_IMPORTS, page, simuler, texte, utilisateur

@@ -31,17 +31,8 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from demandes.models import (
-    Beneficiaire,
-    Demande,
-    Fournisseur,
-    Paiement,
-    PieceAttendue,
-    Solution,
-    StatutDemande,
-    StatutPaiement,
-    TypeDemande,
-)
+from demandes.models import Beneficiaire, Demande, Fournisseur, Paiement, PieceAttendue, Solution
+from demandes.valeurs import StatutDemande, StatutPaiement, TypeDemande
 from imports.models import Import
 from piecesjointes.models import PieceRecue
 

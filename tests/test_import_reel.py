@@ -19,16 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.utils import timezone
 
-from demandes.models import (
-    Beneficiaire,
-    CompteurDossier,
-    Demande,
-    Fournisseur,
-    PieceAttendue,
-    Solution,
-    StatutDemande,
-    TypeDemande,
-)
+from demandes.models import Beneficiaire, CompteurDossier, Demande, Fournisseur, PieceAttendue, Solution
+from demandes.valeurs import StatutDemande, TypeDemande
 from imports import services
 from imports.models import ErreurLigne, Import
 

@@ -23,15 +23,8 @@ def _action(page, numero, libelle):
 def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
     from playwright.sync_api import expect
 
-    from demandes.models import (
-        Beneficiaire,
-        Demande,
-        Paiement,
-        PieceAttendue,
-        Solution,
-        StatutDemande,
-        StatutPaiement,
-    )
+    from demandes.models import Beneficiaire, Demande, Paiement, PieceAttendue, Solution
+    from demandes.valeurs import StatutDemande, StatutPaiement
 
     solution = Solution.objects.get(numero_ans="mlp525off1")
     demande = Demande.objects.create(

@@ -27,7 +27,8 @@ DELAI_TRAITEMENT = 30_000  # ms: upload, task on the broker, page polling then r
 def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, monkeypatch, document_ttc):
     from playwright.sync_api import expect
 
-    from demandes.models import Demande, StatutDemande
+    from demandes.models import Demande
+    from demandes.valeurs import StatutDemande
     from imports.models import Import
     from piecesjointes import controles
     from piecesjointes.models import PieceRecue, ZipDepose

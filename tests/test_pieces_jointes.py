@@ -28,7 +28,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.utils import timezone
 
-from demandes.models import Demande, StatutDemande
+from demandes.models import Demande
+from demandes.valeurs import StatutDemande
 from imports.models import Import
 from piecesjointes import controles, services, tasks
 from piecesjointes.models import EntreeZip, PieceRecue, ZipDepose

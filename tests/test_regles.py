@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from demandes.models import Beneficiaire, Couloir, Demande, Logiciel, Solution, StatutDemande
+from demandes.models import Beneficiaire, Couloir, Demande, Logiciel, Solution
+from demandes.valeurs import StatutDemande
 from imports.moteur.simulation import simuler
 from tests.conftest import vers_octets
 

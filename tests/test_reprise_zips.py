@@ -19,7 +19,8 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from demandes.models import Demande, StatutDemande
+from demandes.models import Demande
+from demandes.valeurs import StatutDemande
 from imports.models import Import
 from piecesjointes import services
 from piecesjointes.models import EntreeZip, PieceRecue, ZipDepose

@@ -16,7 +16,8 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from demandes.models import Demande, Fournisseur, Solution, StatutDemande, StatutPaiement, TypeDemande
+from demandes.models import Demande, Fournisseur, Solution
+from demandes.valeurs import StatutDemande, StatutPaiement, TypeDemande
 from imports.models import Import
 
 from .test_ecrans import COLONNES_IMPORTS, contenu_telecharge, page, texte, utilisateur

@@ -10,14 +10,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from demandes.models import (
-    STATUTS_VIVANTS,
-    Demande,
-    Fournisseur,
-    OperateurMessagerie,
-    Solution,
-    TypePiece,
-)
+from demandes import numero_dossier
+from demandes.models import Demande, Fournisseur, OperateurMessagerie, Solution, TypePiece
+from demandes.valeurs import STATUTS_VIVANTS
+
+from .identifiants import identifiants_beneficiaires
 
 TAILLE_LOT = 900  # stays under SQLite's limit of bound parameters
 
@@ -69,9 +66,6 @@ def _demandes_connues(queryset) -> dict:
 
 
 def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lignes, aujourdhui=None) -> Contexte:
-    from .regles.beneficiaires import identifiants_beneficiaires
-    from .regles.ligne import decouper_numero_asp
-
     contexte = Contexte(
         fournisseur=fournisseur,
         solution=solution,
@@ -93,9 +87,9 @@ def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lig
     numeros = set()
     identifiants = set()
     for ligne in lignes:
-        decoupe = decouper_numero_asp(ligne["numeroASP"])
-        if decoupe:
-            numeros.add(decoupe[0])
+        base = numero_dossier.base_de(ligne["numeroASP"])
+        if base:
+            numeros.add(base)
         identifiants |= identifiants_beneficiaires(ligne)
     for lot in _par_lots(numeros):
         contexte.demandes_referencees.update(_demandes_connues(Demande.objects.filter(numero__in=lot)))

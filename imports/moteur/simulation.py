@@ -5,16 +5,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from demandes.models import Solution, TypeDemande
+from demandes.models import Solution
+from demandes.valeurs import RegimeTVA, TauxTVA, TypeDemande
 
 from . import format as format_global
 from .anomalies import MESSAGE_REGIME, Anomalie, FichierRejete, ResultatLigne
 from .contexte import Contexte, charger_contexte
 from .lecture import Document, lire, reperer_champs_reecrits
 from .regles import FICHIER, LIGNE, catalogue
-
-REGIME_PAR_TAUX = {"20": "TTC", "8.5": "TTC", "0": "HT"}
-LIBELLE_TYPE = {TypeDemande.AVANCE: "d'avance", TypeDemande.SOLDE: "de solde"}
 
 
 @dataclass
@@ -77,8 +75,7 @@ def verifier_fichier(document: Document, *, fournisseur, solution, type_demande,
         f"lignesImport[{rang}].commande.regimeTVA : « {ligne['commande']['regimeTVA']} » alors que le taux choisi "
         f"impose le régime {regime_attendu}"
         for rang, ligne in enumerate(racine["lignesImport"])
-        if ligne["commande"]["regimeTVA"] in REGIME_PAR_TAUX.values()
-        and ligne["commande"]["regimeTVA"] != regime_attendu
+        if ligne["commande"]["regimeTVA"] in RegimeTVA.values and ligne["commande"]["regimeTVA"] != regime_attendu
     ]
     if ecarts:
         raise FichierRejete(
@@ -87,7 +84,7 @@ def verifier_fichier(document: Document, *, fournisseur, solution, type_demande,
     ouverture, fermeture = solution.fenetre_depot(type_demande)
     if not (ouverture <= maintenant <= fermeture):
         raise FichierRejete(
-            f"La période de dépôt des demandes {LIBELLE_TYPE[type_demande]} de la solution {solution.numero_ans} "
+            f"La période de dépôt des demandes {TypeDemande(type_demande).complement} de la solution {solution.numero_ans} "
             f"est fermée : elle est ouverte du {_fr(ouverture)} au {_fr(fermeture)}."
         )
 
@@ -118,7 +115,7 @@ def simuler(contenu: bytes, *, fournisseur, numero_ans, type_demande, taux_tva, 
     """Raises FichierRejete when the file is refused before the line checks."""
     maintenant = maintenant or timezone.now()
     solution = trouver_solution(fournisseur, numero_ans)
-    regime_attendu = REGIME_PAR_TAUX[str(taux_tva)]
+    regime_attendu = TauxTVA(str(taux_tva)).regime
     document = lire(contenu, max_octets=settings.SEGUR_MAX_JSON_BYTES, max_lignes=settings.SEGUR_MAX_LIGNES)
     format_global.verifier_format(document, type_demande)
     reperer_champs_reecrits(document)

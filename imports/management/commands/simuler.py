@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demandes.models import Solution, TypeDemande
+from demandes.models import Solution
+from demandes.valeurs import TypeDemande
 from imports.moteur.anomalies import FichierRejete
 from imports.moteur.simulation import simuler
 from imports.moteur.sortie import fichier_de_sortie

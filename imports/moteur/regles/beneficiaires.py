@@ -2,21 +2,14 @@
 
 from collections import defaultdict
 
+from demandes import numero_dossier
+from demandes.valeurs import TypeDemande
 from demandes.validateurs import email_valide, finess_valide, rpps_valide, telephone_fr_valide
 
+from ..identifiants import chemins_beneficiaires
 from . import FICHIER, regle
 
 POUR = ("STRUCTURE", "LIBERAL")
-
-
-def identifiants_beneficiaires(ligne) -> set:
-    """The beneficiaries a line funds: FINESS géographiques of a structure, RPPS of libéraux."""
-    beneficiaires = ligne["beneficiaires"]
-    if beneficiaires["commandePour"] == "STRUCTURE":
-        return {g for g in beneficiaires["structure"]["FINESSGeo"] if g}
-    if beneficiaires["commandePour"] == "LIBERAL":
-        return {m["RPPS"] for m in beneficiaires["liberal"] if m["RPPS"]}
-    return set()
 
 
 def _vide(valeur):
@@ -126,18 +119,6 @@ def mandataire(ligne, contexte):
                 yield f"beneficiaires.{cle}", "doit être null quand isMandataire vaut false"
 
 
-def _chemins_beneficiaires(ligne):
-    """(identifiant, chemin) of each beneficiary of a line."""
-    b = ligne["beneficiaires"]
-    if b["commandePour"] == "STRUCTURE":
-        for rang, finess in enumerate(b["structure"]["FINESSGeo"]):
-            yield finess, f"beneficiaires.structure.FINESSGeo[{rang}]"
-    elif b["commandePour"] == "LIBERAL":
-        for rang, medecin in enumerate(b["liberal"]):
-            if medecin["RPPS"]:
-                yield medecin["RPPS"], f"beneficiaires.liberal[{rang}].RPPS"
-
-
 @regle(
     "E305",
     champ="beneficiaires",
@@ -150,7 +131,7 @@ def beneficiaire_en_double_dans_le_fichier(lignes, contexte):
     for rang, ligne in enumerate(lignes):
         if ligne["typeAction"] == "A":
             continue
-        for identifiant, chemin in dict(_chemins_beneficiaires(ligne)).items():
+        for identifiant, chemin in dict(chemins_beneficiaires(ligne)).items():
             places[identifiant].append((rang, chemin))
     for identifiant, occurrences in places.items():
         rangs = sorted({rang for rang, _ in occurrences})
@@ -170,17 +151,14 @@ def beneficiaire_en_double_dans_le_fichier(lignes, contexte):
 def beneficiaire_deja_finance(ligne, contexte):
     if ligne["typeAction"] == "A":
         return
-    from .ligne import decouper_numero_asp
-
-    decoupe = decouper_numero_asp(ligne["numeroASP"])
-    modifiee = decoupe[0] if decoupe and ligne["typeAction"] == "M" else None
-    type_libelle = "d'avance" if contexte.type_demande == "AVANCE" else "de solde"
-    for identifiant, chemin in _chemins_beneficiaires(ligne):
+    modifiee = numero_dossier.base_de(ligne["numeroASP"]) if ligne["typeAction"] == "M" else None
+    type_libelle = TypeDemande(contexte.type_demande).complement
+    for identifiant, chemin in chemins_beneficiaires(ligne):
         existante = contexte.beneficiaires_vivants.get(identifiant)
         if existante is None or existante.numero == modifiee:
             continue
         if existante.fournisseur_id == contexte.fournisseur.pk:
-            qui = f" ({existante.numero}M{existante.version})"
+            qui = f" ({numero_dossier.formater(existante.numero, existante.version)})"
         else:
             qui = ""  # another supplier's dossier is not disclosed
         yield (

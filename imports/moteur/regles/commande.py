@@ -4,11 +4,12 @@ import datetime
 import re
 from decimal import Decimal
 
+from demandes.valeurs import RegimeTVA
+
 from . import regle
 
 _DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})", re.ASCII)
 DELAI_AVANT_REFERENCEMENT = datetime.timedelta(days=120)
-REGIMES = ("TTC", "HT")
 
 
 def lire_date(valeur):
@@ -65,7 +66,7 @@ def date_commande_referencement(ligne, contexte):
 @regle("E204", champ="commande.regimeTVA", description="regimeTVA vaut TTC ou HT.")
 def regime_tva(ligne, contexte):
     valeur = ligne["commande"]["regimeTVA"]
-    if valeur not in REGIMES:
+    if valeur not in RegimeTVA.values:
         yield "commande.regimeTVA", f"valeur « {valeur} » inconnue : TTC ou HT attendu"
 
 

@@ -3,23 +3,14 @@
 import re
 from collections import defaultdict
 
-from demandes.models import STATUTS_AVANT_INSTRUCTION, StatutDemande, TypeDemande
+from demandes import numero_dossier
+from demandes.valeurs import STATUTS_AVANT_INSTRUCTION, StatutDemande, TypeDemande
 
+from ..identifiants import identifiants_beneficiaires
 from . import FICHIER, regle
 
 _NUMERO_EDITEUR = re.compile(r"[A-Za-z0-9_-]{1,20}")
-_NUMERO_ASP = re.compile(r"(FIN[A-Z]{3}\d{6})M(\d+)")
 ACTIONS = {"C": "création", "M": "modification", "A": "annulation"}
-
-
-def decouper_numero_asp(valeur):
-    """FINHOP004139M2 -> ("FINHOP004139", 2); None when it is not a dossier number."""
-    if not isinstance(valeur, str):
-        return None
-    correspondance = _NUMERO_ASP.fullmatch(valeur)
-    if not correspondance:
-        return None
-    return correspondance.group(1), int(correspondance.group(2))
 
 
 def _doublons(lignes, cle):
@@ -80,7 +71,7 @@ def numero_asp(lignes, contexte):
     # Two modifications or cancellations of one dossier in a file: the second would act on a
     # version the supplier never saw.
     vises = _doublons(
-        lignes, lambda l: (decouper_numero_asp(l["numeroASP"]) or (None,))[0] if l["typeAction"] in ("M", "A") else None
+        lignes, lambda l: numero_dossier.base_de(l["numeroASP"]) if l["typeAction"] in ("M", "A") else None
     )
     for numero, rangs in vises.items():
         for rang in rangs:
@@ -98,7 +89,7 @@ def _numero_asp_de_la_ligne(ligne, contexte):
     action, valeur = ligne["typeAction"], ligne["numeroASP"]
     if action not in ACTIONS:
         return
-    type_libelle = "d'avance" if contexte.type_demande == TypeDemande.AVANCE else "de solde"
+    type_libelle = TypeDemande(contexte.type_demande).complement
     if action == "C" and contexte.type_demande == TypeDemande.AVANCE:
         if valeur is not None:
             yield "numeroASP", "doit être null pour la création d'une demande d'avance"
@@ -111,14 +102,12 @@ def _numero_asp_de_la_ligne(ligne, contexte):
     if valeur is None or valeur == "":
         yield "numeroASP", f"obligatoire pour une {ACTIONS[action]} : numéro de la demande concernée attendu"
         return
-    decoupe = decouper_numero_asp(valeur)
-    connue = contexte.demandes_referencees.get(decoupe[0]) if decoupe else None
+    decoupe = numero_dossier.decouper(valeur)
+    connue = contexte.demandes_referencees.get(decoupe.base) if decoupe else None
     if connue is None or connue.fournisseur_id != contexte.fournisseur.pk:
         yield "numeroASP", f"la demande {valeur} n'existe pas parmi vos demandes"
         return
     if action == "C":
-        from .beneficiaires import identifiants_beneficiaires
-
         if connue.type_demande != TypeDemande.AVANCE or connue.solution_id != contexte.solution.pk:
             yield "numeroASP", f"la demande {valeur} n'est pas une avance de la solution {contexte.solution.numero_ans}"
         elif connue.statut != StatutDemande.DECIDEE:
@@ -139,7 +128,10 @@ def _numero_asp_de_la_ligne(ligne, contexte):
             ),
         )
     elif decoupe[1] != connue.version:
-        yield "numeroASP", f"version dépassée : la version actuelle est {connue.numero}M{connue.version}"
+        yield (
+            "numeroASP",
+            f"version dépassée : la version actuelle est {numero_dossier.formater(connue.numero, connue.version)}",
+        )
 
 
 @regle(
@@ -157,8 +149,8 @@ def numero_editeur(lignes, contexte):
             yield rang, "numeroEditeur", f"« {valeur} » invalide : 1 à 20 caractères parmi A-Z, a-z, 0-9, _ et -"
         elif valeur in contexte.numeros_editeur_vivants and ligne["typeAction"] in ("C", "M"):
             # A modification may keep its own number, not take another live demande's.
-            decoupe = decouper_numero_asp(ligne["numeroASP"])
-            if ligne["typeAction"] == "C" or not decoupe or contexte.numeros_editeur_vivants[valeur] != decoupe[0]:
+            base = numero_dossier.base_de(ligne["numeroASP"])
+            if ligne["typeAction"] == "C" or not base or contexte.numeros_editeur_vivants[valeur] != base:
                 yield rang, "numeroEditeur", f"« {valeur} » est déjà utilisé par une de vos demandes en cours"
     for valeur, rangs in _doublons(lignes, lambda l: l["numeroEditeur"]).items():
         for rang in rangs:

@@ -3,6 +3,8 @@
 import re
 from collections import defaultdict
 
+from demandes.valeurs import RegimeTVA, TypeDemande
+
 from . import FICHIER, regle
 
 FORMATS = {"PDF": (".pdf",), "JPG": (".jpg", ".jpeg"), "PNG": (".png",)}
@@ -18,13 +20,13 @@ def extension(nom: str) -> str:
 def pieces_obligatoires(ligne, contexte) -> list[str]:
     """The typeFichier a line must announce (E406), also used to list what a demande expects."""
     obligatoires = []
-    if contexte.type_demande == "AVANCE":
+    if contexte.type_demande == TypeDemande.AVANCE:
         obligatoires.append("BON_COMMANDE")
-    if ligne["commande"]["regimeTVA"] == "HT":
+    if ligne["commande"]["regimeTVA"] == RegimeTVA.HT:
         obligatoires.append("PRELVE_HT")
     if ligne["beneficiaires"]["isMandataire"]:
         obligatoires.append("MANDAT")
-    if contexte.type_demande == "SOLDE":
+    if contexte.type_demande == TypeDemande.SOLDE:
         obligatoires += ["FACTURE", "PV_VSR"]
     return obligatoires
 
