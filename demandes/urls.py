@@ -4,7 +4,6 @@ from django.urls import path
 from . import comptes, views
 
 urlpatterns = [
-    path("", views.AccueilView.as_view(), name="accueil"),
     path("connexion/", views.ConnexionView.as_view(), name="connexion"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("enrolement/", views.EnrolementView.as_view(), name="enrolement"),

@@ -1,10 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from imports.selectors import imports_par_etat
 from segur_portal.export_csv import reponse_csv
 from segur_portal.tableaux import TableauFiltreMixin
 
@@ -15,7 +13,6 @@ from .forms import ConnexionForm
 from .selectors import (
     demande_du_fournisseur,
     demandes_du_fournisseur,
-    demandes_par_statut,
     historique_des_statuts,
     solutions_du_fournisseur,
 )
@@ -32,30 +29,6 @@ class ConnexionView(auth_views.LoginView):
         if self.request.user.fournisseur_id is None and self.request.user.is_staff:
             return reverse("admin:index")
         return super().get_default_redirect_url()
-
-
-class AccueilView(EspaceFournisseurMixin, TemplateView):
-    template_name = "demandes/accueil.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.fournisseur_id is None and request.user.is_staff:
-            return redirect("admin:index")
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        libelles = dict(StatutDemande.choices)
-        return super().get_context_data(
-            imports_par_etat=imports_par_etat(self.fournisseur),
-            demandes_par_statut=[
-                {
-                    "code": ligne["statut"],
-                    "statut": libelles.get(ligne["statut"], ligne["statut"]),
-                    "nombre": ligne["nombre"],
-                }
-                for ligne in demandes_par_statut(self.fournisseur)
-            ],
-            **kwargs,
-        )
 
 
 class EnrolementView(EspaceFournisseurMixin, TemplateView):

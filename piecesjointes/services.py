@@ -6,6 +6,7 @@ import zipfile
 from datetime import timedelta
 
 import structlog
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -34,6 +35,7 @@ ARCHIVE_ILLISIBLE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError
 
 
 # Defaults of the settings read with getattr (the team adds them to segur_portal/settings.py).
+TACHE_TRAITER_ZIP = "piecesjointes.tasks.traiter_zip"
 STATUTS_PURGEABLES = (ZipDepose.Statut.REFUSE, ZipDepose.Statut.EN_ECHEC)
 MESSAGE_QUOTA = "Votre espace de stockage est plein ({utilise} utilisés sur {quota}) : contactez l'ASP."
 MESSAGE_ZIP_PURGE = (
@@ -107,10 +109,9 @@ def deposer_zip(*, utilisateur, import_demandes, fichier) -> ZipDepose:
 def envoyer_au_traitement(zip_id: int) -> bool:
     """Sends the processing task to the broker. A broker down is not the supplier's problem: the
     zip stays « En attente » and relancer_zips_bloques sends it again once the broker is back."""
-    from .tasks import traiter_zip
-
     try:
-        traiter_zip.delay(zip_id)
+        # By name: the task module calls these services, these services do not import it back.
+        current_app.signature(TACHE_TRAITER_ZIP, args=(zip_id,)).delay()
     except (KombuError, OSError) as erreur:
         evenements.warning("zip_non_envoye", zip_id=zip_id, erreur=type(erreur).__name__)
         return False
