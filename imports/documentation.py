@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from segur_portal.formats import taille_lisible
+
 from .moteur.format import DOSSIER_SCHEMAS, charger_schema
 from .moteur.lecture import MAX_CARACTERES_NOMBRE
 from .moteur.regles.ligne import MAX_NUM_LIGNE
@@ -97,13 +99,6 @@ CHAMPS = [
         "Ignoré en entrée ; le libellé de toutes les erreurs en sortie.",
     ),
 ]
-
-
-def taille_lisible(octets: int) -> str:
-    """20 Mo, or the exact count of bytes when the limit is not a whole number of Mo."""
-    if octets % (1024 * 1024) == 0:
-        return f"{octets // (1024 * 1024)} Mo"
-    return f"{octets:,} octets".replace(",", " ")
 
 
 def limites():

@@ -4,8 +4,7 @@ from django.conf import settings
 from dsfr.forms import DsfrBaseForm
 
 from demandes.valeurs import TauxTVA, TypeDemande
-
-from .documentation import taille_lisible
+from segur_portal.formats import taille_lisible
 
 
 class SimulationForm(DsfrBaseForm):

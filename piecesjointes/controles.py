@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 import magic
 
+from segur_portal import formats
+from segur_portal.fichiers import extension
+
 LONGUEUR_MAX_NOM = 100
 BLOC = 64 * 1024
 EXTENSIONS = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
@@ -54,15 +57,6 @@ class ArchiveRefusee(Exception):
         super().__init__(motif)
         self.motif = motif
         self.nombre = min(nombre, ENTIER_MAX_BASE)
-
-
-def taille_humaine(octets: int) -> str:
-    """« 512 octets », « 9,8 Ko », « 51,2 Mo », « 5 Go »."""
-    for unite, facteur in (("Go", 1024**3), ("Mo", 1024**2), ("Ko", 1024)):
-        if octets >= facteur:
-            valeur = f"{octets / facteur:.1f}".removesuffix(".0").replace(".", ",")
-            return f"{valeur} {unite}"
-    return f"{octets} octets"
 
 
 def _fenetre(flux, debut: int, depuis: int, taille: int, minimum: int) -> bytes:
@@ -106,7 +100,7 @@ def verifier_repertoire(flux, *, max_entrees: int) -> int:
     if taille > plafond:
         raise ArchiveRefusee(
             MESSAGE_REPERTOIRE_DEMESURE.format(
-                taille=taille_humaine(taille), declarees=declarees, plafond=taille_humaine(plafond)
+                taille=formats.taille_humaine(taille), declarees=declarees, plafond=formats.taille_humaine(plafond)
             ),
             declarees,
         )
@@ -158,13 +152,12 @@ def est_un_dossier(info: zipfile.ZipInfo) -> bool:
     return info.filename.endswith("/")
 
 
-def nom_affichable(nom: str) -> str:
+def nom_d_entree_affichable(nom: str) -> str:
+    """An entry's name as listed back to the supplier. Unlike the name of an uploaded file
+    (segur_portal.fichiers.nom_affichable: no directory, control characters dropped), the entry
+    keeps its path and each control character shows as « \ufffd »: such a name is refused, and the
+    supplier sees where the invisible character was. At most EntreeZip.nom's 300 characters."""
     return "".join(c if unicodedata.category(c)[0] != "C" else "\ufffd" for c in nom)[:300]
-
-
-def _extension(nom: str) -> str:
-    point = nom.rfind(".")
-    return nom[point:].lower() if point > 0 else ""
 
 
 def _nom_utf8(info: zipfile.ZipInfo):
@@ -224,7 +217,7 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
 
     for rang, info in enumerate(infos, start=1):
         nom = _nom_utf8(info)
-        affiche = nom_affichable(nom if nom is not None else info.filename)
+        affiche = nom_d_entree_affichable(nom if nom is not None else info.filename)
         motif, base = _motif_nom(info, nom)
         if motif is None and stat.S_ISLNK(info.external_attr >> 16):
             motif = "lien symbolique refusé"
@@ -234,9 +227,9 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
             motif = "méthode de compression non acceptée : utilisez la compression zip standard (deflate)"
         if motif is None and occurrences.get(base, 0) > 1:
             motif = "nom présent plusieurs fois dans l'archive"
-        if motif is None and _extension(base) in EXTENSIONS_ARCHIVES:
+        if motif is None and extension(base) in EXTENSIONS_ARCHIVES:
             motif = "archive imbriquée refusée : placez les fichiers directement dans le zip"
-        if motif is None and _extension(base) not in EXTENSIONS:
+        if motif is None and extension(base) not in EXTENSIONS:
             motif = "format non accepté : seuls les fichiers .pdf, .jpg, .jpeg et .png sont acceptés"
         if motif is None and base not in attendues:
             motif = "nom inconnu : aucune demande retenue de cet import n'annonce ce fichier"
@@ -267,7 +260,7 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
             yield Verdict(rang=rang, nom=affiche, acceptee=False, taille_lue=lus, motif="archive imbriquée refusée")
             continue
         type_mime = magic.from_buffer(contenu[:8192], mime=True) if contenu else "inode/x-empty"
-        attendu = EXTENSIONS[_extension(base)]
+        attendu = EXTENSIONS[extension(base)]
         if type_mime != attendu:
             yield Verdict(
                 rang=rang,

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from dsfr.forms import DsfrBaseForm
 
-from imports.documentation import taille_lisible
+from segur_portal.formats import taille_lisible
 
 
 class ZipForm(DsfrBaseForm):

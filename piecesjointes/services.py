@@ -20,7 +20,8 @@ from simple_history.utils import bulk_update_with_history
 from demandes.models import Demande, Fournisseur, PieceAttendue
 from demandes.valeurs import StatutDemande
 from imports.models import Import
-from imports.services import nom_affichable
+from segur_portal import formats
+from segur_portal.fichiers import nom_affichable
 from segur_portal.journal import evenement
 
 from . import controles
@@ -83,7 +84,7 @@ def deposer_zip(*, utilisateur, import_demandes, fichier) -> ZipDepose:
                 quota=quota,
             )
             raise DepotImpossible(
-                MESSAGE_QUOTA.format(utilise=controles.taille_humaine(utilise), quota=controles.taille_humaine(quota))
+                MESSAGE_QUOTA.format(utilise=formats.taille_humaine(utilise), quota=formats.taille_humaine(quota))
             )
         depot = ZipDepose(
             import_demandes=import_demandes,

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.views import View
 
 from demandes.acces import EspaceFournisseurMixin
-from imports.documentation import taille_lisible
 from imports.selectors import import_du_fournisseur
+from segur_portal.formats import taille_lisible
 from segur_portal.telechargement import reponse_fichier
 
 from . import selectors, services

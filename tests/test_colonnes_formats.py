@@ -1,0 +1,111 @@
+"""One home for the small helpers both apps use (issue 11): sizes, dates and amounts in
+segur_portal/formats.py, file names in segur_portal/fichiers.py — tools of the project that import
+no app."""
+
+import ast
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from segur_portal import fichiers, formats
+
+RACINE = Path(__file__).resolve().parent.parent
+APPLICATIONS = ("demandes", "imports", "piecesjointes")
+
+
+@pytest.mark.parametrize("module", ["formats", "fichiers", "colonnes"])
+def test_outil_commun_sans_application(module):
+    """Until pyproject.toml lists these modules in its « outils communs » contract."""
+    chemin = RACINE / "segur_portal" / f"{module}.py"
+    if not chemin.exists():
+        pytest.skip(f"segur_portal/{module}.py n'existe pas encore")
+    importes = set()
+    for noeud in ast.walk(ast.parse(chemin.read_text(encoding="utf-8"))):
+        if isinstance(noeud, ast.Import):
+            importes.update(alias.name for alias in noeud.names)
+        elif isinstance(noeud, ast.ImportFrom) and noeud.module:
+            importes.add(noeud.module)
+    assert not {nom for nom in importes if nom.split(".")[0] in APPLICATIONS}
+
+
+@pytest.mark.parametrize(
+    "octets, texte",
+    [
+        (20 * 1024 * 1024, "20 Mo"),
+        (200 * 1024 * 1024, "200 Mo"),
+        (20 * 1024 * 1024 + 1, "20 971 521 octets"),
+        (1000, "1 000 octets"),
+    ],
+)
+def test_taille_lisible_exacte(octets, texte):
+    assert formats.taille_lisible(octets) == texte
+
+
+@pytest.mark.parametrize(
+    "octets, texte",
+    [(512, "512 octets"), (10_000, "9,8 Ko"), (1024, "1 Ko"), (51_200_000, "48,8 Mo"), (5 * 1024**3, "5 Go")],
+)
+def test_taille_humaine_arrondie(octets, texte):
+    assert formats.taille_humaine(octets) == texte
+
+
+def test_dates_et_montants():
+    # 23:30 UTC on 4 March is already 5 March in Paris.
+    assert formats.date_locale(datetime.datetime(2024, 3, 4, 23, 30, tzinfo=datetime.UTC)) == "05/03/2024"
+    assert formats.date_locale(timezone.make_aware(datetime.datetime(2024, 7, 14, 0, 5))) == "14/07/2024"
+    assert formats.date_jour(datetime.date(2021, 11, 24)) == "24/11/2021"
+    assert formats.montant(Decimal("10750.50")) == "10750,50"
+    assert formats.montant(Decimal("-10.50")) == "-10,50"
+    assert formats.montant(Decimal("1000.00")) == "1000,00"
+
+
+@pytest.mark.parametrize(
+    "nom, affiche",
+    [
+        ("..\\..\\evil.json", "evil.json"),
+        ("../../etc/evil.json", "evil.json"),
+        ("d\x07\u200emo\n.json", "dmo.json"),
+        ("", "fichier.json"),
+        ("..\\", "fichier.json"),
+        ("  pieces.zip ", "pieces.zip"),
+        (None, "fichier.json"),
+    ],
+)
+def test_nom_affichable_d_un_fichier_televerse(nom, affiche):
+    assert fichiers.nom_affichable(nom) == affiche
+
+
+def test_nom_affichable_au_plus_255_caracteres():
+    assert len(fichiers.nom_affichable("a" * 400 + ".json")) == 255
+
+
+def test_nom_d_entree_de_zip_garde_son_chemin_et_montre_les_caracteres_de_controle():
+    """A deliberate difference: an entry is listed as it is in the zip, an invisible character
+    made visible (the entry is refused for it), where an uploaded file's name is cleaned."""
+    from piecesjointes.controles import nom_d_entree_affichable
+
+    assert nom_d_entree_affichable("dossier/a\x07.pdf") == "dossier/a\ufffd.pdf"
+    assert fichiers.nom_affichable("dossier/a\x07.pdf") == "a.pdf"
+    assert len(nom_d_entree_affichable("a" * 400)) == 300
+
+
+@pytest.mark.parametrize(
+    "nom, ext",
+    [("Bon.PDF", ".pdf"), ("photo.jpeg", ".jpeg"), ("a.b.png", ".png"), ("sans", ""), (".pdf", ""), ("", "")],
+)
+def test_extension(nom, ext):
+    assert fichiers.extension(nom) == ext
+
+
+@pytest.mark.parametrize("nom", ["Bon.PDF", "a.b.png", "sans", ".pdf", "", "x.", "../x.Zip", "é.JPG"])
+def test_les_anciennes_definitions_disent_la_meme_chose(nom):
+    """imports/services.py and the engine still hold their own copy (their owner swaps them for
+    the shared one): as long as they exist, they must agree with it."""
+    from imports.moteur.regles import pieces
+    from imports.services import nom_affichable
+
+    assert pieces.extension(nom) == fichiers.extension(nom)
+    assert nom_affichable(nom) == fichiers.nom_affichable(nom)
