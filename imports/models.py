@@ -26,6 +26,10 @@ class Import(models.Model):
         IMPORTE = "IMPORTE", "Importé — pièces jointes à déposer"
         TERMINE = "TERMINE", "Terminé"
 
+    # « Imported »: the real import ran (its counts nb_retenues and nb_rejetees hold). The one
+    # definition, read by the property `importe` and by queries and tables (etat__in=…).
+    ETATS_IMPORTES = (Etat.IMPORTE, Etat.TERMINE)
+
     # The primary key is the "Identifiant" shown to suppliers and written as impId.
     date_creation = models.DateTimeField("date", auto_now_add=True)
     fournisseur = models.ForeignKey(Fournisseur, on_delete=models.PROTECT, related_name="imports")
@@ -75,8 +79,8 @@ class Import(models.Model):
         return self.simulation_reussie and self.etat == self.Etat.SIMULE
 
     @property
-    def importe(self):
-        return self.etat in (self.Etat.IMPORTE, self.Etat.TERMINE)
+    def importe(self) -> bool:
+        return self.etat in self.ETATS_IMPORTES
 
 
 class ErreurLigne(models.Model):
