@@ -1,12 +1,24 @@
 """Reads. Every supplier query starts from the supplier, so a forgotten filter is hard to write."""
 
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Import
 
+LOT_EXPORT = 2000  # rows read from the database at a time by a streamed CSV export
 
-def imports_du_fournisseur(fournisseur):
+
+def imports_du_fournisseur(fournisseur) -> QuerySet[Import]:
     return Import.objects.filter(fournisseur=fournisseur).order_by("-id")
+
+
+def imports_a_exporter(imports: QuerySet[Import], champs: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The rows of a CSV export of `imports` (already filtered), newest first: dicts of `champs`,
+    read by batches as the response streams."""
+    return imports.order_by("-id").values(*champs).iterator(chunk_size=LOT_EXPORT)
 
 
 def import_du_fournisseur(fournisseur, pk) -> Import:

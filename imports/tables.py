@@ -1,65 +1,66 @@
-import django_tables2 as tables
+"""« Liste des imports »: its columns, read by the HTML table and by the CSV export."""
+
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
+
+from demandes.valeurs import TypeDemande
+from segur_portal import formats
+from segur_portal.colonnes import Colonne, Colonnes, libelles
 
 from .models import Import
 
+LIBELLE_RESULTAT, LIBELLE_ETAT = libelles(Import.Resultat.choices), libelles(Import.Etat.choices)
 
-class ImportTable(tables.Table):
-    id = tables.Column(verbose_name="Identifiant", linkify=lambda record: reverse("imports:ecran", args=[record.pk]))
-    date_creation = tables.Column(verbose_name="Date d'importation")
-    numero_ans = tables.Column(verbose_name="Numéro ANS")
-    type_demande = tables.Column(verbose_name="Type de demande")
-    nom_fichier = tables.Column(verbose_name="Nom du fichier")
-    nb_lignes = tables.Column(verbose_name="Nbre de demande")
-    nb_retenues = tables.Column(verbose_name="Nbre de demandes retenues")
-    nb_rejetees = tables.Column(verbose_name="Nbre de demandes rejetées")
-    fichier = tables.Column(verbose_name="Fichier JSON", orderable=False, empty_values=())
-    etat = tables.Column(verbose_name="État", empty_values=())
 
+def libelle_etat(ligne) -> str:
+    """« État »: why the simulation failed, else where the import stands."""
+    if ligne["resultat"] != Import.Resultat.SIMULATION_OK:
+        return LIBELLE_RESULTAT(ligne["resultat"])
+    return LIBELLE_ETAT(ligne["etat"])
+
+
+def si_importe(champ: str):
+    """A count of the real import: none before it (« — » on the page, an empty cell in the CSV)."""
+    return lambda ligne: ligne[champ] if ligne["etat"] in Import.ETATS_IMPORTES else None
+
+
+def liens_des_fichiers(valeur) -> str:
+    pk, avec_sortie = valeur
+    liens = format_html(
+        '<a class="fr-link fr-icon-download-line fr-link--icon-left" href="{}">JSON</a>',
+        reverse("imports:fichier", args=[pk]),
+    )
+    if avec_sortie:
+        liens += format_html(' <a class="fr-link" href="{}">Sortie</a>', reverse("imports:sortie", args=[pk]))
+    return liens
+
+
+COLONNES = Colonnes(
+    Colonne("id", "Identifiant", lien=lambda ligne: reverse("imports:ecran", args=[ligne["id"]])),
+    Colonne("date_creation", "Date d'importation", texte=formats.date_locale),
+    Colonne("numero_ans", "Numéro ANS"),
+    Colonne("type_demande", "Type de demande", texte=libelles(TypeDemande.choices)),
+    Colonne("nom_fichier", "Nom du fichier"),
+    Colonne("nb_lignes", "Nbre de demande"),
+    Colonne("nb_retenues", "Nbre de demandes retenues", champs=("nb_retenues", "etat"), lire=si_importe("nb_retenues")),
+    Colonne("nb_rejetees", "Nbre de demandes rejetées", champs=("nb_rejetees", "etat"), lire=si_importe("nb_rejetees")),
+    Colonne(
+        "fichier",
+        "Fichier JSON",
+        champs=("id", "fichier_sortie"),
+        lire=lambda ligne: (ligne["id"], bool(ligne["fichier_sortie"])),
+        html=liens_des_fichiers,
+        triable=False,
+        au_csv=False,
+    ),
+    Colonne("etat", "État", champs=("etat", "resultat"), lire=libelle_etat),
+)
+
+
+class ImportTable(COLONNES.table()):
     legende = "Liste des imports :"
 
     class Meta:
-        model = Import
         empty_text = "Aucun import ne correspond à ces critères."
-        fields = [
-            "id",
-            "date_creation",
-            "numero_ans",
-            "type_demande",
-            "nom_fichier",
-            "nb_lignes",
-            "nb_retenues",
-            "nb_rejetees",
-            "fichier",
-            "etat",
-        ]
         order_by = "-id"
         attrs = {"id": "liste-imports"}
-
-    def render_date_creation(self, value):
-        return timezone.localtime(value).strftime("%d/%m/%Y")
-
-    def _importe(self, record):
-        return record.etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE)
-
-    def render_nb_retenues(self, value, record):
-        return value if self._importe(record) else "—"
-
-    def render_nb_rejetees(self, value, record):
-        return value if self._importe(record) else "—"
-
-    def render_fichier(self, record):
-        lien = format_html(
-            '<a class="fr-link fr-icon-download-line fr-link--icon-left" href="{}">JSON</a>',
-            reverse("imports:fichier", args=[record.pk]),
-        )
-        if record.fichier_sortie:
-            lien += format_html(' <a class="fr-link" href="{}">Sortie</a>', reverse("imports:sortie", args=[record.pk]))
-        return lien
-
-    def render_etat(self, record):
-        if record.resultat != Import.Resultat.SIMULATION_OK:
-            return record.get_resultat_display()
-        return record.get_etat_display()

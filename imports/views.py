@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -12,17 +11,15 @@ from demandes.acces import EspaceFournisseurMixin
 from demandes.models import TypePiece
 from demandes.selectors import solutions_du_fournisseur
 from demandes.valeurs import TypeDemande
-from segur_portal.export_csv import reponse_csv
 from segur_portal.tableaux import TableauFiltreMixin
 from segur_portal.telechargement import reponse_fichier
 
 from . import documentation, selectors, services
 from .filters import COLONNES_FILTREES, ImportFilter
 from .forms import SimulationForm
-from .models import Import
 from .moteur.format import chemin_schema
 from .moteur.regles import catalogue
-from .tables import ImportTable
+from .tables import COLONNES, ImportTable
 
 ERREURS_PAR_PAGE = 50
 
@@ -53,53 +50,7 @@ class ListeImportsView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView)
 
 
 def exporter_imports(queryset):
-    libelles_type = dict(TypeDemande.choices)
-    lignes = (
-        (
-            pk,
-            timezone.localtime(date).strftime("%d/%m/%Y"),
-            numero_ans,
-            libelles_type[type_demande],
-            nom,
-            nb_lignes,
-            nb_retenues if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
-            nb_rejetees if etat in (Import.Etat.IMPORTE, Import.Etat.TERMINE) else "",
-            dict(Import.Etat.choices)[etat]
-            if resultat == Import.Resultat.SIMULATION_OK
-            else dict(Import.Resultat.choices)[resultat],
-        )
-        for pk, date, numero_ans, type_demande, nom, nb_lignes, nb_retenues, nb_rejetees, etat, resultat in queryset.order_by(
-            "-id"
-        )
-        .values_list(
-            "pk",
-            "date_creation",
-            "numero_ans",
-            "type_demande",
-            "nom_fichier",
-            "nb_lignes",
-            "nb_retenues",
-            "nb_rejetees",
-            "etat",
-            "resultat",
-        )
-        .iterator(chunk_size=2000)
-    )
-    return reponse_csv(
-        "imports.csv",
-        [
-            "Identifiant",
-            "Date d'importation",
-            "Numéro ANS",
-            "Type de demande",
-            "Nom du fichier",
-            "Nbre de demande",
-            "Nbre de demandes retenues",
-            "Nbre de demandes rejetées",
-            "État",
-        ],
-        lignes,
-    )
+    return COLONNES.reponse_csv("imports.csv", selectors.imports_a_exporter(queryset, COLONNES.champs_csv()))
 
 
 class EcranImportView(EspaceFournisseurMixin, View):
