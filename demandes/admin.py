@@ -13,8 +13,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from segur_portal.export_csv import reponse_csv
-
 from . import numero_dossier, services
 from .comptes import (
     CompteFournisseurCreationForm,
@@ -38,8 +36,9 @@ from .models import (
     TypePiece,
     Utilisateur,
 )
-from .selectors import ligne_deposee
-from .valeurs import StatutDemande, StatutPaiement, TypeDemande
+from .selectors import demandes_a_exporter, ligne_deposee
+from .tables import COLONNES_GESTION
+from .valeurs import StatutPaiement
 
 
 class HistoriqueEnLectureSeule(SimpleHistoryAdmin):
@@ -362,18 +361,7 @@ class PaiementForm(forms.Form):
 
 @admin.register(Demande)
 class DemandeAdmin(HistoriqueEnLectureSeule):
-    list_display = [
-        "numero_dossier",
-        "type_demande",
-        "fournisseur",
-        "couloir",
-        "logiciel",
-        "vague",
-        "montant_ht",
-        "date_depot",
-        "statut",
-        "statut_paiement",
-    ]
+    list_display = COLONNES_GESTION.noms()
     list_filter = [
         "type_demande",
         "statut",
@@ -447,21 +435,11 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="numéro de dossier", ordering="numero")
-    def numero_dossier(self, demande):
-        return demande.numero_dossier
-
-    @admin.display(description="couloir", ordering="solution__couloir__code")
-    def couloir(self, demande):
-        return demande.solution.couloir.code
-
-    @admin.display(description="logiciel", ordering="solution__logiciel__code")
-    def logiciel(self, demande):
-        return demande.solution.logiciel.code
-
-    @admin.display(description="vague", ordering="solution__vague")
-    def vague(self, demande):
-        return demande.solution.vague
+    # The computed columns of the list, as the CSV export writes them.
+    numero_dossier = COLONNES_GESTION["numero_dossier"].affichage_admin()
+    couloir = COLONNES_GESTION["couloir"].affichage_admin()
+    logiciel = COLONNES_GESTION["logiciel"].affichage_admin()
+    vague = COLONNES_GESTION["vague"].affichage_admin()
 
     @admin.display(description="scénario")
     def scenario_lisible(self, demande):
@@ -581,54 +559,6 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
 
 
 def exporter_csv_gestion(queryset):
-    types, statuts, paiements = dict(TypeDemande.choices), dict(StatutDemande.choices), dict(StatutPaiement.choices)
-    lignes = (
-        (
-            numero_dossier.formater(numero, version),
-            types[type_demande],
-            siret,
-            denomination,
-            couloir,
-            logiciel,
-            vague,
-            str(montant).replace(".", ","),
-            timezone.localtime(depot).strftime("%d/%m/%Y"),
-            statuts[statut],
-            paiements.get(paiement, ""),
-        )
-        for numero, version, type_demande, siret, denomination, couloir, logiciel, vague, montant, depot, statut, paiement in queryset.order_by(
-            "-date_depot"
-        )
-        .values_list(
-            "numero",
-            "version",
-            "type_demande",
-            "fournisseur__siret",
-            "fournisseur__denomination",
-            "solution__couloir__code",
-            "solution__logiciel__code",
-            "solution__vague",
-            "montant_ht",
-            "date_depot",
-            "statut",
-            "statut_paiement",
-        )
-        .iterator(chunk_size=2000)
-    )
-    return reponse_csv(
-        "demandes-gestion.csv",
-        [
-            "Numéro de dossier",
-            "Type",
-            "SIRET",
-            "Dénomination",
-            "Couloir",
-            "Logiciel",
-            "Vague",
-            "Montant HT",
-            "Date de dépôt",
-            "Statut",
-            "Statut du dernier paiement",
-        ],
-        lignes,
+    return COLONNES_GESTION.reponse_csv(
+        "demandes-gestion.csv", demandes_a_exporter(queryset, COLONNES_GESTION.champs_csv())
     )

@@ -2,20 +2,31 @@
 
 import json
 import re
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Demande, Solution
 from .valeurs import StatutDemande
+
+LOT_EXPORT = 2000  # rows read from the database at a time by a streamed CSV export
 
 
 def solutions_du_fournisseur(fournisseur):
     return Solution.objects.filter(fournisseur=fournisseur).select_related("couloir", "logiciel").order_by("numero_ans")
 
 
-def demandes_du_fournisseur(fournisseur):
+def demandes_du_fournisseur(fournisseur) -> QuerySet[Demande]:
     return Demande.objects.filter(fournisseur=fournisseur).select_related("solution__logiciel")
+
+
+def demandes_a_exporter(demandes: QuerySet[Demande], champs: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The rows of a CSV export of `demandes` (already filtered: the supplier's list or the
+    managers' changelist), latest deposit first: dicts of `champs`, read by batches as the response
+    streams."""
+    return demandes.order_by("-date_depot").values(*champs).iterator(chunk_size=LOT_EXPORT)
 
 
 def demande_du_fournisseur(fournisseur, pk) -> Demande:

@@ -1,54 +1,70 @@
-import django_tables2 as tables
+"""The tables of demandes, each declared once: the supplier's « Liste des demandes » (HTML table
+and CSV) and the managers' changelist (its computed columns, and its CSV export)."""
+
+from dataclasses import replace
+
 from django.urls import reverse
-from django.utils import timezone
 
-from .models import Demande
+from segur_portal import formats
+from segur_portal.colonnes import Colonne, Colonnes, libelles
+
+from . import numero_dossier
+from .valeurs import StatutDemande, StatutPaiement, TypeDemande
+
+libelle_type = libelles(TypeDemande.choices)
+
+NUMERO = Colonne(
+    "numero",
+    "Numéro de dossier",
+    champs=("numero", "version"),
+    lire=lambda ligne: numero_dossier.formater(ligne["numero"], ligne["version"]),
+    lien=lambda ligne: reverse("demande", args=[ligne["pk"]]),
+)
+TYPE = Colonne("type_demande", "Type", texte=libelle_type, html=lambda code: libelle_type(code).upper())
+LOGICIEL = Colonne("logiciel", "Logiciel", champs=("solution__logiciel__code",))
+VAGUE = Colonne("vague", "Vague", champs=("solution__vague",))
+DATE_DEPOT = Colonne("date_depot", "Date dépôt", texte=formats.date_locale)
+STATUT = Colonne("statut", "Statut", texte=libelles(StatutDemande.choices))
+STATUT_PAIEMENT = Colonne("statut_paiement", "Statut du dernier paiement", texte=libelles(StatutPaiement.choices))
+MONTANT = Colonne("montant_ht", "Montant Ségur HT", texte=formats.montant)
+
+COLONNES = Colonnes(
+    NUMERO,
+    TYPE,
+    Colonne("numero_editeur", "Numéro Editeur"),
+    LOGICIEL,
+    VAGUE,
+    DATE_DEPOT,
+    Colonne("date_commande", "Date de la commande", texte=formats.date_jour),
+    STATUT,
+    STATUT_PAIEMENT,
+    replace(MONTANT, au_tableau=False),
+)
 
 
-class DemandeTable(tables.Table):
-    numero = tables.Column(
-        verbose_name="Numéro de dossier", linkify=lambda record: reverse("demande", args=[record.pk])
-    )
-    type_demande = tables.Column(verbose_name="Type")
-    numero_editeur = tables.Column(verbose_name="Numéro Editeur")
-    logiciel = tables.Column(verbose_name="Logiciel", accessor="solution__logiciel__code")
-    vague = tables.Column(verbose_name="Vague", accessor="solution__vague")
-    # Plain columns: django-tables2's DateColumn compiles a template for every cell.
-    date_depot = tables.Column(verbose_name="Date dépôt")
-    date_commande = tables.Column(verbose_name="Date de la commande")
-    statut = tables.Column(verbose_name="Statut")
-    statut_paiement = tables.Column(verbose_name="Statut du dernier paiement", empty_values=())
-
+class DemandeTable(COLONNES.table()):
     legende = "Liste des demandes d'avance et de solde :"
 
     class Meta:
-        model = Demande
         empty_text = "Aucune demande ne correspond à ces critères."
-        fields = [
-            "numero",
-            "type_demande",
-            "numero_editeur",
-            "logiciel",
-            "vague",
-            "date_depot",
-            "date_commande",
-            "statut",
-            "statut_paiement",
-        ]
         order_by = "-date_depot"
         attrs = {"id": "liste-demandes"}
 
-    def render_numero(self, record):
-        return record.numero_dossier
 
-    def render_type_demande(self, record):
-        return record.get_type_demande_display().upper()
-
-    def render_date_depot(self, value):
-        return timezone.localtime(value).strftime("%d/%m/%Y")
-
-    def render_date_commande(self, value):
-        return value.strftime("%d/%m/%Y")
-
-    def render_statut_paiement(self, record):
-        return record.get_statut_paiement_display() or "—"
+# The managers' changelist: its list_display and its CSV export. A column that is a model field
+# (type, fournisseur, montant, date, statuts) is shown by the admin itself, with the field's
+# verbose name and the admin's formats; the label and formats here are then the CSV's.
+COLONNES_GESTION = Colonnes(
+    replace(NUMERO, nom="numero_dossier", lien=None),
+    TYPE,
+    Colonne("fournisseur", "Fournisseur", au_csv=False),
+    Colonne("siret", "SIRET", champs=("fournisseur__siret",), au_tableau=False),
+    Colonne("denomination", "Dénomination", champs=("fournisseur__denomination",), au_tableau=False),
+    Colonne("couloir", "Couloir", champs=("solution__couloir__code",)),
+    LOGICIEL,
+    VAGUE,
+    replace(MONTANT, libelle="Montant HT"),
+    replace(DATE_DEPOT, libelle="Date de dépôt"),
+    STATUT,
+    STATUT_PAIEMENT,
+)

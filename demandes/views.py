@@ -1,23 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import reverse
-from django.utils import timezone
 from django.views.generic import TemplateView
 
-from segur_portal.export_csv import reponse_csv
 from segur_portal.tableaux import TableauFiltreMixin
 
-from . import numero_dossier
 from .acces import EspaceFournisseurMixin
 from .filters import DemandeFilter
 from .forms import ConnexionForm
 from .selectors import (
     demande_du_fournisseur,
+    demandes_a_exporter,
     demandes_du_fournisseur,
     historique_des_statuts,
     solutions_du_fournisseur,
 )
-from .tables import DemandeTable
-from .valeurs import StatutDemande, StatutPaiement, TypeDemande
+from .tables import COLONNES, DemandeTable
 
 
 class ConnexionView(auth_views.LoginView):
@@ -63,55 +60,7 @@ class DemandeView(EspaceFournisseurMixin, TemplateView):
 
 
 def exporter_demandes(queryset):
-    libelles_type, libelles_statut = dict(TypeDemande.choices), dict(StatutDemande.choices)
-    libelles_paiement = dict(StatutPaiement.choices)
-    lignes = (
-        (
-            numero_dossier.formater(numero, version),
-            libelles_type[type_demande],
-            numero_editeur,
-            logiciel,
-            vague,
-            timezone.localtime(date_depot).strftime("%d/%m/%Y"),
-            date_commande.strftime("%d/%m/%Y"),
-            libelles_statut[statut],
-            libelles_paiement.get(paiement, ""),
-            str(montant).replace(".", ","),
-        )
-        for numero, version, type_demande, numero_editeur, logiciel, vague, date_depot, date_commande, statut, paiement, montant in queryset.order_by(
-            "-date_depot"
-        )
-        .values_list(
-            "numero",
-            "version",
-            "type_demande",
-            "numero_editeur",
-            "solution__logiciel__code",
-            "solution__vague",
-            "date_depot",
-            "date_commande",
-            "statut",
-            "statut_paiement",
-            "montant_ht",
-        )
-        .iterator(chunk_size=2000)
-    )
-    return reponse_csv(
-        "demandes.csv",
-        [
-            "Numéro de dossier",
-            "Type",
-            "Numéro Editeur",
-            "Logiciel",
-            "Vague",
-            "Date dépôt",
-            "Date de la commande",
-            "Statut",
-            "Statut du dernier paiement",
-            "Montant Ségur HT",
-        ],
-        lignes,
-    )
+    return COLONNES.reponse_csv("demandes.csv", demandes_a_exporter(queryset, COLONNES.champs_csv()))
 
 
 class AideView(EspaceFournisseurMixin, TemplateView):

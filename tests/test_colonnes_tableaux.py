@@ -6,6 +6,7 @@ test_gestion.py; here, the mechanism, and that each table's HTML headers and CSV
 from its one declaration."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 from types import SimpleNamespace
@@ -134,3 +135,46 @@ def test_importe_une_seule_definition(demo):
         assert import_demandes.importe is (import_demandes.etat in importes)
         retenues = COLONNES["nb_retenues"].valeur(Ligne(import_demandes))
         assert retenues == (7 if import_demandes.importe else None)
+
+
+def test_liste_des_demandes_une_declaration():
+    from demandes.tables import COLONNES, DemandeTable
+
+    assert [c.header for c in DemandeTable([]).columns] == [c.libelle for c in COLONNES if c.au_tableau]
+    assert COLONNES.entetes_csv()[-1] == "Montant Ségur HT"  # in the CSV only
+
+
+def test_liste_des_gestionnaires_une_declaration():
+    from demandes.admin import DemandeAdmin
+    from demandes.tables import COLONNES_GESTION
+
+    assert DemandeAdmin.list_display == COLONNES_GESTION.noms()
+    for nom in ("numero_dossier", "couloir", "logiciel", "vague"):
+        assert getattr(DemandeAdmin, nom).short_description == COLONNES_GESTION[nom].libelle
+
+
+@pytest.mark.django_db
+def test_cellules_html_et_csv_d_une_meme_demande(demo):
+    """The same demande read from its model instance (HTML table, admin) and from values() (CSV)
+    gives the same value in every column."""
+    from demandes.models import Demande, Solution
+    from demandes.tables import COLONNES, COLONNES_GESTION
+
+    solution = Solution.objects.get(numero_ans="mlp525off1")
+    Demande.objects.create(
+        numero="FINMDV000042",
+        version=3,
+        type_demande="SOLDE",
+        fournisseur_id=solution.fournisseur_id,
+        solution=solution,
+        numero_editeur="E42",
+        date_commande=datetime.date(2021, 11, 24),
+        regime_tva="TTC",
+        montant_ht=Decimal("10750.50"),
+    )
+    objet = Demande.objects.select_related("fournisseur", "solution__couloir", "solution__logiciel").get()
+    for colonnes in (COLONNES, COLONNES_GESTION):
+        (valeurs,) = Demande.objects.values(*colonnes.champs_csv())
+        for colonne in colonnes.du_csv():
+            assert colonne.valeur(Ligne(objet)) == colonne.valeur(valeurs), colonne.nom
+    assert COLONNES["numero"].valeur(valeurs) == "FINMDV000042M3"
