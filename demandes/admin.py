@@ -36,7 +36,14 @@ from .models import (
     TypePiece,
     Utilisateur,
 )
-from .selectors import demandes_a_exporter, ligne_deposee
+from .selectors import (
+    comptes_par_identifiant,
+    demandes_a_exporter,
+    demandes_avec_fournisseur,
+    demandes_avec_solution,
+    derniere_reception,
+    ligne_deposee,
+)
 from .tables import COLONNES_GESTION
 from .valeurs import StatutPaiement
 
@@ -248,7 +255,7 @@ class UtilisateurAdmin(UserAdmin):
 
     @admin.action(description="Envoyer un lien de réinitialisation du mot de passe", permissions=["change"])
     def envoyer_lien_reinitialisation(self, request, queryset):
-        self._envoyer_liens(request, queryset.order_by("username"))
+        self._envoyer_liens(request, comptes_par_identifiant(queryset))
 
     def _envoyer_liens(self, request, comptes):
         envoyes, ignores = envoyer_liens(request, comptes)
@@ -322,7 +329,7 @@ class PieceAttendueInline(LectureSeuleInline):
 
     @admin.display(description="pièce reçue")
     def reception(self, piece):
-        recue = piece.receptions.order_by("-zip_depose_id").first()
+        recue = derniere_reception(piece)
         if recue is None:
             return "Non reçue"
         url = reverse("piecesjointes:piece", args=[recue.pk])
@@ -469,7 +476,7 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
 
     def _transition(self, request, queryset, transition, motif=""):
         faites, refusees = services.changer_statut(
-            queryset.select_related("solution"), transition=transition, utilisateur=request.user, motif=motif
+            demandes_avec_solution(queryset), transition=transition, utilisateur=request.user, motif=motif
         )
         self._compte_rendu(request, faites, refusees, services.TRANSITIONS[transition].compte_rendu)
 
@@ -525,7 +532,7 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
                 "title": titre,
                 "form": form,
                 "action": action,
-                "demandes": queryset.select_related("fournisseur"),
+                "demandes": demandes_avec_fournisseur(queryset),
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },

@@ -7,6 +7,7 @@ from segur_portal.tableaux import FiltreDate, FormulaireCriteres, en_chiffres_as
 
 from . import numero_dossier
 from .models import Demande, Logiciel
+from .selectors import logiciels_du_fournisseur
 from .valeurs import StatutDemande, StatutPaiement, TypeDemande
 
 
@@ -46,7 +47,7 @@ class DemandeFilter(django_filters.FilterSet):
     def __init__(self, *args, fournisseur=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the logiciels of the supplier's own solutions.
-        self.filters["logiciel"].queryset = Logiciel.objects.filter(solution__fournisseur=fournisseur).distinct()
+        self.filters["logiciel"].queryset = logiciels_du_fournisseur(fournisseur)
 
     def filtrer_numero(self, queryset, nom, valeur):
         return queryset.filter(numero__icontains=numero_dossier.partie_recherchee(valeur))

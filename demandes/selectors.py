@@ -1,24 +1,24 @@
-"""Reads of the supplier's own data; the fournisseur always comes first."""
+"""Reads. The supplier's own data: the fournisseur always comes first. Then the managers' admin."""
 
 import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Demande, Solution
+from .models import Demande, Fournisseur, Logiciel, PieceAttendue, Solution, TypePiece, Utilisateur
 from .valeurs import StatutDemande
 
 LOT_EXPORT = 2000  # rows read from the database at a time by a streamed CSV export
 
 
-def solutions_du_fournisseur(fournisseur):
+def solutions_du_fournisseur(fournisseur: Fournisseur) -> QuerySet[Solution]:
     return Solution.objects.filter(fournisseur=fournisseur).select_related("couloir", "logiciel").order_by("numero_ans")
 
 
-def demandes_du_fournisseur(fournisseur) -> QuerySet[Demande]:
+def demandes_du_fournisseur(fournisseur: Fournisseur) -> QuerySet[Demande]:
     return Demande.objects.filter(fournisseur=fournisseur).select_related("solution__logiciel")
 
 
@@ -29,7 +29,16 @@ def demandes_a_exporter(demandes: QuerySet[Demande], champs: Sequence[str]) -> I
     return demandes.order_by("-date_depot").values(*champs).iterator(chunk_size=LOT_EXPORT)
 
 
-def demande_du_fournisseur(fournisseur, pk) -> Demande:
+def logiciels_du_fournisseur(fournisseur: Fournisseur | None) -> QuerySet[Logiciel]:
+    """The logiciels of the supplier's own solutions (a criterion of its list of demandes)."""
+    return Logiciel.objects.filter(solution__fournisseur=fournisseur).distinct()
+
+
+def types_de_pieces() -> QuerySet[TypePiece]:
+    return TypePiece.objects.order_by("code")
+
+
+def demande_du_fournisseur(fournisseur: Fournisseur, pk: int) -> Demande:
     return get_object_or_404(
         Demande.objects.select_related(
             "solution__couloir", "solution__logiciel", "import_demandes", "avance"
@@ -39,7 +48,7 @@ def demande_du_fournisseur(fournisseur, pk) -> Demande:
     )
 
 
-def historique_des_statuts(demande) -> list[dict]:
+def historique_des_statuts(demande: Demande) -> list[dict[str, Any]]:
     """Each change of status or payment, oldest first, starting with the deposit (a demande
     created by an import has no history row of its own: the import records its creation)."""
     etapes = [{"date": demande.date_depot, "statut": StatutDemande.EN_ATTENTE_PIECES.label, "paiement": ""}]
@@ -58,7 +67,7 @@ def historique_des_statuts(demande) -> list[dict]:
     return etapes
 
 
-def demandes_par_statut(fournisseur):
+def demandes_par_statut(fournisseur: Fournisseur) -> list[dict[str, Any]]:
     return list(
         Demande.objects.filter(fournisseur=fournisseur).values("statut").annotate(nombre=Count("id")).order_by("statut")
     )
@@ -67,7 +76,7 @@ def demandes_par_statut(fournisseur):
 _DEBUT_LIGNES = re.compile(r'(?<!\\)"lignesImport"\s*:\s*\[')
 
 
-def ligne_deposee(demande):
+def ligne_deposee(demande: Demande) -> str | None:
     """The line of the JSON file exactly as the supplier wrote it, read back from the stored file of
     the import that created or last modified the demande; None if unavailable."""
     if demande.import_demandes is None or not demande.rang:
@@ -93,3 +102,25 @@ def ligne_deposee(demande):
             return texte[position:fin]
         position = fin
     return None
+
+
+# --- the managers' admin -----------------------------------------------------------------------
+
+
+def demandes_avec_fournisseur(demandes: QuerySet[Demande]) -> QuerySet[Demande]:
+    """The demandes an action's confirmation page lists, each with its supplier."""
+    return demandes.select_related("fournisseur")
+
+
+def demandes_avec_solution(demandes: QuerySet[Demande]) -> QuerySet[Demande]:
+    """The demandes a change of status is applied to, with their solution."""
+    return demandes.select_related("solution")
+
+
+def derniere_reception(piece: PieceAttendue) -> Model | None:
+    """The piece received last for `piece` (a piecesjointes.PieceRecue, from the latest zip), or None."""
+    return piece.receptions.order_by("-zip_depose_id").first()
+
+
+def comptes_par_identifiant(comptes: QuerySet[Utilisateur]) -> QuerySet[Utilisateur]:
+    return comptes.order_by("username")

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from segur_portal.telechargement import reponse_fichier
 
+from . import selectors
 from .models import ErreurLigne, Import
 
 
@@ -90,7 +90,7 @@ class ImportAdmin(admin.ModelAdmin):
     def _telecharger(self, request, pk, champ, nom):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        import_demandes = get_object_or_404(Import, pk=pk)
+        import_demandes = selectors.import_ou_404(pk)
         return reponse_fichier(getattr(import_demandes, champ), nom(import_demandes), "application/json")
 
     def telecharger_fichier(self, request, pk):

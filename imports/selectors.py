@@ -3,15 +3,17 @@
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Import
+from demandes.models import Fournisseur
+
+from .models import ErreurLigne, Import
 
 LOT_EXPORT = 2000  # rows read from the database at a time by a streamed CSV export
 
 
-def imports_du_fournisseur(fournisseur) -> QuerySet[Import]:
+def imports_du_fournisseur(fournisseur: Fournisseur) -> QuerySet[Import]:
     return Import.objects.filter(fournisseur=fournisseur).order_by("-id")
 
 
@@ -21,19 +23,22 @@ def imports_a_exporter(imports: QuerySet[Import], champs: Sequence[str]) -> Iter
     return imports.order_by("-id").values(*champs).iterator(chunk_size=LOT_EXPORT)
 
 
-def import_du_fournisseur(fournisseur, pk) -> Import:
+def import_du_fournisseur(fournisseur: Fournisseur, pk: int) -> Import:
     """The supplier's import, or 404 — whether it belongs to someone else or does not exist."""
     return get_object_or_404(Import.objects.select_related("solution"), fournisseur=fournisseur, pk=pk)
 
 
-def erreurs_de_l_import(import_demandes):
+def import_ou_404(pk: int) -> Import:
+    """Any supplier's import (the managers' downloads), or 404."""
+    return get_object_or_404(Import, pk=pk)
+
+
+def erreurs_de_l_import(import_demandes: Import) -> QuerySet[ErreurLigne]:
     return import_demandes.erreurs.order_by("id")
 
 
-def imports_par_etat(fournisseur) -> list[dict]:
+def imports_par_etat(fournisseur: Fournisseur) -> list[dict[str, Any]]:
     """Counts for the home page: simulations in error, simulated, imported, finished."""
-    from django.db.models import Count
-
     libelles = {
         "simulations_en_erreur": "Simulations en erreur",
         Import.Etat.SIMULE: "Simulés, en attente d'import",

@@ -8,8 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from demandes.acces import EspaceFournisseurMixin
-from demandes.models import TypePiece
-from demandes.selectors import solutions_du_fournisseur
+from demandes.selectors import solutions_du_fournisseur, types_de_pieces
 from demandes.valeurs import TypeDemande
 from segur_portal.tableaux import TableauFiltreMixin
 from segur_portal.telechargement import reponse_fichier
@@ -140,7 +139,7 @@ class DocumentationView(EspaceFournisseurMixin, TemplateView):
         return super().get_context_data(
             champs=documentation.CHAMPS,
             regles=catalogue(),
-            types_pieces=TypePiece.objects.order_by("code"),
+            types_pieces=types_de_pieces(),
             types=[(t.value.lower(), t.label) for t in TypeDemande],
             modeles=documentation.MODELES,
             limites=documentation.limites(),

@@ -1,11 +1,16 @@
+"""Reads of the attachments step. The supplier's own data: the fournisseur always comes first."""
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from demandes.models import Demande
+from demandes.models import Demande, Fournisseur, PieceAttendue, Utilisateur
+from demandes.valeurs import StatutDemande
+from imports.models import Import
 
 from .models import PieceRecue, ZipDepose
 
 
-def demandes_retenues(fournisseur, import_demandes):
+def demandes_retenues(fournisseur: Fournisseur, import_demandes: Import) -> QuerySet[Demande]:
     """The demandes created or modified by this import, with the pieces they expect and receive."""
     return (
         Demande.objects.filter(fournisseur=fournisseur, import_demandes=import_demandes)
@@ -14,17 +19,40 @@ def demandes_retenues(fournisseur, import_demandes):
     )
 
 
-def zips_de_l_import(fournisseur, import_demandes):
+def pieces_annoncees_par_l_import(import_demandes: Import) -> QuerySet[PieceAttendue]:
+    """Every piece the import's demandes announced, whatever became of the demande since: a zip
+    processed again after « Terminer » finds the same names, hence gives the same pieces."""
+    return PieceAttendue.objects.filter(
+        demande__import_demandes=import_demandes, demande__fournisseur_id=import_demandes.fournisseur_id
+    )
+
+
+def pieces_attendues_de_l_import(import_demandes: Import) -> QuerySet[PieceAttendue]:
+    """The pieces still awaited: those of the import's demandes not yet handed over."""
+    return pieces_annoncees_par_l_import(import_demandes).filter(demande__statut=StatutDemande.EN_ATTENTE_PIECES)
+
+
+def pieces_manquantes(import_demandes: Import) -> QuerySet[PieceAttendue]:
+    """Expected pieces of the import's retained demandes that no zip has brought yet."""
+    return (
+        pieces_attendues_de_l_import(import_demandes)
+        .filter(receptions__isnull=True)
+        .select_related("demande")
+        .order_by("demande__rang", "id")
+    )
+
+
+def zips_de_l_import(fournisseur: Fournisseur, import_demandes: Import) -> QuerySet[ZipDepose]:
     return ZipDepose.objects.filter(fournisseur=fournisseur, import_demandes=import_demandes).prefetch_related(
         "entrees"
     )
 
 
-def zip_du_fournisseur(fournisseur, pk) -> ZipDepose:
+def zip_du_fournisseur(fournisseur: Fournisseur, pk: int) -> ZipDepose:
     return get_object_or_404(ZipDepose, fournisseur=fournisseur, pk=pk)
 
 
-def _visible(utilisateur, queryset, champ_fournisseur, permission, pk):
+def _visible(utilisateur: Utilisateur, queryset: QuerySet, champ_fournisseur: str, permission: str, pk: int):
     """The owner sees its own files; ASP staff holding the view permission see all of them;
     anyone else gets a 404, as for a file that does not exist."""
     if utilisateur.fournisseur_id is not None:
@@ -34,10 +62,10 @@ def _visible(utilisateur, queryset, champ_fournisseur, permission, pk):
     return get_object_or_404(queryset.none(), pk=pk)
 
 
-def piece_recue_visible(utilisateur, pk) -> PieceRecue:
+def piece_recue_visible(utilisateur: Utilisateur, pk: int) -> PieceRecue:
     pieces = PieceRecue.objects.select_related("piece_attendue__demande", "zip_depose")
     return _visible(utilisateur, pieces, "zip_depose__fournisseur_id", "piecesjointes.view_piecerecue", pk)
 
 
-def zip_visible(utilisateur, pk) -> ZipDepose:
+def zip_visible(utilisateur: Utilisateur, pk: int) -> ZipDepose:
     return _visible(utilisateur, ZipDepose.objects.all(), "fournisseur_id", "piecesjointes.view_zipdepose", pk)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 from simple_history.utils import bulk_update_with_history
 
-from demandes.models import Demande, Fournisseur, PieceAttendue
+from demandes.models import Demande, Fournisseur
 from demandes.valeurs import StatutDemande
 from imports.models import Import
 from segur_portal import formats
@@ -26,6 +26,7 @@ from segur_portal.journal import evenement
 
 from . import controles
 from .models import EntreeZip, PieceRecue, ZipDepose
+from .selectors import pieces_annoncees_par_l_import, pieces_manquantes
 
 journal = logging.getLogger(__name__)
 evenements = structlog.get_logger("segur_portal.evenements")
@@ -117,19 +118,6 @@ def envoyer_au_traitement(zip_id: int) -> bool:
         evenements.warning("zip_non_envoye", zip_id=zip_id, erreur=type(erreur).__name__)
         return False
     return True
-
-
-def pieces_attendues_de_l_import(import_demandes):
-    """The pieces still awaited: those of the import's demandes not yet handed over."""
-    return pieces_annoncees_par_l_import(import_demandes).filter(demande__statut=StatutDemande.EN_ATTENTE_PIECES)
-
-
-def pieces_annoncees_par_l_import(import_demandes):
-    """Every piece the import's demandes announced, whatever became of the demande since: a zip
-    processed again after « Terminer » finds the same names, hence gives the same pieces."""
-    return PieceAttendue.objects.filter(
-        demande__import_demandes=import_demandes, demande__fournisseur_id=import_demandes.fournisseur_id
-    )
 
 
 # The key's extension comes from the checked content, not from the entry's name (a name in a deep
@@ -362,16 +350,6 @@ def purger_zips_refuses() -> dict:
     if purges:
         evenements.info("purge_zips", **resultat)
     return resultat
-
-
-def pieces_manquantes(import_demandes):
-    """Expected pieces of the import's retained demandes that no zip has brought yet."""
-    return (
-        pieces_attendues_de_l_import(import_demandes)
-        .filter(receptions__isnull=True)
-        .select_related("demande")
-        .order_by("demande__rang", "id")
-    )
 
 
 def terminer(*, utilisateur, import_demandes) -> int:

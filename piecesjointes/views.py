@@ -35,7 +35,7 @@ class EtapePiecesJointesView(EspaceFournisseurMixin, View):
             return redirect("imports:ecran", pk=import_demandes.pk)
         zips = list(selectors.zips_de_l_import(self.fournisseur, import_demandes))
         manquantes = (
-            list(services.pieces_manquantes(import_demandes))
+            list(selectors.pieces_manquantes(import_demandes))
             if import_demandes.etat == import_demandes.Etat.IMPORTE
             else []
         )
