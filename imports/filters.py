@@ -11,6 +11,7 @@ from demandes.valeurs import TypeDemande
 from segur_portal.tableaux import FiltreDate, FormulaireCriteres, en_chiffres_ascii
 
 from .models import Import
+from .tables import COLONNES
 
 CHOIX_TYPE = [("", "Tous"), *TypeDemande.choices]
 
@@ -71,24 +72,28 @@ class ImportFilter(django_filters.FilterSet):
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    # One free-text filter per column of the table (« Filtrer... »): a number (0-9 only), a
-    # JJ/MM/AAAA date, or text. A column filter that cannot be read is refused with a message and
-    # matches nothing.
-    f_id = _filtre_entier("Identifiant", "id")
+    # One free-text filter per column of the table (« Filtrer... »), named as the column: a number
+    # (0-9 only), a JJ/MM/AAAA date, or text. A column filter that cannot be read is refused with a
+    # message and matches nothing.
+    f_id = _filtre_entier(COLONNES["id"].libelle, "id")
     f_date = django_filters.CharFilter(
-        label="Date d'importation", method="filtrer_date", validators=[_date_de_colonne("Date d'importation")]
+        label=COLONNES["date_creation"].libelle,
+        method="filtrer_date",
+        validators=[_date_de_colonne(COLONNES["date_creation"].libelle)],
     )
     f_ans = django_filters.CharFilter(
-        label="Numéro ANS",
+        label=COLONNES["numero_ans"].libelle,
         field_name="numero_ans",
         lookup_expr="icontains",
-        validators=[en_chiffres_ascii("Numéro ANS")],
+        validators=[en_chiffres_ascii(COLONNES["numero_ans"].libelle)],
     )
-    f_type = django_filters.CharFilter(label="Type de demande", method="filtrer_type")
-    f_nom = django_filters.CharFilter(label="Nom du fichier", field_name="nom_fichier", lookup_expr="icontains")
-    f_lignes = _filtre_entier("Nbre de demande", "nb_lignes")
-    f_retenues = _filtre_entier("Nbre de demandes retenues", "nb_retenues")
-    f_rejetees = _filtre_entier("Nbre de demandes rejetées", "nb_rejetees")
+    f_type = django_filters.CharFilter(label=COLONNES["type_demande"].libelle, method="filtrer_type")
+    f_nom = django_filters.CharFilter(
+        label=COLONNES["nom_fichier"].libelle, field_name="nom_fichier", lookup_expr="icontains"
+    )
+    f_lignes = _filtre_entier(COLONNES["nb_lignes"].libelle, "nb_lignes")
+    f_retenues = _filtre_entier(COLONNES["nb_retenues"].libelle, "nb_retenues")
+    f_rejetees = _filtre_entier(COLONNES["nb_rejetees"].libelle, "nb_rejetees")
 
     class Meta:
         model = Import

@@ -178,3 +178,11 @@ def test_cellules_html_et_csv_d_une_meme_demande(demo):
         for colonne in colonnes.du_csv():
             assert colonne.valeur(Ligne(objet)) == colonne.valeur(valeurs), colonne.nom
     assert COLONNES["numero"].valeur(valeurs) == "FINMDV000042M3"
+
+
+def test_filtres_de_colonne_nommes_comme_leur_colonne():
+    from imports.filters import COLONNES_FILTREES, ImportFilter
+    from imports.tables import COLONNES
+
+    for colonne, filtre in COLONNES_FILTREES.items():
+        assert ImportFilter.base_filters[filtre].label == COLONNES[colonne].libelle
