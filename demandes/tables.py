@@ -6,7 +6,7 @@ from dataclasses import replace
 from django.urls import reverse
 
 from segur_portal import formats
-from segur_portal.colonnes import Colonne, Colonnes, libelles
+from segur_portal.colonnes import Colonne, Colonnes, TableDeColonnes, libelles
 
 from . import numero_dossier
 from .valeurs import StatutDemande, StatutPaiement, TypeDemande
@@ -42,7 +42,8 @@ COLONNES = Colonnes(
 )
 
 
-class DemandeTable(COLONNES.table()):
+class DemandeTable(TableDeColonnes):
+    colonnes = COLONNES
     legende = "Liste des demandes d'avance et de solde :"
 
     class Meta:

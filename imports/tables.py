@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from demandes.valeurs import TypeDemande
 from segur_portal import formats
-from segur_portal.colonnes import Colonne, Colonnes, libelles
+from segur_portal.colonnes import Colonne, Colonnes, TableDeColonnes, libelles
 
 from .models import Import
 
@@ -57,7 +57,8 @@ COLONNES = Colonnes(
 )
 
 
-class ImportTable(COLONNES.table()):
+class ImportTable(TableDeColonnes):
+    colonnes = COLONNES
     legende = "Liste des imports :"
 
     class Meta:

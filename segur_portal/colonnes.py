@@ -13,9 +13,10 @@ goes through segur_portal.export_csv (streamed, formulas neutralised). Imports n
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import django_tables2 as tables
+from django.contrib import admin
 from django.http import StreamingHttpResponse
 
 from .export_csv import reponse_csv
@@ -46,7 +47,7 @@ def inchange(valeur: Any) -> Any:
     return valeur
 
 
-def libelles(choix: Iterable[tuple[Any, str]]) -> Callable[[Any], Any]:
+def libelles(choix: Iterable[tuple[Any, Any]]) -> Callable[[Any], Any]:
     """code → its label among Django choices, as get_FOO_display() (an unknown code shows as is)."""
     par_code = dict(choix)
     return lambda code: par_code.get(code, code)
@@ -88,10 +89,15 @@ class Colonne:
             return None if valeur in VIDES else self.texte(valeur)
 
         afficher.__name__ = self.nom
-        afficher.short_description = self.libelle
-        if self.triable:
-            afficher.admin_order_field = self.champs[0]
-        return afficher
+        return admin.display(description=self.libelle, ordering=self.champs[0] if self.triable else None)(afficher)
+
+
+def _lien(colonne: Colonne) -> Callable[[Any], str] | bool:
+    """django-tables2's linkify: the record's URL, or False for a cell without a link."""
+    if colonne.lien is None:
+        return False
+    lien = colonne.lien
+    return lambda record: lien(Ligne(record))
 
 
 class ColonneDuTableau(tables.Column):
@@ -103,7 +109,7 @@ class ColonneDuTableau(tables.Column):
             verbose_name=colonne.libelle,
             accessor=colonne.champs[0],
             orderable=colonne.triable,
-            linkify=(lambda record: colonne.lien(Ligne(record))) if colonne.lien else False,
+            linkify=_lien(colonne),
             empty_values=(),
         )
 
@@ -133,14 +139,6 @@ class Colonnes:
         """The names of the columns shown (an admin's list_display)."""
         return [colonne.nom for colonne in self.colonnes if colonne.au_tableau]
 
-    def table(self) -> type[tables.Table]:
-        """A django-tables2 Table holding the columns shown; subclass it with its Meta."""
-        return type(
-            "TableDeColonnes",
-            (tables.Table,),
-            {colonne.nom: ColonneDuTableau(colonne) for colonne in self.colonnes if colonne.au_tableau},
-        )
-
     def du_csv(self) -> list[Colonne]:
         return [colonne for colonne in self.colonnes if colonne.au_csv]
 
@@ -159,3 +157,14 @@ class Colonnes:
             [colonne.libelle for colonne in colonnes],
             ([colonne.cellule_csv(colonne.valeur(ligne)) for colonne in colonnes] for ligne in lignes),
         )
+
+
+class TableDeColonnes(tables.Table):
+    """A django-tables2 Table whose columns are those of its `colonnes` shown in the table (added
+    to each instance through django-tables2's extra_columns); its Meta says the rest."""
+
+    colonnes: ClassVar[Colonnes]
+
+    def __init__(self, data, **kwargs):
+        colonnes = [(colonne.nom, ColonneDuTableau(colonne)) for colonne in self.colonnes if colonne.au_tableau]
+        super().__init__(data, extra_columns=colonnes, **kwargs)

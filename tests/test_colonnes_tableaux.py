@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from segur_portal.colonnes import TIRET, Colonne, Colonnes, Ligne, libelles
+from segur_portal.colonnes import TIRET, Colonne, Colonnes, Ligne, TableDeColonnes, libelles
 
 from .test_ecrans import contenu_telecharge
 
@@ -51,7 +51,10 @@ def test_une_declaration_deux_sorties():
     # each lookup read once by the CSV's query
     assert COLONNES.champs_csv() == ["code", "couleur", "prix", "nombre", "remarque"]
 
-    table = COLONNES.table()([SimpleNamespace(code="a1", couleur="R", prix=Decimal("2.50"), nombre=2, remarque="")])
+    class Table(TableDeColonnes):
+        colonnes = COLONNES
+
+    table = Table([SimpleNamespace(code="a1", couleur="R", prix=Decimal("2.50"), nombre=2, remarque="")])
     assert [colonne.header for colonne in table.columns] == ["Code", "Couleur", "Prix", "Actions", "Remarque"]
     assert [colonne.orderable for colonne in table.columns] == [True, True, True, False, True]
     (rangee,) = table.rows
