@@ -68,9 +68,8 @@ def historique_des_statuts(demande: Demande) -> list[dict[str, Any]]:
 
 
 def demandes_par_statut(fournisseur: Fournisseur) -> list[dict[str, Any]]:
-    return list(
-        Demande.objects.filter(fournisseur=fournisseur).values("statut").annotate(nombre=Count("id")).order_by("statut")
-    )
+    lignes = Demande.objects.filter(fournisseur=fournisseur).values("statut").annotate(nombre=Count("id"))
+    return [dict(ligne) for ligne in lignes.order_by("statut")]
 
 
 _DEBUT_LIGNES = re.compile(r'(?<!\\)"lignesImport"\s*:\s*\[')

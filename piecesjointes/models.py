@@ -26,6 +26,9 @@ class ZipDepose(models.Model):
 
     # Waiting for the worker: the sweeper (piecesjointes.reprise) sends these again when stale.
     STATUTS_A_TRAITER = (Statut.EN_ATTENTE, Statut.EN_COURS)
+    # Not stored: set by deposer_zip once its transaction commits — None before, then whether the
+    # broker took the processing task (the upload's answer says so).
+    envoye_au_traitement: bool | None = None
 
     import_demandes = models.ForeignKey("imports.Import", on_delete=models.PROTECT, related_name="zips")
     fournisseur = models.ForeignKey(Fournisseur, on_delete=models.PROTECT, related_name="zips")

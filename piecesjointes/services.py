@@ -10,6 +10,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -17,7 +18,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 from simple_history.utils import bulk_update_with_history
 
-from demandes.models import Demande, Fournisseur
+from demandes.models import Demande, Fournisseur, Utilisateur
 from demandes.valeurs import StatutDemande
 from imports.models import Import
 from segur_portal import formats
@@ -66,32 +67,30 @@ def espace_utilise(fournisseur_id: int) -> int:
     return (zips["t"] or 0) + (pieces["t"] or 0)
 
 
-def deposer_zip(*, utilisateur, import_demandes, fichier) -> ZipDepose:
+def deposer_zip(*, utilisateur: Utilisateur, import_demandes: Import, fichier: UploadedFile) -> ZipDepose:
     """Stores the uploaded zip through the storage API and queues its processing, unless the
     supplier's storage quota (SEGUR_QUOTA_STOCKAGE_OCTETS) would be exceeded: then nothing is stored."""
     if import_demandes.etat != Import.Etat.IMPORTE:
         raise DepotImpossible("Les pièces jointes ne peuvent plus être déposées pour cet import.")
+    # The zip belongs to the import's supplier (the view only offers a supplier its own imports).
+    fournisseur_id, taille = import_demandes.fournisseur_id, fichier.size or 0
     with transaction.atomic():
         # Two uploads of the same supplier at once are checked against the quota one after the
         # other (the supplier's row is locked until the new zip is recorded).
-        Fournisseur.objects.select_for_update().filter(pk=utilisateur.fournisseur_id).first()
-        utilise, quota = espace_utilise(utilisateur.fournisseur_id), quota_stockage()
-        if utilise + fichier.size > quota:
+        Fournisseur.objects.select_for_update().filter(pk=fournisseur_id).first()
+        utilise, quota = espace_utilise(fournisseur_id), quota_stockage()
+        if utilise + taille > quota:
             evenements.warning(
-                "zip_refuse_quota",
-                fournisseur_id=utilisateur.fournisseur_id,
-                utilise=utilise,
-                octets=fichier.size,
-                quota=quota,
+                "zip_refuse_quota", fournisseur_id=fournisseur_id, utilise=utilise, octets=taille, quota=quota
             )
             raise DepotImpossible(
                 MESSAGE_QUOTA.format(utilise=formats.taille_humaine(utilise), quota=formats.taille_humaine(quota))
             )
         depot = ZipDepose(
             import_demandes=import_demandes,
-            fournisseur=utilisateur.fournisseur,
-            nom_fichier=nom_affichable(fichier.name),
-            taille=fichier.size,
+            fournisseur_id=fournisseur_id,
+            nom_fichier=nom_affichable(fichier.name or ""),
+            taille=taille,
         )
         depot.fichier.save("archive.zip", fichier, save=False)
         depot.date_activite = timezone.now()
@@ -101,7 +100,7 @@ def deposer_zip(*, utilisateur, import_demandes, fichier) -> ZipDepose:
     # caller's transaction is still open), True / False once sent or refused by the broker.
     depot.envoye_au_traitement = None
 
-    def envoyer():
+    def envoyer() -> None:
         depot.envoye_au_traitement = envoyer_au_traitement(depot.pk)
 
     transaction.on_commit(envoyer)
@@ -125,7 +124,7 @@ def envoyer_au_traitement(zip_id: int) -> bool:
 EXTENSION_PAR_TYPE = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
-def _cle_piece(depot: ZipDepose, verdict) -> str:
+def _cle_piece(depot: ZipDepose, verdict: controles.Verdict) -> str:
     extension = EXTENSION_PAR_TYPE[verdict.type_mime]
     return f"pieces/{depot.fournisseur_id}/{depot.import_demandes_id}/{depot.cle}/{verdict.rang:05d}{extension}"
 
@@ -269,7 +268,7 @@ MESSAGE_ECHEC = (
 )
 
 
-def relancer_zips_bloques() -> dict:
+def relancer_zips_bloques() -> dict[str, int]:
     """The sweeper (Celery beat, every SEGUR_REPRISE_PERIODE seconds): every zip waiting or in
     progress whose last sign of life is older than SEGUR_ZIP_RELANCE_APRES — a message lost with
     a killed worker or a restarted broker, a broker down at upload — is sent again; one that already
@@ -301,7 +300,7 @@ def relancer_zips_bloques() -> dict:
     return resultat
 
 
-def relancer_zip(depot: ZipDepose, *, utilisateur) -> None:
+def relancer_zip(depot: ZipDepose, *, utilisateur: Utilisateur) -> None:
     """« Relancer » a zip « En échec » (its supplier, or a manager): a fresh series of attempts.
     Not once its file is purged (the conditional UPDATE excludes it, as the purge's excludes a zip
     relaunched meanwhile)."""
@@ -319,7 +318,7 @@ def relancer_zip(depot: ZipDepose, *, utilisateur) -> None:
         transaction.on_commit(lambda: envoyer_au_traitement(depot.pk))
 
 
-def purger_zips_refuses() -> dict:
+def purger_zips_refuses() -> dict[str, int]:
     """Periodic (Celery beat, daily): deletes from the storage the file of every zip refused or
     « En échec » for more than SEGUR_RETENTION_ZIPS_REFUSES_JOURS days (since its processing, or
     its upload). The row stays, with its status, its reason and its entries' verdicts; its empty
@@ -352,7 +351,7 @@ def purger_zips_refuses() -> dict:
     return resultat
 
 
-def terminer(*, utilisateur, import_demandes) -> int:
+def terminer(*, utilisateur: Utilisateur, import_demandes: Import) -> int:
     """« Terminer »: hands the import's demandes to the ASP managers once nothing is missing."""
     with evenement(
         "terminer",
@@ -364,7 +363,7 @@ def terminer(*, utilisateur, import_demandes) -> int:
     return details["demandes_deposees"]
 
 
-def _terminer(utilisateur, import_demandes) -> int:
+def _terminer(utilisateur: Utilisateur, import_demandes: Import) -> int:
     with transaction.atomic():
         verrou = Import.objects.select_for_update().get(pk=import_demandes.pk, fournisseur=utilisateur.fournisseur)
         if verrou.etat != Import.Etat.IMPORTE:
