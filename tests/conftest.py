@@ -1,41 +1,118 @@
-import copy
+"""The fixtures every part of the suite uses, defined once: the demo data and the accounts (logged in
+or not), the guide's examples, a storage of each test's own, the transactional variants for the
+tests that need real commits (threads, a real Celery worker), and that worker.
+
+Fixtures of one part only live in its folder's conftest.py (tests/gestion/, tests/piecesjointes/,
+tests/navigateur/…). Builders are in tests/factories.py and tests/documents.py."""
+
 import json
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-# The guide's two models, shipped with the portal (served by the documentation page).
-MODELES = Path(__file__).resolve().parents[1] / "schemas" / "modeles"
+from demandes.valeurs import StatutDemande, StatutPaiement, TypeDemande
+
+# MODELES, ligne_type and vers_octets stay importable from here, for the modules that did
+# `from tests.conftest import …` (tests/test_import_reel.py).
+from .documents import MODELES, SIRET_RELAIS, ligne_type, vers_octets  # noqa: F401
+from .factories import creer_demandes, deposee_le
+from .parcours import utilisateur
 
 
-@pytest.fixture
-def demo(db):
-    """The demo fournisseurs, solutions and users (référentiels come from the migrations)."""
+@pytest.fixture(autouse=True)
+def stockage_temporaire(settings, tmp_path):
+    """Files stored by each test go to its own <tmp>/stockage/fichiers: the folder around
+    MEDIA_ROOT stays empty, so that a file written outside the storage (path traversal) is seen."""
+    settings.MEDIA_ROOT = str(tmp_path / "stockage" / "fichiers")
+
+
+# --- The demo data and the accounts -------------------------------------------------------------
+
+
+def _creer_demo():
+    """Demo fournisseurs, solutions and users (référentiels come from the migrations)."""
     from demandes.management.commands.seed_demo import creer_donnees_demo
 
     return creer_donnees_demo()
 
 
 @pytest.fixture
+def demo(db):
+    """The demo fournisseurs, solutions and users: {siret: Fournisseur}."""
+    return _creer_demo()
+
+
+@pytest.fixture
+def demo_transactionnel(transactional_db):
+    """The demo data for a test whose transactions really commit (threads, a real worker). A
+    transactional test starts from whatever the previous one left: the référentiels are reloaded."""
+    from demandes import referentiels
+    from demandes.models import Couloir, Logiciel, OperateurMessagerie, TypePiece
+
+    referentiels.charger(Couloir, Logiciel, OperateurMessagerie, TypePiece)
+    return _creer_demo()
+
+
+@pytest.fixture
 def relais(demo):
-    return demo["77625125800013"]
+    """The demo supplier RELAIS (a Fournisseur), owner of the solution mlp525off1."""
+    return demo[SIRET_RELAIS]
 
 
 @pytest.fixture
 def client_relais(client, demo):
     """The test client logged in as the demo supplier RELAIS."""
-    from django.contrib.auth import get_user_model
-
-    client.force_login(get_user_model().objects.get(username="relais"))
+    client.force_login(utilisateur("relais"))
     return client
 
 
 @pytest.fixture
-def stockage_temporaire(settings, tmp_path):
-    """Files stored by the test go to a folder of its own."""
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
+def relais_transactionnel(client, demo_transactionnel):
+    """`client_relais` on the transactional demo data."""
+    client.force_login(utilisateur("relais"))
+    return client
+
+
+@pytest.fixture
+def gestionnaire(demo):
+    """The demo ASP manager (group « Gestionnaires ASP »), with an e-mail address."""
+    compte = utilisateur("gestionnaire")
+    compte.email = "gestionnaire@asp.gouv.fr"
+    compte.save()
+    return compte
+
+
+@pytest.fixture
+def client_gestionnaire(client, gestionnaire):
+    """The test client logged in as the demo ASP manager."""
+    client.force_login(gestionnaire)
+    return client
+
+
+# --- Data sets of several folders ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def quatre_demandes(demo):
+    """relais's FINMDV000001 to 000004 (an avance en attente des pièces, a solde décidée and paid,
+    an avance décidée being paid, an avance rejetée), deposited from January to April 2024, and
+    hopital's FINHOP000001."""
+    (d1,) = creer_demandes(debut=1, editeur="B")
+    (d2,) = creer_demandes(
+        debut=2,
+        editeur="D",
+        type_demande=TypeDemande.SOLDE,
+        statut=StatutDemande.DECIDEE,
+        paiement=StatutPaiement.EFFECTUE,
+    )
+    (d3,) = creer_demandes(debut=3, editeur="A", statut=StatutDemande.DECIDEE, paiement=StatutPaiement.EN_COURS)
+    (d4,) = creer_demandes(debut=4, editeur="C", statut=StatutDemande.REJETEE, montant="10750.50")
+    for demande, jour in ((d1, "2024-01-10"), (d2, "2024-02-15"), (d3, "2024-03-20"), (d4, "2024-04-25")):
+        deposee_le(demande, jour)
+    creer_demandes("bnd52qq600", editeur="H")  # hopital's FINHOP000001
+    return d1, d2, d3, d4
+
+
+# --- The guide's examples -------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -54,14 +131,7 @@ def document_ttc(exemple_ttc) -> dict:
     return json.loads(exemple_ttc)
 
 
-def vers_octets(document: dict) -> bytes:
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def ligne_type(document: dict, **remplacements) -> dict:
-    ligne = copy.deepcopy(document["lignesImport"][0])
-    ligne.update(remplacements)
-    return ligne
+# --- A real Celery worker -------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -84,73 +154,3 @@ def worker_celery(django_db_setup, django_db_blocker):
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
             yield app
     task_postrun.disconnect(fermer_connexions)
-
-
-# Headless Chromium through Playwright, for the tests marked `browser`. No skip: without Chromium at
-# /usr/bin/chromium the launch fails, and so does the test (CI installs it).
-CHROMIUM = "/usr/bin/chromium"
-ARGUMENTS_CHROMIUM = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-OPTIONS_CONTEXTE = {"accept_downloads": True, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
-DELAI_NAVIGATEUR = 20_000  # ms: default timeout of every page
-
-
-@dataclass
-class Navigateur:
-    """The live server's URL and the launched Chromium (a Playwright Browser)."""
-
-    url: str
-    browser: Any
-
-    def nouvelle_page(self):
-        """A page in a new browser context (its own cookies, so its own session): close it with
-        `page.context.close()`; the browser closes whatever is left at teardown."""
-        page = self.browser.new_context(**OPTIONS_CONTEXTE).new_page()
-        page.set_default_timeout(DELAI_NAVIGATEUR)
-        return page
-
-    def se_connecter(self, page, identifiant: str):
-        """The guide's login form, with the demo password."""
-        page.goto(f"{self.url}/connexion/")
-        page.get_by_label("Identifiant").fill(identifiant)
-        page.get_by_label("Mot de passe").fill("demo")
-        page.get_by_role("button", name="Se connecter").click()
-
-
-@pytest.fixture
-def navigateur(live_server, transactional_db, settings, tmp_path, monkeypatch):
-    """Chromium launched against the live server, the demo data loaded: yields a `Navigateur`."""
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    from demandes import referentiels
-    from demandes.management.commands.seed_demo import creer_donnees_demo
-    from demandes.models import Couloir, Logiciel, OperateurMessagerie, TypePiece
-
-    # Playwright's sync API runs an event loop in this thread; the ORM is used around it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
-    # The live server speaks plain HTTP.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-    # A transactional test starts from whatever the previous one left: reload the référentiels.
-    referentiels.charger(Couloir, Logiciel, OperateurMessagerie, TypePiece)
-    creer_donnees_demo()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS_CHROMIUM)
-        try:
-            yield Navigateur(live_server.url, browser)
-        finally:
-            try:
-                browser.close()
-            finally:
-                # Inside Playwright's event loop the ORM gets a connection of its own (asgiref's
-                # Local follows the running loop's context): close it, or it outlives the test database.
-                connections.close_all()

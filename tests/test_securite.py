@@ -1,6 +1,7 @@
 """Security of the accounts and of the responses: login throttling on the portal and the admin
 (django-axes), password validators, and the headers of a supplier's page (CSP with nonces,
-Permissions-Policy, no cache of authenticated pages, HSTS)."""
+Permissions-Policy, no cache of authenticated pages, HSTS). The CSP in a real browser:
+tests/navigateur/test_navigateur_csp.py."""
 
 import re
 import time
@@ -143,25 +144,3 @@ def test_un_telechargement_prive_n_est_jamais_mis_en_cache(client_relais, docume
     reponse = client_relais.get(lien.attrs["href"])
     assert reponse.status_code == 200
     assert {"private", "no-store"} <= {valeur.strip() for valeur in reponse["Cache-Control"].split(",")}
-
-
-@pytest.mark.browser
-def test_aucune_violation_de_la_csp_dans_le_navigateur(navigateur):
-    """Chromium reports every resource, script or style the policy refuses: none on the supplier's
-    pages nor in the managers' admin, and the DSFR's script runs (it needs its nonce)."""
-    refus = []
-
-    def surveiller(page):
-        page.on("console", lambda m: refus.append(m.text) if "Content Security Policy" in m.text else None)
-        return page
-
-    fournisseur = surveiller(navigateur.nouvelle_page())
-    navigateur.se_connecter(fournisseur, "relais")
-    for chemin in ("/", "/imports/simulation/", "/imports/", "/demandes/", "/imports/documentation/", "/aide/"):
-        fournisseur.goto(f"{navigateur.url}{chemin}")
-        assert fournisseur.evaluate("typeof window.dsfr") == "function", chemin
-    gestionnaire = surveiller(navigateur.nouvelle_page())
-    navigateur.se_connecter(gestionnaire, "gestionnaire")
-    for chemin in ("/admin/", "/admin/demandes/demande/", "/admin/demandes/fournisseur/1/change/"):
-        gestionnaire.goto(f"{navigateur.url}{chemin}")
-    assert refus == []

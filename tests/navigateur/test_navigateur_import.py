@@ -6,19 +6,7 @@ import re
 
 import pytest
 
-MESSAGE_SUCCES = "La simulation de l'import s'est déroulée correctement."
-COLONNES_IMPORTS = [
-    "Identifiant",
-    "Date d'importation",
-    "Numéro ANS",
-    "Type de demande",
-    "Nom du fichier",
-    "Nbre de demande",
-    "Nbre de demandes retenues",
-    "Nbre de demandes rejetées",
-    "Fichier JSON",
-    "État",
-]
+from tests.pages import COLONNES_IMPORTS, MESSAGE_SUCCES
 
 
 @pytest.mark.browser

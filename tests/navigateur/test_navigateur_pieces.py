@@ -9,17 +9,10 @@ import threading
 
 import pytest
 
-from .test_pieces_jointes import (
-    ELF,
-    NOM_PIECE,
-    NOM_PIECE_2,
-    PDF,
-    PDF_BIS,
-    fichier_deux_lignes,
-    zip_de,
-)
+from tests.documents import fichier_deux_lignes
+from tests.factories import ELF, NOM_PIECE, NOM_PIECE_2, PDF, PDF_BIS, zip_de
+from tests.pages import MESSAGE_COMPLET
 
-MESSAGE_COMPLET = "Toutes les pièces jointes peuvent être importées correctement, merci de cliquer sur « Terminer »."
 DELAI_TRAITEMENT = 30_000  # ms: upload, task on the broker, page polling then reloading itself
 
 

@@ -9,11 +9,7 @@ import json
 
 import pytest
 
-MESSAGE_SUCCES = "La simulation de l'import s'est déroulée correctement."
-MESSAGE_ERREURS = (
-    "Une ou plusieurs erreurs ont été retournées lors de la simulation de l'import. "
-    "Veuillez corriger votre fichier en suivant les erreurs du fichier de retour."
-)
+from tests.pages import MESSAGE_ERREURS, MESSAGE_SUCCES
 
 
 @pytest.mark.browser
