@@ -11,9 +11,8 @@ import pytest
 from imports.moteur.anomalies import FichierRejete
 from imports.moteur.simulation import simuler
 from imports.moteur.sortie import fichier_de_sortie
-from tests.conftest import vers_octets
+from tests.documents import ANS, vers_octets
 
-ANS = "mlp525off1"
 CHAMPS_REECRITS = ('"impId"', '"codeTraitement"', '"libelleTraitement"')
 
 

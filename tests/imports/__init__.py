@@ -1,0 +1,1 @@
+"""The import of a JSON file (imports): the limits of the database a file reaches."""
