@@ -14,37 +14,29 @@ from urllib.parse import urljoin
 import pytest
 from django.utils import timezone
 
-from demandes.models import Demande, Fournisseur, Solution
+from demandes.models import Demande, Fournisseur
 from demandes.valeurs import StatutDemande, StatutPaiement, TypeDemande
 from imports.models import Import
-
-from .test_ecrans import COLONNES_IMPORTS, page, simuler, texte, utilisateur
-from .test_suivi import (
+from tests.documents import SIRET_RELAIS
+from tests.factories import copie_de_solution, creer_demandes, creer_import, deposee_le, le
+from tests.pages import (
     COLONNES_DEMANDES,
+    COLONNES_IMPORTS,
     ENTETES_CSV_IMPORTS,
-    SIRET_RELAIS,
-    creer_demandes,
-    creer_import,
-    deposee_le,
-    le,
     lignes_du_tableau,
     lire_csv,
+    page,
+    texte,
 )
+from tests.parcours import simuler
 
 MIDDLEWARE_NUL = "segur_portal.requetes.RequeteSansNulMiddleware"
+
+
 MESSAGE_NUL = "La requête contient un caractère non autorisé."
+
+
 CARACTERE_NON_AUTORISE = "la saisie contient un caractère non autorisé."
-
-
-@pytest.fixture(autouse=True)
-def environnement(stockage_temporaire):
-    pass
-
-
-@pytest.fixture
-def client_gestionnaire(client, demo):
-    client.force_login(utilisateur("gestionnaire"))
-    return client
 
 
 @pytest.fixture
@@ -61,16 +53,9 @@ def sans_middleware_nul(settings):
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != MIDDLEWARE_NUL]
 
 
-def solution_off2():
-    """A second numéro ANS for relais (same solution data), to tell the « Numéro ANS » criterion."""
-    modele = Solution.objects.get(numero_ans="mlp525off1")
-    champs = {f.name: getattr(modele, f.name) for f in Solution._meta.concrete_fields if f.name not in ("id",)}
-    return Solution.objects.create(**{**champs, "numero_ans": "mlp525off2"})
-
-
 @pytest.fixture
 def imports_relais(demo):
-    solution_off2()
+    copie_de_solution("mlp525off2")
     return {
         "alpha": creer_import(
             nom="alpha.json", nb_lignes=3, etat=Import.Etat.IMPORTE, retenues=2, rejetees=1, date=le("2024-01-10")
@@ -255,6 +240,7 @@ def test_requetes_sans_nul_inchangees(client_relais, imports_relais, sans_nul, e
 
 # --- 2. CSV formula injection -------------------------------------------------------------------------
 
+
 FORMULES = [
     '=SUM(A1:A9)+HYPERLINK(CONCAT("https:",A1),"Voir").json',
     "+33 cmd.json",
@@ -319,7 +305,7 @@ def suivre_le_lien_d_export(client, url):
 @pytest.fixture
 def imports_a_trier(demo):
     """Two imports meet every criterion of CRITERES_IMPORTS; each of the others fails exactly one."""
-    solution_off2()
+    copie_de_solution("mlp525off2")
     a_garder = [
         creer_import(nom="rapport-1.json", nb_lignes=3, date=le("2024-03-10")),
         creer_import(nom="rapport-2.json", nb_lignes=3, etat=Import.Etat.IMPORTE, retenues=3, date=le("2024-04-10")),

@@ -12,13 +12,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from .test_ecrans import page, texte
+from tests.documents import ligne_type, vers_octets
+from tests.pages import page, texte
+from tests.parcours import import_de, se_connecter, simuler
 
 MESSAGE_BLOQUE = "Trop de tentatives de connexion ont échoué pour cet identifiant depuis votre adresse (5 au plus)."
-
-
-def se_connecter(client, identifiant, mot_de_passe, *, adresse="203.0.113.7", url="/connexion/"):
-    return client.post(url, {"username": identifiant, "password": mot_de_passe}, REMOTE_ADDR=adresse)
 
 
 # --- login throttling ----------------------------------------------------------------------
@@ -134,9 +132,6 @@ def test_entetes_d_une_page_fournisseur(client_relais, settings):
 
 
 def test_un_telechargement_prive_n_est_jamais_mis_en_cache(client_relais, document_ttc):
-    from .conftest import ligne_type, vers_octets
-    from .test_ecrans import import_de, simuler
-
     document_ttc["lignesImport"] = [ligne_type(document_ttc, numeroEditeur="?")]  # an error: output offered
     import_demandes = import_de(simuler(client_relais, vers_octets(document_ttc)))
     ecran = page(client_relais.get(f"/imports/{import_demandes.pk}/"))

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from imports.management.commands.simuler import MAX_ERREURS_AFFICHEES
-from tests.conftest import vers_octets
+from tests.documents import vers_octets
 
 
 def executer(*arguments):

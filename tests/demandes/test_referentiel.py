@@ -1,7 +1,6 @@
 """Reference data: demo seed, SIRET/FINESS/RPPS keys, the published schemas, the admin pages."""
 
 import json
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,8 +8,7 @@ from django.core.management import CommandError, call_command
 
 from demandes.models import Couloir, Fournisseur, Logiciel, OperateurMessagerie, Solution, TypePiece, Utilisateur
 from demandes.validateurs import finess_valide, rpps_valide, siret_valide, telephone_fr_valide
-
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+from tests.documents import SCHEMAS
 
 
 def test_les_referentiels_sont_charges_par_les_migrations(db):

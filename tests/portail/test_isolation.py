@@ -9,23 +9,10 @@ import pytest
 
 from demandes.models import Demande
 from imports.models import Import
-
-from .test_ecrans import contenu_telecharge, page, texte, utilisateur
-from .test_import_reel import (
-    SIRET_UNIKALO,
-    document_de,
-    en_octets,
-    ligne,
-    simuler_et_importer,
-    simuler_service,
-    solution_concurrente,
-)
-from .test_regles import finess
-
-
-@pytest.fixture(autouse=True)
-def environnement(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
+from tests.documents import SIRET_UNIKALO, document_de, en_octets, finess, ligne
+from tests.factories import solution_concurrente
+from tests.pages import contenu_telecharge, page, texte
+from tests.parcours import simuler_et_importer, simuler_service, utilisateur
 
 
 @pytest.fixture
