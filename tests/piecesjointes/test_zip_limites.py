@@ -6,8 +6,7 @@ quota, SEGUR_QUOTA_STOCKAGE_OCTETS, checked at upload.
 
 Every hostile zip is generated here, in memory: nothing big is committed. Only the central directory
 matters to zipfile's parse, so the « many tiny entries » zips are a central directory repeated
-n times (each entry 51 bytes) followed by its end records.
-"""
+n times (each entry 51 bytes) followed by its end records."""
 
 import os
 import re
@@ -22,26 +21,12 @@ from django.utils import timezone
 
 from piecesjointes import services, tasks
 from piecesjointes.models import ZipDepose
+from tests.factories import MO, NOM_PIECE, PDF, PIC_MAX, zip_de, zip_de_taille
+from tests.pages import COLONNES_ZIPS, MESSAGE_ARCHIVE_ILLISIBLE, desactive, page, texte
+from tests.parcours import deposer, deposer_et_traiter, ecran
 
-from .test_ecrans import desactive, page
-from .test_pieces_jointes import (  # noqa: F401 — fixtures
-    COLONNES_ZIPS,
-    MESSAGE_ARCHIVE_ILLISIBLE,
-    NOM_PIECE,
-    PDF,
-    client_relais,
-    deposer,
-    deposer_et_traiter,
-    ecran,
-    environnement,
-    import_ttc,
-    texte,
-    zip_de,
-)
-
-MO = 1024 * 1024
-PIC_MAX = 150 * MO  # the worker's memory budget, whatever the zip
 DUREE_MAX = 5.0  # seconds, generous for a slow CI machine: the refusal itself takes milliseconds
+
 
 # --- building hostile archives ------------------------------------------------------------
 
@@ -283,14 +268,14 @@ def test_purge_des_zips_refuses_et_en_echec(client_relais, import_ttc, settings)
     # the download answers a clean French page, never a 500
     reponse = client_relais.get(f"/pieces-jointes/zip/{refuse.pk}/")
     assert reponse.status_code == 410
-    contenu = texte(reponse)
+    contenu = texte(reponse, lu=True)
     assert "Le fichier « refuse.zip » n'est plus disponible" in contenu
     assert "conservés 30 jours" in contenu
     assert client_relais.get(f"/pieces-jointes/zip/{recent.pk}/").status_code == 200
 
     # a purged failed zip cannot be relaunched (there is nothing left to process)
     suite = client_relais.post(f"/pieces-jointes/zip/{echec.pk}/relancer/", follow=True)
-    assert "Le fichier « echec.zip » a été supprimé après 30 jours de conservation" in texte(suite)
+    assert "Le fichier « echec.zip » a été supprimé après 30 jours de conservation" in texte(suite, lu=True)
     assert ZipDepose.objects.get(pk=echec.pk).statut == ZipDepose.Statut.EN_ECHEC
 
     # a redelivered task on a purged zip keeps its result
@@ -314,7 +299,7 @@ def test_purge_retention_reglable_et_fichier_deja_absent(client_relais, import_t
     assert tasks.purger_zips_refuses()["zips_purges"] == 2
     assert not chemin_existe(vieux.pk) and chemin(jeune.pk).exists()
     reponse = client_relais.get(f"/pieces-jointes/zip/{disparu.pk}/")
-    assert reponse.status_code == 410 and "conservés 7 jours" in texte(reponse)
+    assert reponse.status_code == 410 and "conservés 7 jours" in texte(reponse, lu=True)
 
 
 def chemin_existe(depot_id: int) -> bool:
@@ -323,11 +308,6 @@ def chemin_existe(depot_id: int) -> bool:
 
 
 # --- 3. storage quota per supplier -----------------------------------------------------------
-
-
-def zip_de_taille(taille: int, nom=NOM_PIECE) -> bytes:
-    archive = zip_de((nom, PDF))
-    return zip_de((nom, PDF), commentaire=b"x" * (taille - len(archive)))
 
 
 MESSAGE_QUOTA = re.compile(r"Votre espace de stockage est plein \((.+) utilisés sur (.+)\) : contactez l'ASP\.")
@@ -353,7 +333,7 @@ def test_quota_de_stockage_par_fournisseur(client_relais, import_ttc, settings):
     reponse = deposer(client_relais, import_ttc, zip_de_taille(2100), nom="de trop.zip")
     assert reponse.status_code == 302
     assert "Votre espace de stockage est plein (8 Ko utilisés sur 10 Ko) : contactez l'ASP." in texte(
-        ecran(client_relais, import_ttc)
+        ecran(client_relais, import_ttc), lu=True
     )
     # nothing stored
     assert not ZipDepose.objects.filter(nom_fichier="de trop.zip").exists()

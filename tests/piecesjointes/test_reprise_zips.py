@@ -24,34 +24,24 @@ from demandes.valeurs import StatutDemande
 from imports.models import Import
 from piecesjointes import services
 from piecesjointes.models import EntreeZip, PieceRecue, ZipDepose
-
-from .test_ecrans import contenu_telecharge, desactive, import_de, page, simuler, utilisateur
-from .test_exploitation import port_libre
-from .test_pieces_jointes import (  # noqa: F401 — fixtures
-    COLONNES_ZIPS,
-    MESSAGE_COMPLET,
-    NOM_PIECE,
-    NOM_PIECE_2,
-    PDF,
-    PDF_BIS,
+from tests import RACINE
+from tests.documents import fichier_deux_lignes
+from tests.factories import NOM_PIECE, NOM_PIECE_2, PDF, PDF_BIS, zip_de
+from tests.marques import SUR_POSTGRES
+from tests.pages import COLONNES_ZIPS, MESSAGE_COMPLET, contenu_telecharge, desactive, page, texte
+from tests.parcours import (
     attendre_traitement,
-    client_relais,
-    demo_transactionnel,
     deposer,
     deposer_et_traiter,
     ecran,
-    environnement,
     envoyer,
-    fichier_deux_lignes,
-    import_deux,
+    import_de,
     importer,
-    relais_transactionnel,
-    texte,
-    zip_de,
+    port_libre,
+    simuler,
+    utilisateur,
 )
 
-RACINE = Path(__file__).resolve().parents[1]
-SUR_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 MESSAGE_RECU_EN_ATTENTE = (
     "Le fichier « pieces.zip » a bien été reçu : son traitement est en attente et démarrera automatiquement, "
     "sans nouvel envoi de votre part."
@@ -188,7 +178,7 @@ def test_zip_laisse_en_cours_par_un_worker_tue_traite_apres_le_balayage(
     ZipDepose.objects.filter(pk=zip_id).update(statut=ZipDepose.Statut.EN_COURS, nb_traitees=3, nb_tentatives=1)
     depot = ZipDepose.objects.get(pk=zip_id)
     vieillir(depot, settings.SEGUR_ZIP_RELANCE_APRES + 1)
-    assert MESSAGE_COMPLET not in texte(ecran(client, import_demandes))
+    assert MESSAGE_COMPLET not in texte(ecran(client, import_demandes), lu=True)
 
     debut = time.monotonic()
     assert services.relancer_zips_bloques() == {"relances": 1, "non_envoyes": 0}
@@ -223,15 +213,15 @@ def test_zip_en_echec_apres_n_tentatives_puis_relance_par_le_fournisseur(client_
     formulaire = f"/pieces-jointes/zip/{depot.pk}/relancer/"
     assert formulaire in reponse.content.decode()
     suite = client_relais.post(formulaire, follow=True)
-    assert "Le traitement du fichier « pieces.zip » est relancé." in texte(suite)
+    assert "Le traitement du fichier « pieces.zip » est relancé." in texte(suite, lu=True)
     depot.refresh_from_db()
     assert (depot.statut, depot.nb_tentatives, depot.message) == (ZipDepose.Statut.EN_ATTENTE, 0, "")
 
     services.traiter_zip(depot.pk)
-    assert MESSAGE_COMPLET in texte(ecran(client_relais, import_deux))
+    assert MESSAGE_COMPLET in texte(ecran(client_relais, import_deux), lu=True)
     # a zip that is not in failure cannot be relaunched
     refus = client_relais.post(formulaire, follow=True)
-    assert "Seul un fichier zip en échec peut être relancé." in texte(refus)
+    assert "Seul un fichier zip en échec peut être relancé." in texte(refus, lu=True)
 
 
 def test_un_zip_en_echec_ne_bloque_pas_terminer_apres_un_nouveau_depot(client_relais, import_deux):
@@ -242,7 +232,7 @@ def test_un_zip_en_echec_ne_bloque_pas_terminer_apres_un_nouveau_depot(client_re
 
     deposer_et_traiter(client_relais, import_deux, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, PDF)), nom="bis.zip")
     reponse = ecran(client_relais, import_deux)
-    assert MESSAGE_COMPLET in texte(reponse) and not desactive(page(reponse).bouton("Terminer"))
+    assert MESSAGE_COMPLET in texte(reponse, lu=True) and not desactive(page(reponse).bouton("Terminer"))
     assert client_relais.post(f"/pieces-jointes/{import_deux.pk}/terminer/").status_code == 302
     import_deux.refresh_from_db()
     assert import_deux.etat == Import.Etat.TERMINE
@@ -260,7 +250,7 @@ def test_un_gestionnaire_relance_un_zip_en_echec_depuis_l_admin(client, client_r
         {"action": "relancer", "_selected_action": [depot.pk], "index": "0"},
         follow=True,
     )
-    assert "Traitement relancé : pieces.zip." in texte(reponse)
+    assert "Traitement relancé : pieces.zip." in texte(reponse, lu=True)
     depot.refresh_from_db()
     assert (depot.statut, depot.nb_tentatives) == (ZipDepose.Statut.EN_ATTENTE, 0)
 
@@ -380,7 +370,7 @@ def test_broker_arrete_pendant_le_depot_puis_traite_a_son_retour(
     with depot.fichier.open("rb") as flux:  # the zip itself is kept
         assert flux.read()[:2] == b"PK"
     page_html = client.get(f"/pieces-jointes/{import_demandes.pk}/")
-    assert "En attente de traitement" in texte(page_html)
+    assert "En attente de traitement" in texte(page_html, lu=True)
 
     broker_prive.demarrer()
     vieillir(depot, django_settings.SEGUR_ZIP_RELANCE_APRES + 1)

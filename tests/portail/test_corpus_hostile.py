@@ -1,7 +1,7 @@
 """The hostile corpus (tests/hostile/generer.py) through the screens, as the supplier `relais`.
 
 JSON files: each one is simulated through « Importer les demandes » (POST /imports/simulation/, as
-tests/test_ecrans.py's `simuler`). Never a 500; the result page says, in French, that the file is
+tests/parcours.py's `simuler`). Never a 500; the result page says, in French, that the file is
 refused (its message and details), or lists each line's error code and message, or that the
 simulation succeeded — and then « Importer » (the form the page shows) imports it: a file that
 simulates OK imports (spec §2, « Limits of the database »), every demande created.
@@ -11,8 +11,7 @@ body (piecesjointes.services.traiter_zip), as the worker does. Never an exceptio
 ends « Traité » with every refused entry carrying its French motif, or « Refusé » with the archive's
 French message; nothing is written outside the storage; the peak memory of the processing, measured
 with tracemalloc, stays within the worker's budget (the maximum over the corpus is named in the
-failure message of the last test).
-"""
+failure message of the last test)."""
 
 import io
 import json
@@ -31,16 +30,19 @@ from demandes.models import Demande
 from imports.models import Import
 from piecesjointes import services
 from piecesjointes.models import PieceRecue, ZipDepose
-
-from .hostile import generer
-from .test_ecrans import COLONNES_ERREURS, MESSAGE_ERREURS, MESSAGE_SUCCES, import_de, page, simuler
-from .test_pieces_jointes import deposer, importer, texte, verifier_stockage
+from tests.factories import MO, PIC_MAX
+from tests.hostile import generer
+from tests.pages import COLONNES_ERREURS, MESSAGE_ERREURS, MESSAGE_SUCCES, normaliser, page, texte
+from tests.parcours import deposer, import_de, importer, simuler, verifier_stockage
 
 CAS_JSON = generer.cas_json()
+
+
 CAS_ZIP = generer.cas_zip()
-MO = 1024 * 1024
-PIC_MAX = 150 * MO  # the worker's memory budget, whatever the zip
+
+
 PICS: dict[str, int] = {}  # peak of each zip case processed in this run
+
 
 # What the form says when it refuses the upload (400, nothing recorded).
 MESSAGES_FORMULAIRE = (
@@ -49,6 +51,8 @@ MESSAGES_FORMULAIRE = (
     "Sélectionnez un choix valide",
     "Le fichier dépasse la taille maximale autorisée",
 )
+
+
 # The titles of a refused file (spec §3.1).
 DEBUTS_REJET = (
     "Le JSON chargé ne respecte pas le format attendu",
@@ -57,15 +61,23 @@ DEBUTS_REJET = (
     "Le régime de TVA renseigné dans le JSON est différent de celui renseigné dans ce formulaire",
     "La période de dépôt des demandes",
 )
+
+
 # Python's own (English) messages of json and codecs, which must never reach the supplier.
 ANGLAIS = re.compile(
     r"\b(Expecting|Unexpected|Invalid|Unterminated|Extra data|delimiter|decode using|codec can't)\b"
     r"|line \d+ column \d+"
 )
+
+
 BALISES = "Les balises doivent être exactement celles prévues dans la"  # … « documentation » (a link)
+
+
 MESSAGE_IMPORT_REUSSI = re.compile(
     r"L'import s'est déroulé correctement : (\d+) demande\(s\) retenue\(s\), (\d+) demande\(s\) rejetée\(s\)\."
 )
+
+
 # The archive refused as a whole, and the motifs of a refused entry (spec §6).
 DEBUTS_MESSAGE_ARCHIVE = (
     "Le fichier n'est pas une archive zip lisible",
@@ -73,6 +85,8 @@ DEBUTS_MESSAGE_ARCHIVE = (
     "L'archive contient",
     "Le répertoire de l'archive est anormalement grand",
 )
+
+
 MOTIF_FRANCAIS = re.compile(
     r"nom de fichier illisible : il n'est pas encodé en UTF-8"
     r"|nom de fichier vide"
@@ -90,13 +104,6 @@ MOTIF_FRANCAIS = re.compile(
     r"|fichier de plus de \d+ Mo"
     r"|le contenu \([^)]*\) n'est pas un fichier (PDF|JPEG|PNG)"
 )
-
-
-@pytest.fixture(autouse=True)
-def stockage(settings, tmp_path):
-    """As in tests/test_pieces_jointes.py: the files go to <tmp>/stockage/fichiers, and the folder
-    around MEDIA_ROOT stays empty, so that a file written outside the storage would be seen."""
-    settings.MEDIA_ROOT = str(tmp_path / "stockage" / "fichiers")
 
 
 @pytest.fixture(scope="module")
@@ -120,10 +127,6 @@ def demo(db, demo_du_module):
     return demo_du_module
 
 
-def _normaliser(chaine: str) -> str:
-    return " ".join(chaine.split())
-
-
 def sans_injection(reponse):
     """No marker of the corpus rendered as markup: every value of a file is escaped."""
     contenu = reponse.content.decode()
@@ -144,7 +147,7 @@ def lire(client, url: str):
 def _issue_de_la_simulation(client, reponse, imports_avant: int):
     """What the supplier is told, checked to be French and complete: (issue, import, result page)."""
     if reponse.status_code == 400:
-        contenu = texte(reponse)
+        contenu = texte(reponse, lu=True)
         assert any(m in contenu for m in MESSAGES_FORMULAIRE), contenu[-1500:]
         sans_injection(reponse)
         assert Import.objects.count() == imports_avant  # nothing recorded
@@ -152,12 +155,12 @@ def _issue_de_la_simulation(client, reponse, imports_avant: int):
 
     import_demandes = import_de(reponse)
     ecran = lire(client, reponse["Location"])
-    contenu = texte(ecran)
+    contenu = texte(ecran, lu=True)
     if import_demandes.resultat == Import.Resultat.FICHIER_REJETE:
         assert import_demandes.message.startswith(DEBUTS_REJET), import_demandes.message
-        assert _normaliser(import_demandes.message) in contenu
+        assert normaliser(import_demandes.message) in contenu
         for detail in import_demandes.details:
-            assert detail and _normaliser(detail) in contenu, detail[:300]
+            assert detail and normaliser(detail) in contenu, detail[:300]
             assert not ANGLAIS.search(detail), f"détail en anglais : {detail[:300]}"
         assert BALISES in contenu and MESSAGE_SUCCES not in contenu
         assert not import_demandes.importable
@@ -188,8 +191,8 @@ def _importer_comme_l_ecran(client, import_demandes, ecran):
     assert reponse.status_code == 302, reponse.status_code
     assert reponse["Location"] == f"/pieces-jointes/{import_demandes.pk}/", reponse["Location"]
     etape = lire(client, reponse["Location"])
-    trouve = MESSAGE_IMPORT_REUSSI.search(texte(etape))
-    assert trouve, texte(etape)[:2000]
+    trouve = MESSAGE_IMPORT_REUSSI.search(texte(etape, lu=True))
+    assert trouve, texte(etape, lu=True)[:2000]
     import_demandes.refresh_from_db()
     assert import_demandes.etat == Import.Etat.IMPORTE, import_demandes.etat
     assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (import_demandes.nb_lignes, 0)
@@ -330,9 +333,9 @@ def test_zip_hostile(cas, client_relais, import_des_zips, settings):
     ecrits = [c for c in surveilles if _existe(c)]
     assert not ecrits, f"écrit hors du stockage : {ecrits}"
 
-    ecran = texte(lire(client_relais, f"/pieces-jointes/{import_des_zips.pk}/"))
+    ecran = texte(lire(client_relais, f"/pieces-jointes/{import_des_zips.pk}/"), lu=True)
     if depot.statut == ZipDepose.Statut.REFUSE:
-        assert _normaliser(depot.message) in ecran
+        assert normaliser(depot.message) in ecran
     etat = client_relais.get(f"/pieces-jointes/zip/{depot.pk}/statut/")
     assert etat.status_code == 200 and etat.json()["statut"] == depot.statut and etat.json()["termine"]
 
