@@ -1,0 +1,85 @@
+"""Two managers at the same time (PostgreSQL, row locks): two payments never exceed the amount, a
+decision and a rejection of the same demande make one transition only."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+from django.db import connections
+
+from demandes.models import Demande, Paiement
+from demandes.valeurs import StatutDemande, StatutPaiement
+from tests.factories import creer_demande
+from tests.marques import postgres_seulement
+from tests.parcours import utilisateur
+
+# --- 3. two managers at the same time (PostgreSQL) ---------------------------------------------
+
+
+def _a_deux(monkeypatch, cible, nom, appels):
+    """Runs the two calls in two threads (two connections); both wait for each other at the write
+    `cible.nom` (for 3 s at most: with a row lock, the second one never gets there in time)."""
+    rendez_vous = threading.Barrier(2)
+    origine = getattr(cible, nom)
+
+    def ecriture(*args, **kwargs):
+        try:
+            rendez_vous.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+        return origine(*args, **kwargs)
+
+    monkeypatch.setattr(cible, nom, ecriture)
+    resultats = [None, None]
+
+    def executer(rang, appel):
+        try:
+            resultats[rang] = appel()
+        finally:
+            connections.close_all()
+
+    fils = [threading.Thread(target=executer, args=(rang, appel)) for rang, appel in enumerate(appels)]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(timeout=60)
+        assert not f.is_alive()
+    return resultats
+
+
+@postgres_seulement("concurrence réelle : PostgreSQL (la CI)")
+def test_deux_paiements_simultanes_ne_depassent_pas_le_montant(demo_transactionnel, monkeypatch):
+    from demandes import services
+
+    demande = creer_demande(1, StatutDemande.DECIDEE)
+    gestionnaire = utilisateur("gestionnaire")
+
+    def payer():
+        return services.enregistrer_paiement(
+            Demande.objects.filter(pk=demande.pk),
+            montant=Decimal("1000.00"),
+            date_paiement=datetime.date(2024, 3, 1),
+            statut=StatutPaiement.EFFECTUE,
+            utilisateur=gestionnaire,
+        )
+
+    resultats = _a_deux(monkeypatch, Paiement.objects, "create", [payer, payer])
+    assert sorted(len(faites) for faites, _ in resultats) == [0, 1]
+    assert sum(Paiement.objects.filter(demande=demande).values_list("montant", flat=True)) == Decimal("1000.00")
+
+
+@postgres_seulement("concurrence réelle : PostgreSQL (la CI)")
+def test_decision_et_rejet_simultanes_une_seule_transition(demo_transactionnel, monkeypatch):
+    from demandes import services
+
+    demande = creer_demande(1, StatutDemande.EN_INSTRUCTION)
+    gestionnaire = utilisateur("gestionnaire")
+
+    def transition(nom, motif=""):
+        return lambda: services.changer_statut(
+            Demande.objects.filter(pk=demande.pk), transition=nom, utilisateur=gestionnaire, motif=motif
+        )
+
+    resultats = _a_deux(monkeypatch, Demande, "save", [transition("decision"), transition("rejet", "Pièce illisible")])
+    assert sorted(len(faites) for faites, _ in resultats) == [0, 1]
+    assert demande.history.filter(history_type="~").count() == 1
