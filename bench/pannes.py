@@ -58,7 +58,6 @@ is bounded (about 9 minutes at most, every wait has a timeout).
 """
 
 import argparse
-import copy
 import hashlib
 import http.cookiejar
 import json
@@ -67,7 +66,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -78,29 +76,38 @@ import urllib.parse
 import urllib.request
 import uuid
 import zipfile
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as version_paquet
 from pathlib import Path
 
 import psycopg2
+from commun import (
+    NUMERO_ANS,
+    RACINE,
+    TAILLE_PIECE,
+    TAUX_TVA,
+    TYPE_DEMANDE,
+    UTILISATEUR,
+    construire_document,
+    ecrire_zip_incompressible,
+    fin_de,
+    ligne_de_tableau,
+    mo,
+    port_libre,
+    version_de,
+)
+from commun import nom_piece as nom_de_piece
 
-RACINE = Path(__file__).resolve().parents[1]
 BIN = RACINE / ".venv" / "bin"
 PYTHON = str(BIN / "python")
 CELERY = str(BIN / "celery")
 GUNICORN = str(BIN / "gunicorn")
 MANAGE = str(RACINE / "manage.py")
-MODELE = RACINE / "schemas" / "modeles" / "avance-structure-ttc.json"
 
 BASE = "segur_bench_pannes"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 URL_BASE = f"postgres://postgres@127.0.0.1:5432/{BASE}"
 HOTE = "127.0.0.1"
 
-UTILISATEUR, MOT_DE_PASSE = "relais", "demo"
-NUMERO_ANS, TAUX_TVA, TYPE_DEMANDE = "mlp525off1", "20", "AVANCE"
-MONTANT = "10750.00"
-_MARQUE_MONTANT = "@@MONTANT@@"
+MOT_DE_PASSE = "demo"  # the demo password of UTILISATEUR (relais)
 MESSAGE_EN_ATTENTE = "a bien été reçu : son traitement est en attente"
 
 RELANCE_APRES_DEFAUT, PERIODE_DEFAUT = 120, 60  # the portal's defaults (settings.py)
@@ -108,8 +115,6 @@ PDF = (
     b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
     b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 )
-ENTETE_PDF = b"%PDF-1.4\n"
-TAILLE_GROSSE_PIECE = 3 * 1024 * 1024 - 100
 
 NOMS = {
     1: "1. tâche rejouée après « Terminer »",
@@ -152,49 +157,7 @@ def ok(condition):
     return "OK" if condition else "ÉCART"
 
 
-def mo(octets):
-    return octets / (1024 * 1024)
-
-
-def port_libre():
-    with socket.socket() as s:
-        s.bind((HOTE, 0))
-        return s.getsockname()[1]
-
-
-def paquet(nom):
-    try:
-        return version_paquet(nom)
-    except PackageNotFoundError:
-        return "?"
-
-
-def fin_de(chemin: Path, lignes=25):
-    try:
-        texte = chemin.read_text(errors="replace").strip()
-    except OSError:
-        return ""
-    return "\n".join(texte.splitlines()[-lignes:])
-
-
 # --- The JSON file and the zips -------------------------------------------------------------------
-
-
-def cle_luhn(chiffres: str) -> str:
-    total = 0
-    for rang, caractere in enumerate(reversed(chiffres)):
-        valeur = int(caractere)
-        if rang % 2 == 0:
-            valeur *= 2
-            if valeur > 9:
-                valeur -= 9
-        total += valeur
-    return str((10 - total % 10) % 10)
-
-
-def finess(prefixe: str, numero: int) -> str:
-    corps = f"{prefixe}{numero:07d}"
-    return corps + cle_luhn(corps)
 
 
 def numero_editeur(scenario: int, i: int) -> str:
@@ -202,30 +165,15 @@ def numero_editeur(scenario: int, i: int) -> str:
 
 
 def nom_piece(scenario: int, i: int) -> str:
-    return f"MDV-LGC-Va1-BDC-{numero_editeur(scenario, i)}.pdf"
+    return nom_de_piece(numero_editeur(scenario, i))
 
 
 def document_json(scenario: int, nb: int) -> bytes:
     """nb valid lines of the guide's TTC model; numéros éditeur, FINESS and piece names unique per
     scenario (a live demande of another scenario would otherwise make a line invalid)."""
-    modele = json.loads(MODELE.read_text(encoding="utf-8"))
-    gabarit = modele["lignesImport"][0]
-    nb_geo = len(gabarit["beneficiaires"]["structure"]["FINESSGeo"]) or 1
-    lignes = []
-    for i in range(1, nb + 1):
-        ligne = copy.deepcopy(gabarit)
-        rang = scenario * 1000 + i
-        ligne["numLigne"] = i
-        ligne["numeroEditeur"] = numero_editeur(scenario, i)
-        ligne["commande"]["montantSegurHT"] = _MARQUE_MONTANT
-        structure = ligne["beneficiaires"]["structure"]
-        structure["FINESSJuridique"] = finess("8", rang)
-        structure["FINESSGeo"] = [finess("9", rang * nb_geo + k) for k in range(nb_geo)]
-        ligne["piecesJustificatives"][0]["nomFichier"] = nom_piece(scenario, i)
-        lignes.append(ligne)
-    modele["lignesImport"] = lignes
-    texte = json.dumps(modele, indent=2, ensure_ascii=False)
-    return (texte.replace(f'"{_MARQUE_MONTANT}"', MONTANT) + "\n").encode()
+    return construire_document(
+        nb, editeur=lambda i: numero_editeur(scenario, i), rang=lambda i: scenario * 1000 + i, decalage_geo=0
+    ).encode()
 
 
 def zip_petit(chemin: Path, scenario: int, nb: int) -> Path:
@@ -238,10 +186,7 @@ def zip_petit(chemin: Path, scenario: int, nb: int) -> Path:
 
 def zip_gros(chemin: Path, scenario: int, nb: int) -> Path:
     """Entries of 3 MiB - 100 bytes, « %PDF-1.4 » then random bytes (incompressible)."""
-    with zipfile.ZipFile(chemin, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for i in range(1, nb + 1):
-            archive.writestr(nom_piece(scenario, i), ENTETE_PDF + os.urandom(TAILLE_GROSSE_PIECE - len(ENTETE_PDF)))
-    return chemin
+    return ecrire_zip_incompressible(chemin, [nom_piece(scenario, i) for i in range(1, nb + 1)])
 
 
 # --- The browser ----------------------------------------------------------------------------------
@@ -495,8 +440,8 @@ class Pile:
         self.statiques = dossier / "static"
         self.media.mkdir()
         (dossier / "televersements").mkdir()
-        self.port_redis = port_libre()
-        self.port_web = port_libre()
+        self.port_redis = port_libre(HOTE)
+        self.port_web = port_libre(HOTE)
         self.url_redis = f"redis://{HOTE}:{self.port_redis}/0"
         self.processus = []  # every process ever started: all stopped in fermer()
         self.redis = self.gunicorn = self.beat = None
@@ -898,7 +843,7 @@ def scenario_2(pile, navigateur, lien, nb):
     debut = time.monotonic()
     chemin = zip_gros(pile.dossier / "pannes-2.zip", 2, nb)
     print(
-        f"   import {import_id} ({nb} demandes) ; zip de {nb} × {TAILLE_GROSSE_PIECE} octets : {mo(chemin.stat().st_size):.1f} Mo, écrit en {time.monotonic() - debut:.1f} s"
+        f"   import {import_id} ({nb} demandes) ; zip de {nb} × {TAILLE_PIECE} octets : {mo(chemin.stat().st_size):.1f} Mo, écrit en {time.monotonic() - debut:.1f} s"
     )
 
     arret = {}
@@ -1106,8 +1051,8 @@ def versions(pile):
     redis_version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.strip()
     print(
         f"Python {sys.version.split()[0]} — PostgreSQL {postgres} — {redis_version.split(' sha=')[0]} — "
-        f"Django {paquet('django')}, Celery {paquet('celery')}, kombu {paquet('kombu')}, redis-py {paquet('redis')}, "
-        f"gunicorn {paquet('gunicorn')} — {os.cpu_count()} CPU, charge "
+        f"Django {version_de('django')}, Celery {version_de('celery')}, kombu {version_de('kombu')}, redis-py {version_de('redis')}, "
+        f"gunicorn {version_de('gunicorn')} — {os.cpu_count()} CPU, charge "
         f"{' '.join(f'{c:.2f}' for c in os.getloadavg())}"
     )
 
@@ -1115,11 +1060,11 @@ def versions(pile):
 def imprimer_resume(resultats, pile):
     print("\nRésumé")
     entetes = ("scénario", "reprise (s)", "borne (s)", "pièces att./reçues", "perdues", "erreurs HTTP", "verdict")
-    largeurs = (40, 11, 36, 18, 7, 12, 7)
-    print("   " + " ".join(f"{e:<{l}}" for e, l in zip(entetes, largeurs, strict=True)))
+    formats = ("<40", "<11", "<36", "<18", "<7", "<12", "<7")
+    print(ligne_de_tableau(entetes, formats))
     for r in resultats:
         if "erreur" in r and "attendues" not in r:
-            print(f"   {r['nom']:<{largeurs[0]}} ÉCART — non mesuré : {r['erreur'][:160]}")
+            print(f"   {r['nom']:{formats[0]}} ÉCART — non mesuré : {r['erreur'][:160]}")
             continue
         reprise = f"{r['reprise']:.2f}" if r.get("reprise") is not None else "—"
         borne = f"{r['borne']:.1f} ({r['borne_texte']})" if r.get("borne") is not None else "—"
@@ -1127,7 +1072,7 @@ def imprimer_resume(resultats, pile):
         perdues = r["attendues"] - r["recues"]
         verdict = ok(all(v for _, v in r["cibles"]) and perdues == 0 and not r["erreurs_http"])
         cellules = (r["nom"], reprise, borne, pieces, str(perdues), str(len(r["erreurs_http"])), verdict)
-        print("   " + " ".join(f"{c:<{l}}" for c, l in zip(cellules, largeurs, strict=True)))
+        print(ligne_de_tableau(cellules, formats))
     print(
         f"\nBorne de reprise = SEGUR_ZIP_RELANCE_APRES ({pile.relance_apres} s) + SEGUR_REPRISE_PERIODE "
         f"({pile.periode} s) + durée du traitement (mesurée, tentative réussie) ; avec les valeurs par défaut : "

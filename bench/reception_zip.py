@@ -48,12 +48,9 @@ the heaviest moment sampled, i.e. at the storage of each accepted piece).
 """
 
 import argparse
-import cProfile
 import hashlib
-import io
 import json
 import os
-import pstats
 import shutil
 import signal
 import subprocess
@@ -66,62 +63,39 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-RACINE = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(RACINE))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "segur_portal.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'bench-zip-intake.sqlite3'}")
+from commun import (
+    NUMERO_ANS,
+    RACINE,
+    TAILLE_PIECE,
+    UTILISATEUR,
+    commande_mesuree,
+    decrire_base,
+    ecrire_zip_incompressible,
+    fin_de,
+    fmt_durees,
+    imprimer_tableau,
+    lire_statut_proc,
+    meilleur_de,
+    mo,
+    preparer_base,
+    preparer_django,
+    profiler,
+    verdict,
+)
+from commun import nom_piece as nom_de_piece
+
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"  # the worker measure needs a real broker round trip
-_MEDIA_TEMPORAIRE = None
-if "MEDIA_ROOT" not in os.environ:
-    _MEDIA_TEMPORAIRE = tempfile.mkdtemp(prefix="bench-zip-intake-media-")
-    os.environ["MEDIA_ROOT"] = _MEDIA_TEMPORAIRE
-
-
-def _creer_base_postgres_si_absente():
-    import environ
-
-    url = os.environ["DATABASE_URL"]
-    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        return
-    config = environ.Env.db_url_config(url)
-    import psycopg2
-    from psycopg2 import sql
-
-    connexion = psycopg2.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-    )
-    connexion.autocommit = True
-    try:
-        with connexion.cursor() as curseur:
-            curseur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-            if curseur.fetchone() is None:
-                curseur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-                print(f"Base PostgreSQL {config['NAME']} créée.")
-    finally:
-        connexion.close()
-
-
-_creer_base_postgres_si_absente()
+_MEDIA_TEMPORAIRE = preparer_django("bench-zip-intake")
 
 import django  # noqa: E402
-
-django.setup()
-
 from django.conf import settings  # noqa: E402
 from django.core.files import File  # noqa: E402
 from django.core.files.base import ContentFile  # noqa: E402
 from django.core.files.storage import default_storage  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from demandes.management.commands.seed_demo import creer_donnees_demo  # noqa: E402
-from demandes.models import Demande, Fournisseur, PieceAttendue, Solution  # noqa: E402
+from demandes.models import Demande, PieceAttendue, Solution  # noqa: E402
 from demandes.valeurs import StatutDemande, TypeDemande  # noqa: E402
 from imports.models import ErreurLigne, Import  # noqa: E402
 from piecesjointes import services as services_pj  # noqa: E402
@@ -129,16 +103,11 @@ from piecesjointes.models import EntreeZip, PieceRecue, ZipDepose  # noqa: E402
 from piecesjointes.tasks import traiter_zip as tache_traiter_zip  # noqa: E402
 from segur_portal.celery import app as application_celery  # noqa: E402
 
-SIRET = "77625125800013"
-NUMERO_ANS = "mlp525off1"
-UTILISATEUR = "relais"
 NOM_IMPORT = "bench-zip-intake.json"
 PREFIXE_NUMERO = "FINMDVZIP"
 PREFIXE_EDITEUR = "ZIP"
 FILE_CELERY = "bench-zip-intake"
 
-TAILLE_PIECE = 3 * 1024 * 1024 - 100
-ENTETE_PDF = b"%PDF-1.4\n"
 SURCOUT_ENTREE = 200  # local header + central directory + deflate block headers, generous
 TAILLE_PETIT_ZIP = 20 * 1024 * 1024
 
@@ -150,66 +119,12 @@ DELAI_ARRET_S = 60
 
 CELERY = str(RACINE / ".venv" / "bin" / "celery")
 
-# Fresh, small process: spawns the worker, writes its pid to argv[2], waits for it with wait4
-# and writes the worker's own rusage as JSON to argv[1].
-ENVELOPPE = r"""
-import json, os, sys, time
-rapport, fichier_pid, commande = sys.argv[1], sys.argv[2], sys.argv[3:]
-debut = time.perf_counter()
-pid = os.posix_spawn(commande[0], commande, os.environ)
-with open(fichier_pid + ".tmp", "w") as f:
-    f.write(str(pid))
-os.replace(fichier_pid + ".tmp", fichier_pid)
-_, statut, usage = os.wait4(pid, 0)
-duree = time.perf_counter() - debut
-with open(rapport, "w") as f:
-    json.dump({"secondes": duree, "code": os.waitstatus_to_exitcode(statut), "maxrss_ko": usage.ru_maxrss}, f)
-"""
-
-
-# --- Helpers ---------------------------------------------------------------------------------------
-
-
-def mo(octets):
-    return octets / (1024 * 1024)
-
-
-def fmt_durees(durees):
-    return ", ".join(f"{d:.3f}" for d in durees)
-
-
-def meilleur_de(fonction, essais):
-    durees, resultat = [], None
-    for _ in range(essais):
-        debut = time.perf_counter()
-        resultat = fonction()
-        durees.append(time.perf_counter() - debut)
-    return min(durees), durees, resultat
-
-
-def verdict(ok):
-    return "atteinte" if ok else "NON atteinte"
-
-
-def lire_statut_proc(pid):
-    """VmRSS and VmHWM of a live process, in KiB (None when unreadable)."""
-    valeurs = {}
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for ligne in f:
-                cle, _, reste = ligne.partition(":")
-                if cle in ("VmRSS", "VmHWM"):
-                    valeurs[cle] = int(reste.split()[0])
-    except OSError:
-        return None, None
-    return valeurs.get("VmRSS"), valeurs.get("VmHWM")
-
 
 # --- 1. The import and its demandes ----------------------------------------------------------------
 
 
 def nom_piece(i):
-    return f"MDV-LGC-Va1-BDC-{PREFIXE_EDITEUR}{i:05d}.pdf"
+    return nom_de_piece(f"{PREFIXE_EDITEUR}{i:05d}")
 
 
 def nettoyer(fournisseur):
@@ -295,9 +210,7 @@ def preparer_import(fournisseur, nb):
 
 
 def ecrire_zip(chemin: Path, nb_entrees: int) -> int:
-    with zipfile.ZipFile(chemin, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for i in range(1, nb_entrees + 1):
-            archive.writestr(nom_piece(i), ENTETE_PDF + os.urandom(TAILLE_PIECE - len(ENTETE_PDF)))
+    ecrire_zip_incompressible(chemin, [nom_piece(i) for i in range(1, nb_entrees + 1)])
     return chemin.stat().st_size
 
 
@@ -418,7 +331,7 @@ class Worker:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(RACINE), env.get("PYTHONPATH")]))
         # Same working directory as the bench (its temporary directory): see main().
         self.enveloppe = subprocess.Popen(
-            [sys.executable, "-c", ENVELOPPE, str(self.rapport), str(self.fichier_pid), *commande],
+            commande_mesuree(self.rapport, commande, self.fichier_pid),
             cwd=os.getcwd(),
             env=env,
             stdout=self.journal,
@@ -461,8 +374,7 @@ class Worker:
         return json.loads(self.rapport.read_text()), hwm
 
     def fin_du_journal(self, lignes=15):
-        texte = self.journal_chemin.read_text(errors="replace").strip()
-        return "\n".join(texte.splitlines()[-lignes:])
+        return fin_de(self.journal_chemin, lignes)
 
 
 def worker_au_repos(dossier):
@@ -522,13 +434,7 @@ def worker_sur_zip(dossier, depot, nb_attendues, nom):
 
 
 def profiler_temps(depot, nb_attendues, lignes=15):
-    profil = cProfile.Profile()
-    profil.enable()
-    traiter(depot, nb_attendues)
-    profil.disable()
-    tampon = io.StringIO()
-    pstats.Stats(profil, stream=tampon).strip_dirs().sort_stats("cumulative").print_stats(lignes)
-    return tampon.getvalue()
+    return profiler(lambda: traiter(depot, nb_attendues), lignes)
 
 
 def profiler_memoire(depot, nb_attendues, lignes=10):
@@ -580,24 +486,16 @@ def main():
     if shutil.which("unzip") is None:
         sys.exit("unzip est introuvable : apt-get install -y unzip")
 
-    base = settings.DATABASES["default"]
     broker = (
         settings.CELERY_BROKER_URL.split("@")[-1] if "@" in settings.CELERY_BROKER_URL else settings.CELERY_BROKER_URL
     )
-    print(
-        f"Base : {base['ENGINE'].rsplit('.', 1)[-1]} ({base.get('NAME')}) — broker : {broker} "
-        f"(file {FILE_CELERY}) — MEDIA_ROOT : {settings.MEDIA_ROOT}"
-    )
+    print(f"Base : {decrire_base()} — broker : {broker} (file {FILE_CELERY}) — MEDIA_ROOT : {settings.MEDIA_ROOT}")
     print(
         f"Python {sys.version.split()[0]}, Django {django.get_version()}, {os.cpu_count()} CPU, charge "
         f"{' '.join(f'{c:.2f}' for c in os.getloadavg())} — "
         f"plafonds : zip {mo(settings.SEGUR_MAX_ZIP_BYTES):.0f} Mo, pièce {mo(settings.SEGUR_MAX_PIECE_BYTES):.0f} Mo"
     )
-    print("Préparation : migrate + données de démonstration…", flush=True)
-    call_command("migrate", verbosity=0, interactive=False)
-    with transaction.atomic():
-        creer_donnees_demo()
-    fournisseur = Fournisseur.objects.get(siret=SIRET)
+    fournisseur = preparer_base()
 
     nb_gros = (settings.SEGUR_MAX_ZIP_BYTES - 22) // (TAILLE_PIECE + SURCOUT_ENTREE)
     nb_petit = max(1, round(TAILLE_PETIT_ZIP / TAILLE_PIECE))
@@ -699,8 +597,6 @@ def main():
 
         # 5. Summary.
         print("\n5. Résumé")
-        largeur = 44
-        print(f"   {'mesure':<{largeur}} {'valeur':>16}   {'cible':<20} verdict")
         lignes = [
             ("unzip -t (zip 200 Mo)", f"{debit_unzip:.0f} Mo/s", "référence", ""),
             ("traiter_zip en processus (zip 200 Mo)", f"{debit_portail:.0f} Mo/s", "", ""),
@@ -718,8 +614,7 @@ def main():
                     verdict(rss <= CIBLE_RSS_MO),
                 )
             )
-        for nom, valeur, cible, v in lignes:
-            print(f"   {nom:<{largeur}} {valeur:>16}   {cible:<20} {v}")
+        imprimer_tableau(("mesure", "valeur", "cible", "verdict"), lignes, ("<44", ">16", "<20", ""), separateur="  ")
 
         rss_max = max(m["maxrss_ko"] for _, m in mesures_worker) / 1024
         if args.profil or ratio < CIBLE_RATIO_DEBIT or rss_max > CIBLE_RSS_MO:

@@ -32,64 +32,50 @@ also prints the 15 top cumulative entries of a cProfile of `simuler`.
 """
 
 import argparse
-import copy
-import cProfile
-import io
 import json
 import os
-import pstats
 import subprocess
 import sys
 import tempfile
 import time
-from importlib.metadata import version
 from pathlib import Path
 
-RACINE = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(RACINE))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "segur_portal.settings")
-os.environ.setdefault("DEBUG", "1")
+from commun import (
+    NUMERO_ANS,
+    RACINE,
+    SIRET,  # noqa: F401 — read by bench/import_reel.py
+    TAUX_TVA,
+    TYPE_DEMANDE,
+    commande_mesuree,
+    construire_document,
+    decrire_base,
+    entier,
+    fmt_durees,
+    imprimer_tableau,
+    meilleur_de,
+    mo,
+    preparer_base,
+    preparer_django,
+    profiler,
+    verdict,
+    verifier_generation,
+    version_de,
+)
+
+preparer_django()
 
 import django  # noqa: E402
-
-django.setup()
-
 import jsonschema  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connections, transaction  # noqa: E402
+from django.db import connections  # noqa: E402
 
-from demandes.management.commands.seed_demo import creer_donnees_demo  # noqa: E402
-from demandes.models import Fournisseur  # noqa: E402
-from demandes.validateurs import finess_valide  # noqa: E402
 from imports.moteur.anomalies import FichierRejete  # noqa: E402
 from imports.moteur.simulation import simuler  # noqa: E402
 
-MODELE = RACINE / "schemas" / "modeles" / "avance-structure-ttc.json"
 SCHEMA = RACINE / "schemas" / "avance.schema.json"
-SIRET = "77625125800013"
-NUMERO_ANS = "mlp525off1"
-TAUX_TVA = "20"
-TYPE_DEMANDE = "AVANCE"
-MONTANT = "10750.00"
-_MARQUE_MONTANT = "@@MONTANT@@"
 ESSAIS = 3
 
 CIBLE_RATIO_COMMANDE = 1.0
 CIBLE_RSS_MO = 250
-
-# Fresh, small process: spawns the measured command, waits for it with wait4 and writes the
-# child's own rusage as JSON to the file named by argv[1]. Output of the child goes through.
-ENVELOPPE = r"""
-import json, os, sys, time
-rapport, commande = sys.argv[1], sys.argv[2:]
-debut = time.perf_counter()
-pid = os.posix_spawn(commande[0], commande, os.environ)
-_, statut, usage = os.wait4(pid, 0)
-duree = time.perf_counter() - debut
-with open(rapport, "w") as f:
-    json.dump({"secondes": duree, "code": os.waitstatus_to_exitcode(statut), "maxrss_ko": usage.ru_maxrss}, f)
-"""
 
 JSONSCHEMA_SEUL = (
     "import json, sys, jsonschema\n"
@@ -99,86 +85,18 @@ JSONSCHEMA_SEUL = (
 )
 
 
-# --- 1. The file -----------------------------------------------------------------------
-
-
-def cle_luhn(chiffres: str) -> str:
-    """The digit that makes chiffres + digit pass the Luhn check."""
-    total = 0
-    for rang, caractere in enumerate(reversed(chiffres)):
-        valeur = int(caractere)
-        if rang % 2 == 0:  # doubled once the key is appended
-            valeur *= 2
-            if valeur > 9:
-                valeur -= 9
-        total += valeur
-    return str((10 - total % 10) % 10)
-
-
-def finess(prefixe: str, numero: int) -> str:
-    corps = f"{prefixe}{numero:07d}"
-    return corps + cle_luhn(corps)
-
-
-def construire_document(nb_lignes: int) -> str:
-    modele = json.loads(MODELE.read_text(encoding="utf-8"))
-    gabarit = modele["lignesImport"][0]
-    nb_geo = len(gabarit["beneficiaires"]["structure"]["FINESSGeo"]) or 1
-    lignes = []
-    for i in range(1, nb_lignes + 1):
-        ligne = copy.deepcopy(gabarit)
-        numero_editeur = f"{i:05d}"
-        ligne["numLigne"] = i
-        ligne["numeroEditeur"] = numero_editeur
-        ligne["commande"]["montantSegurHT"] = _MARQUE_MONTANT
-        structure = ligne["beneficiaires"]["structure"]
-        structure["FINESSJuridique"] = finess("8", i)
-        structure["FINESSGeo"] = [finess("9", (i - 1) * nb_geo + k) for k in range(nb_geo)]
-        ligne["piecesJustificatives"][0]["nomFichier"] = f"MDV-LGC-Va1-BDC-{numero_editeur}.pdf"
-        lignes.append(ligne)
-    modele["lignesImport"] = lignes
-    texte = json.dumps(modele, indent=2, ensure_ascii=False)
-    # The amount as the literal 10750.00, like the published example (json would write 10750.0).
-    return texte.replace(f'"{_MARQUE_MONTANT}"', MONTANT) + "\n"
-
-
-def verifier_generation(texte: str, nb_lignes: int) -> None:
-    """Cheap sanity check of the generator itself (the engine has the last word in step 2)."""
-    doc = json.loads(texte)
-    geos = [g for l in doc["lignesImport"] for g in l["beneficiaires"]["structure"]["FINESSGeo"]]
-    problemes = []
-    if len(doc["lignesImport"]) != nb_lignes:
-        problemes.append("nombre de lignes")
-    if len(set(geos)) != len(geos) or not all(finess_valide(g) for g in geos):
-        problemes.append("FINESSGeo")
-    if not all(finess_valide(l["beneficiaires"]["structure"]["FINESSJuridique"]) for l in doc["lignesImport"]):
-        problemes.append("FINESSJuridique")
-    if problemes:
-        sys.exit(f"Générateur incohérent : {', '.join(problemes)}")
-
-
 # --- Measures -------------------------------------------------------------------------
 
 
-def meilleur_de(fonction, essais=ESSAIS):
-    durees = []
-    resultat = None
-    for _ in range(essais):
-        debut = time.perf_counter()
-        resultat = fonction()
-        durees.append(time.perf_counter() - debut)
-    return min(durees), durees, resultat
-
-
 def mesurer_sous_processus(commande, dossier: Path, env, essais=ESSAIS, nom="mesure"):
-    """Best of `essais` runs of `commande`, each through the wait4 wrapper.
+    """Best of `essais` runs of `commande`, each through the wait4 wrapper (commun.ENVELOPPE).
     Returns (best seconds, all seconds, max peak RSS in KB, last exit code, last output)."""
     durees, pics, codes = [], [], []
     sortie = ""
     for essai in range(essais):
         rapport = dossier / f"{nom}-{essai}.rusage.json"
         execution = subprocess.run(
-            [sys.executable, "-c", ENVELOPPE, str(rapport), *commande],
+            commande_mesuree(rapport, commande),
             cwd=RACINE,
             env=env,
             capture_output=True,
@@ -192,29 +110,6 @@ def mesurer_sous_processus(commande, dossier: Path, env, essais=ESSAIS, nom="mes
         codes.append(mesure["code"])
         sortie = (execution.stdout + execution.stderr).strip()
     return min(durees), durees, max(pics), codes, sortie
-
-
-def profiler(appel, lignes=15) -> str:
-    profil = cProfile.Profile()
-    profil.enable()
-    appel()
-    profil.disable()
-    tampon = io.StringIO()
-    pstats.Stats(profil, stream=tampon).strip_dirs().sort_stats("cumulative").print_stats(lignes)
-    return tampon.getvalue()
-
-
-def mo(octets):
-    return octets / (1024 * 1024)
-
-
-def fmt_durees(durees):
-    return ", ".join(f"{d:.3f}" for d in durees)
-
-
-def entier(n) -> str:
-    """12 345 (thin French grouping with a plain space)."""
-    return f"{n:,.0f}".replace(",", " ")
 
 
 # --- Main -----------------------------------------------------------------------------
@@ -232,16 +127,11 @@ def main():
     if args.lignes < 1:
         parser.error("--lignes doit être au moins 1")
 
-    base = settings.DATABASES["default"]
     print(
-        f"Base : {base['ENGINE'].rsplit('.', 1)[-1]} ({base.get('NAME')})  —  Python {sys.version.split()[0]}, "
-        f"Django {django.get_version()}, jsonschema {version('jsonschema')}"
+        f"Base : {decrire_base()}  —  Python {sys.version.split()[0]}, "
+        f"Django {django.get_version()}, jsonschema {version_de('jsonschema')}"
     )
-    print("Préparation : migrate + données de démonstration…", flush=True)
-    call_command("migrate", verbosity=0, interactive=False)
-    with transaction.atomic():
-        creer_donnees_demo()
-    fournisseur = Fournisseur.objects.get(siret=SIRET)
+    fournisseur = preparer_base()
 
     with tempfile.TemporaryDirectory(prefix="bench-simulation-") as temporaire:
         dossier = Path(temporaire)
@@ -283,7 +173,7 @@ def main():
         del simulation
 
         # 3. Engine throughput, in process.
-        t_moteur, d_moteur, _ = meilleur_de(lancer_simulation)
+        t_moteur, d_moteur, _ = meilleur_de(lancer_simulation, ESSAIS)
         print(
             f"3. Moteur simuler() en processus : {t_moteur:.3f} s (meilleur de {ESSAIS} : {fmt_durees(d_moteur)}) "
             f"→ {entier(args.lignes / t_moteur)} lignes/s"
@@ -329,7 +219,7 @@ def main():
                 doc = json.load(f)
             jsonschema.Draft202012Validator(schema).validate(doc)
 
-        t_js, d_js, _ = meilleur_de(jsonschema_seul)
+        t_js, d_js, _ = meilleur_de(jsonschema_seul, ESSAIS)
         print(
             f"5. jsonschema seul en processus (json.load + validate) : {t_js:.3f} s "
             f"(meilleur de {ESSAIS} : {fmt_durees(d_js)}) → {entier(args.lignes / t_js)} lignes/s"
@@ -351,20 +241,20 @@ def main():
         ratio_moteur = t_moteur / t_js
         rss_mo = rss_cmd / 1024
         print(f"\n6. Résumé ({args.lignes} lignes, {mo(len(contenu)):.2f} Mo)")
-        largeur = 52
-        print(f"   {'mesure':<{largeur}} {'secondes':>9} {'lignes/s':>10} {'pic RSS':>10}")
-        for nom, t, rss in (
-            ("moteur simuler() en processus", t_moteur, None),
-            ("commande manage.py simuler (sous-processus)", t_cmd, rss_cmd),
-            ("jsonschema seul en processus", t_js, None),
-            ("jsonschema seul, python -c (sous-processus)", t_js_sp, rss_js_sp),
-        ):
-            rss_txt = f"{rss / 1024:.1f} Mo" if rss is not None else "—"
-            print(f"   {nom:<{largeur}} {t:>9.3f} {entier(args.lignes / t):>10} {rss_txt:>10}")
+        imprimer_tableau(
+            ("mesure", "secondes", "lignes/s", "pic RSS"),
+            [
+                (nom, t, entier(args.lignes / t), f"{rss / 1024:.1f} Mo" if rss is not None else "—")
+                for nom, t, rss in (
+                    ("moteur simuler() en processus", t_moteur, None),
+                    ("commande manage.py simuler (sous-processus)", t_cmd, rss_cmd),
+                    ("jsonschema seul en processus", t_js, None),
+                    ("jsonschema seul, python -c (sous-processus)", t_js_sp, rss_js_sp),
+                )
+            ],
+            ("<52", ">9.3f", ">10", ">10"),
+        )
         print()
-
-        def verdict(ok):
-            return "atteinte" if ok else "NON atteinte"
 
         print(
             f"   commande / jsonschema sous-processus : {ratio_cmd_sp:.2f}   (cible ≤ {CIBLE_RATIO_COMMANDE:.1f} : "
