@@ -272,9 +272,9 @@ def creer_demandes(
     )
 
 
-def deposee_le(demande, jour):
-    """As if the demande had been deposited on `jour` (« 2024-02-15 »), at noon."""
-    Demande.objects.filter(pk=demande.pk).update(date_depot=le(jour))
+def deposee_le(demande, jour, heure=12):
+    """As if the demande had been deposited on `jour` (« 2024-02-15 »), at noon unless told."""
+    Demande.objects.filter(pk=demande.pk).update(date_depot=le(jour, heure))
 
 
 # --- Accounts ---------------------------------------------------------------------------------------
