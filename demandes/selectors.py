@@ -26,7 +26,7 @@ def demandes_a_exporter(demandes: QuerySet[Demande], champs: Sequence[str]) -> I
     """The rows of a CSV export of `demandes` (already filtered: the supplier's list or the
     managers' changelist), latest deposit first: dicts of `champs`, read by batches as the response
     streams."""
-    return demandes.order_by("-date_depot").values(*champs).iterator(chunk_size=LOT_EXPORT)
+    return demandes.order_by("-date_depot", "-numero").values(*champs).iterator(chunk_size=LOT_EXPORT)
 
 
 def logiciels_du_fournisseur(fournisseur: Fournisseur | None) -> QuerySet[Logiciel]:

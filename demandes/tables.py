@@ -48,7 +48,7 @@ class DemandeTable(TableDeColonnes):
 
     class Meta:
         empty_text = "Aucune demande ne correspond à ces critères."
-        order_by = "-date_depot"
+        order_by = ("-date_depot", "-numero")  # a tie-breaker: the page and its CSV in one order
         attrs = {"id": "liste-demandes"}
 
 
