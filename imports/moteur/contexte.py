@@ -3,15 +3,21 @@
 Everything the database knows that a rule needs (reference data, live demandes of the
 supplier, beneficiaries already funded) is fetched here in a handful of queries, keyed by
 the values that occur in the file, so that no rule ever queries per line.
+
+Two parts, loaded apart: the reference data (`charger_referentiels`: operators, kinds of piece,
+which imports never write) and what the imports of a couloir write (`charger_la_base`: live
+demandes and beneficiaries). The real import loads the second part again under the couloir's
+lock, for the rules declared `lit_la_base=True`.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from demandes import numero_dossier
-from demandes.models import Demande, Fournisseur, OperateurMessagerie, Solution, TypePiece
+from demandes.models import Beneficiaire, Demande, Fournisseur, OperateurMessagerie, Solution, TypePiece
 from demandes.valeurs import STATUTS_VIVANTS
 
 from .identifiants import identifiants_beneficiaires
@@ -39,6 +45,7 @@ class Contexte:
     aujourdhui: datetime.date
     operateurs: frozenset = frozenset()
     types_pieces: dict = field(default_factory=dict)  # typeFichier -> code in file names
+    # Read by the rules declared lit_la_base=True only (see charger_la_base):
     numeros_editeur_vivants: dict = field(default_factory=dict)  # numéro éditeur -> numero of its live demande
     demandes_referencees: dict = field(default_factory=dict)  # numero (without version) -> DemandeConnue
     beneficiaires_vivants: dict = field(default_factory=dict)  # identifiant -> DemandeConnue
@@ -50,22 +57,49 @@ def _par_lots(valeurs):
         yield valeurs[debut : debut + TAILLE_LOT]
 
 
-def _demandes_connues(queryset) -> dict:
-    demandes = {}
-    for demande in queryset.prefetch_related("beneficiaires"):
-        demandes[demande.numero] = DemandeConnue(
-            numero=demande.numero,
-            version=demande.version,
-            type_demande=demande.type_demande,
-            fournisseur_id=demande.fournisseur_id,
-            solution_id=demande.solution_id,
-            statut=demande.statut,
-            beneficiaires=frozenset(b.identifiant for b in demande.beneficiaires.all()),
+def _demandes_connues(queryset) -> dict[str, DemandeConnue]:
+    """{numero: DemandeConnue} of the queryset's demandes, in two queries (the demandes, then
+    their beneficiaries), reading only the columns the rules need: no model instance is built
+    (this runs under the couloir's lock in the real import)."""
+    champs = ("pk", "numero", "version", "type_demande", "fournisseur_id", "solution_id", "statut")
+    lignes = list(queryset.values_list(*champs))
+    beneficiaires = defaultdict(set)
+    if lignes:
+        for demande_id, identifiant in Beneficiaire.objects.filter(demande_id__in=[l[0] for l in lignes]).values_list(
+            "demande_id", "identifiant"
+        ):
+            beneficiaires[demande_id].add(identifiant)
+    return {
+        numero: DemandeConnue(
+            numero=numero,
+            version=version,
+            type_demande=type_demande,
+            fournisseur_id=fournisseur_id,
+            solution_id=solution_id,
+            statut=statut,
+            beneficiaires=frozenset(beneficiaires[pk]),
         )
-    return demandes
+        for pk, numero, version, type_demande, fournisseur_id, solution_id, statut in lignes
+    }
 
 
-def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lignes, aujourdhui=None) -> Contexte:
+def charger_contexte(
+    *, fournisseur, solution, type_demande: str, regime_attendu: str, lignes: list, aujourdhui=None
+) -> Contexte:
+    """The whole context: the reference data and the live demandes the file's lines name."""
+    contexte = charger_referentiels(
+        fournisseur=fournisseur,
+        solution=solution,
+        type_demande=type_demande,
+        regime_attendu=regime_attendu,
+        aujourdhui=aujourdhui,
+    )
+    charger_la_base(contexte, lignes)
+    return contexte
+
+
+def charger_referentiels(*, fournisseur, solution, type_demande: str, regime_attendu: str, aujourdhui=None) -> Contexte:
+    """The context without what imports write: enough for every rule not declared lit_la_base."""
     contexte = Contexte(
         fournisseur=fournisseur,
         solution=solution,
@@ -75,6 +109,14 @@ def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lig
     )
     contexte.operateurs = frozenset(OperateurMessagerie.objects.filter(actif=True).values_list("code", flat=True))
     contexte.types_pieces = dict(TypePiece.objects.values_list("code", "code_nomenclature"))
+    return contexte
+
+
+def charger_la_base(contexte: Contexte, lignes: list) -> None:
+    """(Re)loads what the imports write and the rules declared lit_la_base read: the supplier's live
+    numéros éditeur, the demandes the lines name (numeroASP) and the live demandes of the lines'
+    beneficiaries. Under the couloir's lock it sees every import of the couloir committed before."""
+    fournisseur, solution, type_demande = contexte.fournisseur, contexte.solution, contexte.type_demande
     contexte.numeros_editeur_vivants = dict(
         Demande.objects.filter(
             fournisseur=fournisseur,
@@ -91,10 +133,12 @@ def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lig
         if base:
             numeros.add(base)
         identifiants |= identifiants_beneficiaires(ligne)
+    contexte.demandes_referencees = {}
     for lot in _par_lots(numeros):
         contexte.demandes_referencees.update(_demandes_connues(Demande.objects.filter(numero__in=lot)))
 
     # E306: live demandes of the same type for a solution of the same couloir and logiciel.
+    contexte.beneficiaires_vivants = {}
     for lot in _par_lots(identifiants):
         vivantes = Demande.objects.filter(
             beneficiaires__identifiant__in=lot,
@@ -106,4 +150,3 @@ def charger_contexte(*, fournisseur, solution, type_demande, regime_attendu, lig
         for demande in _demandes_connues(vivantes).values():
             for identifiant in demande.beneficiaires & identifiants:
                 contexte.beneficiaires_vivants[identifiant] = demande
-    return contexte

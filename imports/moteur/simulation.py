@@ -1,4 +1,10 @@
-"""File checks, then every rule on every line (spec §3). No HTTP, no writes: usable from a shell."""
+"""File checks, then every rule on every line (spec §3). No HTTP, no writes: usable from a shell.
+
+`simuler` = `preparer` (reading, format, file checks, the rules that do not read the live
+demandes) then `verifier_avec_la_base` (the context of live demandes, the rules declared
+`lit_la_base`). The real import calls the two halves apart: the first before it takes the
+couloir's lock, the second under it.
+"""
 
 from dataclasses import dataclass
 
@@ -10,7 +16,7 @@ from demandes.valeurs import RegimeTVA, TauxTVA, TypeDemande
 
 from . import format as format_global
 from .anomalies import MESSAGE_REGIME, Anomalie, FichierRejete, ResultatLigne
-from .contexte import Contexte, charger_contexte
+from .contexte import Contexte, charger_la_base, charger_referentiels
 from .lecture import Document, lire, reperer_champs_reecrits
 from .regles import FICHIER, LIGNE, catalogue
 
@@ -89,13 +95,14 @@ def verifier_fichier(document: Document, *, fournisseur, solution, type_demande,
         )
 
 
-def verifier_lignes(lignes: list, contexte: Contexte) -> list[ResultatLigne]:
-    """Every rule of the catalogue on every line; a line collects all its anomalies."""
+def verifier_lignes(lignes: list, contexte: Contexte, *, lit_la_base: bool | None = None) -> list[ResultatLigne]:
+    """The rules of the catalogue on every line; a line collects all its anomalies. `lit_la_base`:
+    None for every rule, False / True for only the rules that do not / do read the live demandes."""
     resultats = [
         ResultatLigne(rang=rang + 1, num_ligne=ligne["numLigne"], numero_editeur=ligne["numeroEditeur"])
         for rang, ligne in enumerate(lignes)
     ]
-    regles = catalogue()
+    regles = [r for r in catalogue() if lit_la_base is None or r.lit_la_base == lit_la_base]
     regles_ligne = [r for r in regles if r.portee == LIGNE]
     for regle in regles:
         if regle.portee == FICHIER:
@@ -111,8 +118,10 @@ def verifier_lignes(lignes: list, contexte: Contexte) -> list[ResultatLigne]:
     return resultats
 
 
-def simuler(contenu: bytes, *, fournisseur, numero_ans, type_demande, taux_tva, maintenant=None) -> Simulation:
-    """Raises FichierRejete when the file is refused before the line checks."""
+def preparer(contenu: bytes, *, fournisseur, numero_ans, type_demande, taux_tva, maintenant=None) -> Simulation:
+    """Everything that does not read what the imports write: the file read and checked (raises
+    FichierRejete), the reference data, and every line checked by the rules not declared
+    lit_la_base. Its lines are completed by verifier_avec_la_base."""
     maintenant = maintenant or timezone.now()
     solution = trouver_solution(fournisseur, numero_ans)
     regime_attendu = TauxTVA(str(taux_tva)).regime
@@ -127,13 +136,42 @@ def simuler(contenu: bytes, *, fournisseur, numero_ans, type_demande, taux_tva, 
         regime_attendu=regime_attendu,
         maintenant=maintenant,
     )
-    lignes = document.racine["lignesImport"]
-    contexte = charger_contexte(
+    contexte = charger_referentiels(
         fournisseur=fournisseur,
         solution=solution,
         type_demande=type_demande,
         regime_attendu=regime_attendu,
-        lignes=lignes,
         aujourdhui=timezone.localdate(maintenant),
     )
-    return Simulation(document=document, contexte=contexte, lignes=verifier_lignes(lignes, contexte))
+    lignes = document.racine["lignesImport"]
+    return Simulation(document=document, contexte=contexte, lignes=verifier_lignes(lignes, contexte, lit_la_base=False))
+
+
+def verifier_avec_la_base(simulation: Simulation) -> Simulation:
+    """(Re)loads the live demandes the lines name and adds to each line the anomalies of the rules
+    declared lit_la_base, in code order as if every rule had run at once. Called once per
+    preparer(): a second call would add these anomalies twice."""
+    lignes = simulation.document.racine["lignesImport"]
+    charger_la_base(simulation.contexte, lignes)
+    for resultat, complement in zip(
+        simulation.lignes, verifier_lignes(lignes, simulation.contexte, lit_la_base=True), strict=True
+    ):
+        if complement.anomalies:
+            # Each code belongs to one rule: sorting the union by code (stable) gives the order of
+            # a single run of every rule.
+            resultat.anomalies = sorted(resultat.anomalies + complement.anomalies, key=lambda a: a.code)
+    return simulation
+
+
+def simuler(contenu: bytes, *, fournisseur, numero_ans, type_demande, taux_tva, maintenant=None) -> Simulation:
+    """Every check of the file and every rule on every line. Raises FichierRejete when the file is
+    refused before the line checks."""
+    simulation = preparer(
+        contenu,
+        fournisseur=fournisseur,
+        numero_ans=numero_ans,
+        type_demande=type_demande,
+        taux_tva=taux_tva,
+        maintenant=maintenant,
+    )
+    return verifier_avec_la_base(simulation)

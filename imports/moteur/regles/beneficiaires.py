@@ -145,6 +145,7 @@ def beneficiaire_en_double_dans_le_fichier(lignes, contexte):
 @regle(
     "E306",
     champ="beneficiaires",
+    lit_la_base=True,
     description="Un bénéficiaire n'a pas déjà une demande en cours du même type pour une solution du même "
     "couloir et du même logiciel (tous fournisseurs confondus).",
 )

@@ -58,6 +58,7 @@ def type_action(ligne, contexte):
     "E103",
     champ="numeroASP",
     portee=FICHIER,
+    lit_la_base=True,
     description="numeroASP est null pour la création d'une avance ; pour une modification ou une "
     "annulation il désigne une demande existante du même fournisseur, du même numéro ANS et "
     "du même type, pas encore en instruction, dans sa version actuelle, visée par une seule "
@@ -138,6 +139,7 @@ def _numero_asp_de_la_ligne(ligne, contexte):
     "E104",
     champ="numeroEditeur",
     portee=FICHIER,
+    lit_la_base=True,
     description="numeroEditeur compte 1 à 20 caractères parmi A-Z, a-z, 0-9, _ et -, est unique dans le "
     "fichier et n'est pas déjà utilisé par une autre demande en cours du fournisseur pour le même "
     "numéro ANS et le même type.",
