@@ -197,12 +197,6 @@ class Demande(models.Model):
     def __str__(self):
         return self.numero_dossier
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # A cancelled or rejected demande no longer holds its beneficiaries (E306 and the
-        # database constraint on Beneficiaire both read `vivant`).
-        self.beneficiaires.exclude(vivant=self.statut in STATUTS_VIVANTS).update(vivant=self.statut in STATUTS_VIVANTS)
-
     @property
     def numero_dossier(self):
         return numero_dossier.formater(self.numero, self.version)
@@ -226,6 +220,8 @@ class Beneficiaire(models.Model):
     type_demande = models.CharField("type", max_length=6, choices=TypeDemande.choices, blank=True)
     couloir = models.ForeignKey(Couloir, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     logiciel = models.ForeignKey(Logiciel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Kept equal to « the demande's status is live » by the services that change statuses
+    # (demandes.services.aligner_vivant), in bulk: a save() of a Demande does not touch it.
     vivant = models.BooleanField("demande en cours", default=True)
 
     class Meta:

@@ -1,24 +1,33 @@
-"""Writes on demandes: creation, modification and cancellation from the lines of an import,
-and the dossier numbering. Called inside the real import's transaction."""
+"""Domain writes on demandes: the dossier counter and its numbers, status changes (with the
+beneficiaries they hold or release), the review by ASP managers and payments.
 
-import json
+What a line of an imported file becomes (which fields, beneficiaries, pieces) is the imports
+app's business (imports/ecriture.py); it calls these functions for what every writer of demandes
+must do alike."""
+
+import datetime
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import F, Sum
-from django.utils import timezone
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet, Sum
 
 from segur_portal.journal import evenement
 
-from . import numero_dossier
-from .models import Beneficiaire, CompteurDossier, Demande, Paiement, PieceAttendue
-from .valeurs import StatutDemande, StatutPaiement
+from . import en_masse, numero_dossier
+from .models import Beneficiaire, CompteurDossier, Couloir, Demande, Paiement, Utilisateur
+from .valeurs import STATUTS_VIVANTS, StatutDemande, StatutPaiement
 
-TAILLE_LOT = 1000
+Demandes = Sequence[Demande] | QuerySet[Demande]  # what the admin's actions pass: a selection
 
 
-def verrouiller_compteur(couloir) -> CompteurDossier:
-    """Locks the couloir's counter row until the end of the transaction (created on first use)."""
+# --- Dossier numbers -------------------------------------------------------------------
+
+
+def verrouiller_compteur(couloir: Couloir) -> CompteurDossier:
+    """Locks the couloir's counter row until the end of the transaction (created on first use).
+    Every real import of the couloir takes it before it writes: they run one after the other."""
     CompteurDossier.objects.get_or_create(couloir=couloir)
     return CompteurDossier.objects.select_for_update().get(couloir=couloir)
 
@@ -32,185 +41,91 @@ def reserver_numeros(compteur: CompteurDossier, nombre: int) -> list[str]:
     return numero_dossier.bases_suivantes(compteur.couloir.code, compteur.dernier - nombre, nombre)
 
 
-def _texte(valeur) -> str:
-    return valeur if isinstance(valeur, str) else ""
-
-
-def _contenu(ligne: dict, rang: int) -> dict:
-    """The Demande fields a line carries (C creates them, M replaces them)."""
-    from imports.moteur.regles.commande import lire_date
-
-    commande, beneficiaires = ligne["commande"], ligne["beneficiaires"]
-    structure = beneficiaires["structure"]
-    return dict(
-        rang=rang + 1,
-        numero_editeur=ligne["numeroEditeur"],
-        date_commande=lire_date(commande["dateCommande"]),
-        regime_tva=commande["regimeTVA"],
-        montant_ht=Decimal(commande["montantSegurHT"]),
-        commande_pour=beneficiaires["commandePour"],
-        is_client_unique=beneficiaires["isClientUnique"],
-        is_mandataire=beneficiaires["isMandataire"],
-        nom_mandataire=_texte(beneficiaires["nomMandataire"]),
-        email_mandataire=_texte(beneficiaires["emailMandataire"]),
-        telephone_mandataire=_texte(beneficiaires["telephoneMandataire"]),
-        nom_responsable=_texte(structure["nomResponsable"]),
-        email_responsable=_texte(structure["emailResponsable"]),
-        telephone_responsable=_texte(structure["telephoneResponsable"]),
-        finess_juridique=_texte(structure["FINESSJuridique"]),
-        scenario=ligne["scenarioInstallation"],
-    )
-
-
-def _lignes_beneficiaires(demande_id, ligne: dict, solution, type_demande) -> list[dict]:
-    """The Beneficiaire rows of a line (FINESS géographiques of a structure, or RPPS of libéraux)."""
-    commun = dict(
-        demande=demande_id,
-        type_demande=type_demande,
-        couloir=solution.couloir_id,
-        logiciel=solution.logiciel_id,
-        vivant=True,
-    )
-    b = ligne["beneficiaires"]
-    if b["commandePour"] == "STRUCTURE":
-        return [
-            dict(
-                nature=Beneficiaire.Nature.FINESS_GEO,
-                identifiant=finess,
-                nom=_texte(b["structure"]["nomResponsable"]),
-                email="",
-                telephone="",
-                **commun,
-            )
-            for finess in b["structure"]["FINESSGeo"]
-        ]
-    return [
-        dict(
-            nature=Beneficiaire.Nature.RPPS,
-            identifiant=m["RPPS"],
-            nom=_texte(m["nomMedecin"]),
-            email=_texte(m["emailMedecin"]),
-            telephone=_texte(m["telephoneMedecin"]),
-            **commun,
+def verrouiller_dossiers(numeros: Iterable[str]) -> dict[str, Demande]:
+    """The demandes of these dossier numbers (without version), whole, locked until the end of
+    the transaction (a manager's decision on one of them waits, and is then seen), in number
+    order; numbers of no demande are left out. One query per batch of numbers."""
+    dossiers = {}
+    for lot in en_masse.par_lots(sorted(set(numeros))):
+        dossiers.update(
+            (demande.numero, demande)
+            for demande in Demande.objects.select_for_update().filter(numero__in=lot).order_by("numero")
         )
-        for m in b["liberal"]
-    ]
+    return dossiers
 
 
-def inserer_en_masse(modele, lignes: list[dict], *, retour=None) -> list[tuple]:
-    """INSERTs many rows in a few multi-row statements. Unlike bulk_create it builds no model
-    instance and prepares no value one by one (the import's main cost on 10 000 lines): the
-    values must already be of the database's types (str, int, bool, Decimal, adapted dates),
-    foreign keys given by id under the field's name. `retour`: columns returned per row."""
-    if not lignes:
-        return []
-    champs = list(lignes[0])
-    quote = connection.ops.quote_name
-    colonnes = ", ".join(quote(modele._meta.get_field(champ).column) for champ in champs)
-    marque = "(" + ", ".join(["%s"] * len(champs)) + ")"
-    retournees = []
-    taille = max(1, min(TAILLE_LOT, 30_000 // len(champs)))  # under SQLite's limit of parameters
-    with connection.cursor() as curseur:
-        for debut in range(0, len(lignes), taille):
-            lot = lignes[debut : debut + taille]
-            sql = f"INSERT INTO {quote(modele._meta.db_table)} ({colonnes}) VALUES {', '.join([marque] * len(lot))}"
-            if retour:
-                sql += " RETURNING " + ", ".join(quote(modele._meta.get_field(c).column) for c in retour)
-            curseur.execute(sql, [ligne[champ] for ligne in lot for champ in champs])
-            if retour:
-                retournees += curseur.fetchall()
-    return retournees
+# --- Statuses ----------------------------------------------------------------------------
 
 
-def appliquer_lignes(*, import_demandes, solution, type_demande, lignes_retenues, compteur) -> dict:
-    """Applies the retained lines [(rang, ligne)] of an import: C creates, M replaces, A cancels.
-    Returns {rang: (action, numero_dossier)}. Runs a fixed number of queries per batch of lines."""
-    creations = [(rang, ligne) for rang, ligne in lignes_retenues if ligne["typeAction"] == "C"]
-    autres = [(rang, ligne) for rang, ligne in lignes_retenues if ligne["typeAction"] != "C"]
-    resultat = {}
+def aligner_vivant(demande_ids: Iterable[int]) -> None:
+    """Beneficiaire.vivant = (its demande's status is live), for the beneficiaries of these
+    demandes, in two UPDATEs per batch. E306 and the database constraint on beneficiaries read
+    `vivant`: a rejected or cancelled demande releases its beneficiaries for a new demande.
+    Every writer that changes a status calls it once the statuses are written."""
+    ids = sorted(set(demande_ids))
+    for lot in en_masse.par_lots(ids):
+        # Released first: a beneficiary taken back by a live demande must find its place free.
+        Beneficiaire.objects.filter(demande_id__in=lot, vivant=True).exclude(
+            demande__statut__in=STATUTS_VIVANTS
+        ).update(vivant=False)
+        Beneficiaire.objects.filter(demande_id__in=lot, vivant=False, demande__statut__in=STATUTS_VIVANTS).update(
+            vivant=True
+        )
 
-    numeros = reserver_numeros(compteur, len(creations))
-    avances = {}
-    numeros_avances = {numero_dossier.base_de(l["numeroASP"]) for _, l in creations if l["numeroASP"]}
-    if numeros_avances:
-        avances = {d.numero: d.pk for d in Demande.objects.filter(numero__in=numeros_avances).only("numero")}
-    # Creations are written as plain rows (see inserer_en_masse), with no history row: the
-    # import records who created the demandes and when (Import.utilisateur, Import.date_import);
-    # every later change of a demande is historised.
-    maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
-    commun = dict(
-        version=0,
-        type_demande=type_demande,
-        fournisseur=import_demandes.fournisseur_id,
-        solution=solution.pk,
-        import_demandes=import_demandes.pk,
-        statut=StatutDemande.EN_ATTENTE_PIECES,
-        statut_paiement="",
-        motif_rejet="",
-        date_depot=maintenant,
-        date_modification=maintenant,
-    )
-    for debut in range(0, len(creations), TAILLE_LOT):
-        lot = creations[debut : debut + TAILLE_LOT]
-        lignes_demandes = []
-        for (rang, ligne), numero in zip(lot, numeros[debut : debut + TAILLE_LOT], strict=False):
-            contenu = _contenu(ligne, rang)
-            contenu["date_commande"] = connection.ops.adapt_datefield_value(contenu["date_commande"])
-            contenu["scenario"] = json.dumps(contenu["scenario"], ensure_ascii=False)
-            lignes_demandes.append(
-                dict(numero=numero, avance=avances.get(numero_dossier.base_de(ligne["numeroASP"])), **commun, **contenu)
-            )
-        ids = dict(inserer_en_masse(Demande, lignes_demandes, retour=("numero", "id")))
-        beneficiaires, pieces = [], []
-        for (rang, ligne), valeurs in zip(lot, lignes_demandes, strict=False):
-            demande_id = ids[valeurs["numero"]]
-            beneficiaires += _lignes_beneficiaires(demande_id, ligne, solution, type_demande)
-            pieces += [
-                dict(
-                    demande=demande_id,
-                    nom_fichier=p["nomFichier"],
-                    format_fichier=p["formatFichier"],
-                    type_fichier=p["typeFichier"],
+
+def enregistrer_en_masse(
+    demandes: Sequence[Demande],
+    champs: Sequence[str],
+    *,
+    utilisateur: Utilisateur | None,
+    maintenant: datetime.datetime,
+) -> None:
+    """Writes `champs` of these demandes (already set on the instances) as save() would, but in a
+    fixed number of statements per batch: one UPDATE, the history rows (one per demande, by
+    `utilisateur` at `maintenant`: who changed what stays traced), then vivant in step with the
+    statuses (aligner_vivant)."""
+    for demande in demandes:
+        demande.date_modification = maintenant  # auto_now: save() would set it, an UPDATE does not
+    for lot in en_masse.par_lots(demandes):
+        en_masse.mettre_a_jour(lot, [*champs, "date_modification"])
+        _historiser(lot, utilisateur=utilisateur, maintenant=maintenant)
+    aligner_vivant(demande.pk for demande in demandes)
+
+
+def _historiser(demandes: Sequence[Demande], *, utilisateur: Utilisateur | None, maintenant: datetime.datetime) -> None:
+    """One history row (« ~ ») per demande as it now is, by `utilisateur` at `maintenant`: what
+    save() records, written in one statement (simple_history's bulk_history_create builds a model
+    instance per row, about half a second for 2 500 rows under the lock)."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    historique = Demande.history.model
+    champs = [champ for champ in historique._meta.concrete_fields if not champ.primary_key]
+    propres = {
+        "history_date": maintenant,
+        "history_change_reason": None,
+        "history_type": "~",
+        "history_user": utilisateur.pk if utilisateur else None,
+    }
+    en_masse.inserer(
+        historique,
+        [
+            {
+                champ.name: en_masse.valeur_pour_la_base(
+                    champ, propres[champ.name] if champ.name in propres else getattr(demande, champ.attname)
                 )
-                for p in ligne["piecesJustificatives"]
-            ]
-            resultat[rang] = ("créée", numero_dossier.formater(valeurs["numero"], 0))
-        inserer_en_masse(Beneficiaire, beneficiaires)
-        inserer_en_masse(PieceAttendue, pieces)
+                for champ in champs
+            }
+            for demande in demandes
+        ],
+    )
 
-    if autres:
-        references = {numero_dossier.base_de(l["numeroASP"]) for _, l in autres}
-        existantes = {d.numero: d for d in Demande.objects.select_for_update().filter(numero__in=references)}
-        for rang, ligne in autres:
-            demande = existantes[numero_dossier.base_de(ligne["numeroASP"])]
-            if ligne["typeAction"] == "A":
-                demande.statut = StatutDemande.ANNULEE
-                demande.save()  # releases its beneficiaries
-                resultat[rang] = ("annulée", demande.numero_dossier)
-                continue
-            for champ, valeur in _contenu(ligne, rang).items():
-                setattr(demande, champ, valeur)
-            demande.version += 1
-            demande.import_demandes = import_demandes
-            demande.statut = StatutDemande.EN_ATTENTE_PIECES  # its pieces are to be sent again
-            demande.save()
-            demande.beneficiaires.all().delete()
-            demande.pieces_attendues.all().delete()
-            inserer_en_masse(Beneficiaire, _lignes_beneficiaires(demande.pk, ligne, solution, demande.type_demande))
-            inserer_en_masse(
-                PieceAttendue,
-                [
-                    dict(
-                        demande=demande.pk,
-                        nom_fichier=p["nomFichier"],
-                        format_fichier=p["formatFichier"],
-                        type_fichier=p["typeFichier"],
-                    )
-                    for p in ligne["piecesJustificatives"]
-                ],
-            )
-            resultat[rang] = ("modifiée", demande.numero_dossier)
-    return resultat
+
+def annuler(demandes: Sequence[Demande], *, utilisateur: Utilisateur | None, maintenant: datetime.datetime) -> None:
+    """« Annulée » (an A line of the fournisseur): the demandes release their beneficiaries and
+    their numéro éditeur. The caller holds them locked (verrouiller_dossiers)."""
+    for demande in demandes:
+        demande.statut = StatutDemande.ANNULEE
+    enregistrer_en_masse(demandes, ["statut"], utilisateur=utilisateur, maintenant=maintenant)
 
 
 # --- Review by ASP managers ----------------------------------------------------------
@@ -219,7 +134,9 @@ def appliquer_lignes(*, import_demandes, solution, type_demande, lignes_retenues
 class Transition:
     """A change of status a manager may apply: from which statuses, to which one."""
 
-    def __init__(self, nom, depuis, vers, verbe, compte_rendu):
+    def __init__(
+        self, nom: str, depuis: Iterable[StatutDemande], vers: StatutDemande, verbe: str, compte_rendu: str
+    ) -> None:
         self.nom, self.depuis, self.vers, self.verbe = nom, frozenset(depuis), vers, verbe
         self.compte_rendu = compte_rendu  # "{n} demande(s) …"
 
@@ -245,18 +162,20 @@ TRANSITIONS = {
 }
 
 
-def _libelles(statuts):
+def _libelles(statuts: Iterable[str]) -> str:
     return " ou ".join(f"« {StatutDemande(s).label} »" for s in sorted(statuts))
 
 
-def _verrouiller(demandes) -> list:
+def _verrouiller(demandes: Demandes) -> list[Demande]:
     """The demandes again, locked until the end of the transaction: two managers acting at once
     on a demande act one after the other, the second one seeing the first one's result."""
     pks = [demande.pk for demande in demandes]
     return list(Demande.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
 
 
-def changer_statut(demandes, *, transition: str, utilisateur, motif: str = ""):
+def changer_statut(
+    demandes: Demandes, *, transition: str, utilisateur: Utilisateur, motif: str = ""
+) -> tuple[list[Demande], list[tuple[Demande, str]]]:
     """Applies a transition to each demande that allows it. Returns (changed, [(demande, reason)])."""
     with evenement(
         "decision_gestionnaire", utilisateur_id=utilisateur.pk, transition=transition, demandes=len(demandes)
@@ -267,7 +186,9 @@ def changer_statut(demandes, *, transition: str, utilisateur, motif: str = ""):
 
 
 @transaction.atomic
-def _changer_statut(demandes, *, transition: str, utilisateur, motif: str):
+def _changer_statut(
+    demandes: Demandes, *, transition: str, utilisateur: Utilisateur, motif: str
+) -> tuple[list[Demande], list[tuple[Demande, str]]]:
     regle = TRANSITIONS[transition]
     if transition == "rejet" and not motif.strip():
         raise ValueError("Le motif du rejet est obligatoire.")
@@ -286,12 +207,20 @@ def _changer_statut(demandes, *, transition: str, utilisateur, motif: str):
         if transition == "rejet":
             demande.motif_rejet = motif.strip()
         demande._history_user = utilisateur
-        demande.save()
+        demande.save()  # one by one: a manager acts on a page of demandes, each change historised
         faites.append(demande)
+    aligner_vivant(demande.pk for demande in faites)  # a rejection releases the beneficiaries
     return faites, refusees
 
 
-def enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisateur):
+def enregistrer_paiement(
+    demandes: Demandes,
+    *,
+    montant: Decimal,
+    date_paiement: datetime.date,
+    statut: str,
+    utilisateur: Utilisateur,
+) -> tuple[list[Demande], list[tuple[Demande, str]]]:
     """Records a payment on each decided demande; the demande shows its last payment's status."""
     with evenement(
         "paiement", utilisateur_id=utilisateur.pk, montant=str(montant), statut=statut, demandes=len(demandes)
@@ -304,7 +233,14 @@ def enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisateu
 
 
 @transaction.atomic
-def _enregistrer_paiement(demandes, *, montant, date_paiement, statut, utilisateur):
+def _enregistrer_paiement(
+    demandes: Demandes,
+    *,
+    montant: Decimal,
+    date_paiement: datetime.date,
+    statut: str,
+    utilisateur: Utilisateur,
+) -> tuple[list[Demande], list[tuple[Demande, str]]]:
     faites, refusees = [], []
     for demande in _verrouiller(demandes):
         if demande.statut != StatutDemande.DECIDEE:

@@ -770,7 +770,7 @@ def test_annulation_puis_nouvelle_creation_pour_le_meme_beneficiaire(client_rela
     assert list(encore.erreurs.values_list("code", flat=True)) == ["E103"]
 
 
-@pytest.mark.parametrize("par", ["rejet-par-le-gestionnaire", "statut-annule-enregistre"])
+@pytest.mark.parametrize("par", ["rejet-par-le-gestionnaire", "annulation-par-une-ligne-a"])
 def test_demande_rejetee_par_l_asp_ne_bloque_plus_le_beneficiaire(demo, document_ttc, par):
     demande = _premiere_avance(document_ttc)
     if par == "rejet-par-le-gestionnaire":
@@ -786,8 +786,9 @@ def test_demande_rejetee_par_l_asp_ne_bloque_plus_le_beneficiaire(demo, document
         )
         assert len(faites) == 1 and not refusees
     else:
-        demande.statut = StatutDemande.ANNULEE
-        demande.save()
+        # The status changes through the services only (a save() of a Demande leaves `vivant` alone).
+        annulation = ligne(document_ttc, 1, action="A", numero_asp="FINMDV000001M0", geo=[finess(1), finess(2)])
+        simuler_et_importer("relais", en_octets(document_de(document_ttc, annulation)))
     demande.refresh_from_db()
     assert demande.statut in (StatutDemande.REJETEE, StatutDemande.ANNULEE)
 
