@@ -45,7 +45,7 @@ def verrouiller_dossiers(numeros: Iterable[str]) -> dict[str, Demande]:
     """The demandes of these dossier numbers (without version), whole, locked until the end of
     the transaction (a manager's decision on one of them waits, and is then seen), in number
     order; numbers of no demande are left out. One query per batch of numbers."""
-    dossiers = {}
+    dossiers: dict[str, Demande] = {}
     for lot in en_masse.par_lots(sorted(set(numeros))):
         dossiers.update(
             (demande.numero, demande)
@@ -106,17 +106,13 @@ def _historiser(demandes: Sequence[Demande], *, utilisateur: Utilisateur | None,
         "history_type": "~",
         "history_user": utilisateur.pk if utilisateur else None,
     }
-    en_masse.inserer(
+    en_masse.inserer_valeurs(
         historique,
-        [
-            {
-                champ.name: en_masse.valeur_pour_la_base(
-                    champ, propres[champ.name] if champ.name in propres else getattr(demande, champ.attname)
-                )
-                for champ in champs
-            }
+        champs,
+        (
+            [propres[champ.name] if champ.name in propres else getattr(demande, champ.attname) for champ in champs]
             for demande in demandes
-        ],
+        ),
     )
 
 

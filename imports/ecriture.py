@@ -56,11 +56,15 @@ class LignePreparee:
     rang: int  # 0-based position in lignesImport
     action: str  # C, M or A
     dossier: str | None  # the dossier number (without version) it names: M, A, or the avance of a solde
-    demande_id: int | None = None  # C: the id its demande will have, when the database gives it beforehand
-    contenu: dict[str, Any] = field(default_factory=dict)  # CHAMPS_DU_CONTENU, Python values (M)
-    valeurs_sql: dict[str, Any] = field(default_factory=dict)  # the same as the database takes them (C)
-    beneficiaires: list[dict[str, Any]] = field(default_factory=list)  # Beneficiaire rows but their demande
-    pieces: list[dict[str, Any]] = field(default_factory=list)  # PieceAttendue rows but their demande
+    contenu: dict[str, Any] = field(default_factory=dict)  # M: CHAMPS_DU_CONTENU, Python values
+    demande: dict[str, Any] = field(default_factory=dict)  # C: its Demande row but id, numero and avance
+    beneficiaires: list[dict[str, Any]] = field(default_factory=list)  # Beneficiaire rows (COLONNES_BENEFICIAIRE)
+    pieces: list[dict[str, Any]] = field(default_factory=list)  # PieceAttendue rows (COLONNES_PIECE)
+    # On PostgreSQL: the id of its demande (C: taken beforehand; M: read beforehand) and its rows in
+    # COPY's text format — the demande's after its id, numero and avance (C); its beneficiaries';
+    # its pieces'.
+    demande_id: int | None = None
+    copie: tuple[str, str, str] | None = None
 
 
 def _texte(valeur: object) -> str:
@@ -91,6 +95,21 @@ def _contenu(ligne: dict, rang: int) -> dict[str, Any]:
     )
 
 
+COLONNES_BENEFICIAIRE = [
+    "demande",
+    "nature",
+    "identifiant",
+    "nom",
+    "email",
+    "telephone",
+    "type_demande",
+    "couloir",
+    "logiciel",
+    "vivant",
+]
+COLONNES_PIECE = ["demande", "nom_fichier", "format_fichier", "type_fichier"]
+
+
 def _beneficiaires(ligne: dict, solution: Solution, type_demande: str) -> list[dict[str, Any]]:
     """The Beneficiaire rows of a line (FINESS géographiques of a structure, or RPPS of libéraux).
     Type, couloir and logiciel are copied for the database's constraint behind E306; `vivant`
@@ -101,6 +120,7 @@ def _beneficiaires(ligne: dict, solution: Solution, type_demande: str) -> list[d
     if b["commandePour"] == "STRUCTURE":
         return [
             dict(
+                demande=None,
                 nature=Beneficiaire.Nature.FINESS_GEO,
                 identifiant=finess,
                 nom=_texte(b["structure"]["nomResponsable"]),
@@ -112,6 +132,7 @@ def _beneficiaires(ligne: dict, solution: Solution, type_demande: str) -> list[d
         ]
     return [
         dict(
+            demande=None,
             nature=Beneficiaire.Nature.RPPS,
             identifiant=m["RPPS"],
             nom=_texte(m["nomMedecin"]),
@@ -125,18 +146,40 @@ def _beneficiaires(ligne: dict, solution: Solution, type_demande: str) -> list[d
 
 def _pieces(ligne: dict) -> list[dict[str, Any]]:
     return [
-        dict(nom_fichier=p["nomFichier"], format_fichier=p["formatFichier"], type_fichier=p["typeFichier"])
+        dict(
+            demande=None, nom_fichier=p["nomFichier"], format_fichier=p["formatFichier"], type_fichier=p["typeFichier"]
+        )
         for p in ligne["piecesJustificatives"]
     ]
 
 
 def preparer_lignes(
-    lignes: Sequence[dict], resultats: Sequence[ResultatLigne], *, solution: Solution, type_demande: str
+    lignes: Sequence[dict],
+    resultats: Sequence[ResultatLigne],
+    *,
+    import_demandes: Import,
+    solution: Solution,
+    maintenant: datetime.datetime,
 ) -> dict[int, LignePreparee]:
-    """The rows of every line valid so far, by rank, read before the lock: under it only the
-    numbers and ids remain to be filled in. An A line writes nothing of its own. On PostgreSQL the
-    ids of the demandes to create are taken now (en_masse.allouer_identifiants): their
-    beneficiaries and pieces are then complete rows already."""
+    """The rows of every line valid so far, by rank, laid out before the lock: under it only the
+    dossier numbers (and, on SQLite, the ids) remain to be filled in. An A line writes nothing of
+    its own. On PostgreSQL the ids of the demandes to create are taken now
+    (en_masse.allouer_identifiants) and their rows written out in COPY's text format."""
+    type_demande = import_demandes.type_demande
+    # What every created demande has (date_depot: the import's moment).
+    horodatage = connection.ops.adapt_datetimefield_value(maintenant)
+    commun = dict(
+        version=0,
+        type_demande=type_demande,
+        fournisseur=import_demandes.fournisseur_id,
+        solution=solution.pk,
+        import_demandes=import_demandes.pk,
+        statut=StatutDemande.EN_ATTENTE_PIECES,
+        statut_paiement="",
+        motif_rejet="",
+        date_depot=horodatage,
+        date_modification=horodatage,
+    )
     preparees = {}
     for rang, (ligne, resultat) in enumerate(zip(lignes, resultats, strict=True)):
         if not resultat.valide:
@@ -149,30 +192,61 @@ def preparer_lignes(
             preparee.beneficiaires = _beneficiaires(ligne, solution, type_demande)
             preparee.pieces = _pieces(ligne)
         if preparee.action == "C":
-            preparee.valeurs_sql = {
+            preparee.demande = {
+                **commun,
                 **preparee.contenu,
                 "date_commande": connection.ops.adapt_datefield_value(preparee.contenu["date_commande"]),
                 "scenario": json.dumps(preparee.contenu["scenario"], ensure_ascii=False),
             }
         preparees[rang] = preparee
     creations = [p for p in preparees.values() if p.action == "C"]
-    identifiants = en_masse.allouer_identifiants(Demande, len(creations))
+    identifiants = en_masse.allouer_identifiants(Demande, len(creations))  # None: given by the INSERT
+    for preparee, identifiant in zip(creations, identifiants or [], strict=identifiants is not None):
+        _mettre_en_copie(preparee, identifiant)
     if identifiants is not None:
-        for preparee, identifiant in zip(creations, identifiants, strict=True):
-            preparee.demande_id = identifiant
-            _rattacher(preparee, identifiant)
+        # The id of a dossier never changes: read now, checked again under the lock (ecrire).
+        modifications = [p for p in preparees.values() if p.action == "M"]
+        ids = _ids_des_dossiers({p.dossier for p in modifications})
+        for preparee in modifications:
+            if preparee.dossier in ids:
+                _mettre_en_copie(preparee, ids[preparee.dossier])
     return preparees
+
+
+def _ids_des_dossiers(numeros: set[str | None]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for lot in en_masse.par_lots(sorted(n for n in numeros if n)):
+        ids.update(Demande.objects.filter(numero__in=lot).values_list("numero", "pk"))
+    return ids
+
+
+def _mettre_en_copie(preparee: LignePreparee, demande_id: int) -> None:
+    """The line's rows for its demande `demande_id`, in COPY's text format (PostgreSQL)."""
+    preparee.demande_id = demande_id
+    _rattacher(preparee, demande_id)
+    preparee.copie = (
+        en_masse.ligne_copy(preparee.demande.values()) if preparee.demande else "",
+        "".join(en_masse.ligne_copy(b.values()) for b in preparee.beneficiaires),
+        "".join(en_masse.ligne_copy(piece.values()) for piece in preparee.pieces),
+    )
 
 
 def _rattacher(preparee: LignePreparee, demande_id: int) -> None:
     """The line's beneficiaries and pieces, for its demande."""
-    preparee.beneficiaires = [dict(demande=demande_id, **b) for b in preparee.beneficiaires]
-    preparee.pieces = [dict(demande=demande_id, **piece) for piece in preparee.pieces]
+    for ligne in (*preparee.beneficiaires, *preparee.pieces):
+        ligne["demande"] = demande_id
+
+
+def _vise(preparee: LignePreparee) -> str:
+    """The dossier an M or A line names (E103 saw to it)."""
+    if preparee.dossier is None:
+        raise ValueError(f"demande n° {preparee.rang + 1} : aucun dossier visé")
+    return preparee.dossier
 
 
 def dossiers_vises(preparees: Iterable[LignePreparee]) -> set[str]:
     """The dossiers the lines name: the import locks them before checking them again."""
-    return {preparee.dossier for preparee in preparees if preparee.dossier}
+    return {preparee.dossier for preparee in preparees if preparee.dossier is not None}
 
 
 # --- Writing ------------------------------------------------------------------------------
@@ -180,8 +254,37 @@ def dossiers_vises(preparees: Iterable[LignePreparee]) -> set[str]:
 
 def _inserer_beneficiaires_et_pieces(preparees: Sequence[LignePreparee]) -> None:
     """The beneficiaries and pieces of these lines (each row with its demande: _rattacher)."""
+    copies = [p.copie for p in preparees if p.copie is not None]
+    if len(copies) == len(preparees):  # PostgreSQL: laid out before the lock
+        en_masse.copier(Beneficiaire, COLONNES_BENEFICIAIRE, (copie[1] for copie in copies))
+        en_masse.copier(PieceAttendue, COLONNES_PIECE, (copie[2] for copie in copies))
+        return
     en_masse.inserer(Beneficiaire, [b for p in preparees for b in p.beneficiaires])
     en_masse.inserer(PieceAttendue, [piece for p in preparees for piece in p.pieces])
+
+
+def _creer(lot: Sequence[LignePreparee], numeros: Sequence[str], avances: Sequence[int | None]) -> None:
+    """The demandes of these C lines, numbered, then their beneficiaries and pieces."""
+    copies = [p.copie for p in lot if p.copie is not None]
+    if len(copies) == len(lot):  # PostgreSQL: every row laid out before the lock
+        colonnes = ["id", "numero", "avance", *lot[0].demande]
+        en_masse.copier(
+            Demande,
+            colonnes,
+            (
+                f"{p.demande_id}\t{numero}\t{en_masse.texte_copy(avance)}\t{copie[0]}"
+                for p, copie, numero, avance in zip(lot, copies, numeros, avances, strict=True)
+            ),
+        )
+        _inserer_beneficiaires_et_pieces(lot)
+        return
+    lignes_demandes = [
+        dict(numero=numero, avance=avance, **p.demande) for p, numero, avance in zip(lot, numeros, avances, strict=True)
+    ]
+    ids = dict(en_masse.inserer(Demande, lignes_demandes, retour=("numero", "id")))
+    for p, numero in zip(lot, numeros, strict=True):
+        _rattacher(p, ids[numero])
+    _inserer_beneficiaires_et_pieces(lot)
 
 
 def ecrire(
@@ -189,7 +292,6 @@ def ecrire(
     retenus: Iterable[int],
     *,
     import_demandes: Import,
-    solution: Solution,
     compteur: CompteurDossier,
     dossiers: Mapping[str, Demande],
     utilisateur: Utilisateur | None,
@@ -203,7 +305,7 @@ def ecrire(
     lignes = [preparees[rang] for rang in sorted(retenus)]
     faites: dict[int, tuple[str, str]] = {}
 
-    annulees = [dossiers[p.dossier] for p in lignes if p.action == "A"]
+    annulees = [dossiers[_vise(p)] for p in lignes if p.action == "A"]
     demandes_services.annuler(annulees, utilisateur=utilisateur, maintenant=maintenant)
     faites.update(
         (p.rang, ("annulée", demande.numero_dossier))
@@ -212,12 +314,14 @@ def ecrire(
 
     modifications = [p for p in lignes if p.action == "M"]
     for lot in en_masse.par_lots(modifications):
-        demandes = [dossiers[p.dossier] for p in lot]
+        demandes = [dossiers[_vise(p)] for p in lot]
         ids = [demande.pk for demande in demandes]
         en_masse.supprimer(Beneficiaire.objects.filter(demande_id__in=ids))
         en_masse.supprimer(PieceAttendue.objects.filter(demande_id__in=ids))
         for p, demande in zip(lot, demandes, strict=True):
-            _rattacher(p, demande.pk)
+            if p.demande_id != demande.pk:  # not laid out before the lock (SQLite)
+                _rattacher(p, demande.pk)
+                p.copie = None
             for champ, valeur in p.contenu.items():
                 setattr(demande, champ, valeur)
             demande.version += 1
@@ -231,40 +335,12 @@ def ecrire(
 
     creations = [p for p in lignes if p.action == "C"]
     numeros = demandes_services.reserver_numeros(compteur, len(creations))
-    # Created as plain rows (en_masse.inserer), with no history row: the import records who
-    # created the demandes and when (Import.utilisateur, Import.date_import); every later change
-    # of a demande is historised.
-    horodatage = connection.ops.adapt_datetimefield_value(maintenant)
-    commun = dict(
-        version=0,
-        type_demande=import_demandes.type_demande,
-        fournisseur=import_demandes.fournisseur_id,
-        solution=solution.pk,
-        import_demandes=import_demandes.pk,
-        statut=StatutDemande.EN_ATTENTE_PIECES,
-        statut_paiement="",
-        motif_rejet="",
-        date_depot=horodatage,
-        date_modification=horodatage,
-    )
+    # Created as plain rows (en_masse), with no history row: the import records who created the
+    # demandes and when (Import.utilisateur, Import.date_import); every later change of a demande
+    # is historised.
     for lot, numeros_du_lot in zip(en_masse.par_lots(creations), en_masse.par_lots(numeros), strict=True):
-        lignes_demandes = [
-            dict(
-                **({"id": p.demande_id} if p.demande_id is not None else {}),
-                numero=numero,
-                avance=dossiers[p.dossier].pk if p.dossier in dossiers else None,
-                **commun,
-                **p.valeurs_sql,
-            )
-            for p, numero in zip(lot, numeros_du_lot, strict=True)
-        ]
-        if all(p.demande_id is not None for p in lot):  # PostgreSQL: ids taken beforehand, rows complete
-            en_masse.inserer(Demande, lignes_demandes)
-        else:
-            ids = dict(en_masse.inserer(Demande, lignes_demandes, retour=("numero", "id")))
-            for p, valeurs in zip(lot, lignes_demandes, strict=True):
-                _rattacher(p, ids[valeurs["numero"]])
-        _inserer_beneficiaires_et_pieces(lot)
+        avances = [dossiers[p.dossier].pk if p.dossier else None for p in lot]  # a solde's decided avance
+        _creer(lot, numeros_du_lot, avances)
         faites.update(
             (p.rang, ("créée", numero_dossier.formater(numero, 0)))
             for p, numero in zip(lot, numeros_du_lot, strict=True)

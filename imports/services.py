@@ -4,8 +4,10 @@ import hashlib
 import os
 import unicodedata
 import uuid
+from collections.abc import Iterable, Sequence
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,21 +30,21 @@ LONGUEUR_MAX_MESSAGE = 5_000  # characters of a stored message or detail, « …
 MAX_DETAILS_ENREGISTRES = 100
 
 
-def nom_affichable(nom: str) -> str:
+def nom_affichable(nom: str | None) -> str:
     """The uploaded name as shown back to the supplier: no directory, no control character."""
     nom = os.path.basename((nom or "").replace("\\", "/"))
     nom = "".join(c for c in nom if unicodedata.category(c)[0] != "C").strip()
     return (nom or "fichier.json")[:255]
 
 
-def texte_enregistrable(texte, longueur_max: int = LONGUEUR_MAX_MESSAGE) -> str:
+def texte_enregistrable(texte: object, longueur_max: int = LONGUEUR_MAX_MESSAGE) -> str:
     """A text PostgreSQL stores in a text, varchar or jsonb column: each NUL written as the text
     \\u0000 (as in the JSON file), at most `longueur_max` characters (cut with « … »)."""
     texte = sans_nul(str(texte))
     return texte if len(texte) <= longueur_max else texte[: longueur_max - 1] + "…"
 
 
-def details_enregistrables(details) -> list[str]:
+def details_enregistrables(details: Sequence[object]) -> list[str]:
     """The first MAX_DETAILS_ENREGISTRES details, each one storable, then how many are left out."""
     retenus = [texte_enregistrable(detail) for detail in details[:MAX_DETAILS_ENREGISTRES]]
     if len(details) > MAX_DETAILS_ENREGISTRES:
@@ -50,7 +52,7 @@ def details_enregistrables(details) -> list[str]:
     return retenus
 
 
-def _lire_televersement(fichier) -> tuple[bytes, str]:
+def _lire_televersement(fichier: UploadedFile) -> tuple[bytes, str]:
     """Reads the uploaded temporary file once, in blocks, hashing as it goes."""
     empreinte = hashlib.sha256()
     blocs = []
@@ -62,7 +64,7 @@ def _lire_televersement(fichier) -> tuple[bytes, str]:
     return b"".join(blocs), empreinte.hexdigest()
 
 
-def _enregistrer_erreurs(import_demandes, resultats_lignes):
+def _enregistrer_erreurs(import_demandes: Import, resultats_lignes: Iterable[ResultatLigne]) -> None:
     """One ErreurLigne per anomaly, for the paginated table of the screen, in batches."""
     erreurs = (
         ErreurLigne(
@@ -87,7 +89,9 @@ def _enregistrer_erreurs(import_demandes, resultats_lignes):
     ErreurLigne.objects.bulk_create(lot)
 
 
-def simuler_import(*, utilisateur, fichier, type_demande, numero_ans, taux_tva) -> Import:
+def simuler_import(
+    *, utilisateur: Utilisateur, fichier: UploadedFile, type_demande: str, numero_ans: str, taux_tva: str
+) -> Import:
     """Stores the uploaded file, runs the engine on it and records the Import with its result,
     its line errors and its output file. Whatever the file holds, an Import is recorded."""
     with evenement(
@@ -110,7 +114,9 @@ def simuler_import(*, utilisateur, fichier, type_demande, numero_ans, taux_tva) 
     return import_demandes
 
 
-def _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux_tva) -> Import:
+def _simuler_et_enregistrer(
+    utilisateur: Utilisateur, fichier: UploadedFile, type_demande: str, numero_ans: str, taux_tva: str
+) -> Import:
     fournisseur = utilisateur.fournisseur
     contenu, sha256 = _lire_televersement(fichier)
     import_demandes = Import(
@@ -144,7 +150,7 @@ def _simuler_et_enregistrer(utilisateur, fichier, type_demande, numero_ans, taux
         import_demandes.save()  # the Identifiant is needed inside the output file (impId)
         sortie = fichier_de_sortie(simulation.document, simulation.lignes, import_demandes.pk)
         import_demandes.fichier_sortie.save(
-            f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False
+            f"{import_demandes.fournisseur_id}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False
         )
         import_demandes.save(update_fields=["fichier_sortie"])
         _enregistrer_erreurs(import_demandes, simulation.lignes)
@@ -189,7 +195,7 @@ def importer_pour_de_vrai(*, utilisateur: Utilisateur, import_id: int) -> Import
     return import_demandes
 
 
-def _import_du_fournisseur(import_id: int, fournisseur: Fournisseur) -> Import:
+def _import_du_fournisseur(import_id: int, fournisseur: Fournisseur | None) -> Import:
     """The supplier's import (DoesNotExist for another's: never disclosed)."""
     return Import.objects.get(pk=import_id, fournisseur=fournisseur)
 
@@ -209,6 +215,7 @@ def _importer(utilisateur: Utilisateur, import_id: int) -> Import:
         return _deja_importe(import_demandes)
 
     # 1. Outside the lock: what the other imports of the couloir cannot change.
+    maintenant = timezone.now()  # the import's moment: its demandes' deposit, its changes' history
     contenu = _verifier_empreinte(import_demandes)
     try:
         simulation = preparer(
@@ -225,8 +232,9 @@ def _importer(utilisateur: Utilisateur, import_id: int) -> Import:
     preparees = ecriture.preparer_lignes(
         simulation.document.racine["lignesImport"],
         simulation.lignes,
+        import_demandes=import_demandes,
         solution=solution,
-        type_demande=import_demandes.type_demande,
+        maintenant=maintenant,
     )
 
     # 2. Under the couloir's lock, in one transaction.
@@ -244,12 +252,10 @@ def _importer(utilisateur: Utilisateur, import_id: int) -> Import:
         compteur = demandes_services.verrouiller_compteur(solution.couloir)
         dossiers = demandes_services.verrouiller_dossiers(ecriture.dossiers_vises(preparees.values()))
         verifier_avec_la_base(simulation)
-        maintenant = timezone.now()
         appliquees = ecriture.ecrire(
             preparees,
             [rang for rang in preparees if simulation.lignes[rang].valide],
             import_demandes=import_demandes,
-            solution=solution,
             compteur=compteur,
             dossiers=dossiers,
             utilisateur=utilisateur,
@@ -262,7 +268,7 @@ def _importer(utilisateur: Utilisateur, import_id: int) -> Import:
         sortie = fichier_de_sortie(simulation.document, traitements, import_demandes.pk, numeros_asp)
         sortie_de_la_simulation = import_demandes.fichier_sortie.name
         import_demandes.fichier_sortie.save(
-            f"{fournisseur.pk}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False
+            f"{import_demandes.fournisseur_id}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False
         )
         # Replaced, not accumulated: the simulation's output file goes once the import is committed.
         if sortie_de_la_simulation:

@@ -203,14 +203,14 @@ def test_l_insert_en_masse_nomme_chaque_colonne(demo, document_ttc, monkeypatch)
     PieceAttendue and the demande's history but the generated key must be in them — a new
     non-null column, or one with a default, left out would fail or be written NULL."""
     vues = {}
-    origine = en_masse.inserer
+    origine = en_masse.verifier_colonnes
 
-    def espion(modele, lignes, **options):
-        if lignes:
-            vues.setdefault(modele, set()).update(*(set(ligne) for ligne in lignes))
-        return origine(modele, lignes, **options)
+    def espion(modele, champs):
+        # every raw write (multi-row INSERT, COPY of rows laid out beforehand) names its columns here
+        vues.setdefault(modele, set()).update(champs)
+        return origine(modele, champs)
 
-    monkeypatch.setattr(en_masse, "inserer", espion)
+    monkeypatch.setattr(en_masse, "verifier_colonnes", espion)
     simuler_et_importer(
         "relais",
         en_octets(
