@@ -240,3 +240,25 @@ def test_l_insert_en_masse_nomme_chaque_colonne(demo, document_ttc, monkeypatch)
 def test_l_insert_en_masse_refuse_une_colonne_oubliee(demo):
     with pytest.raises(ValueError, match="colonnes non fournies"):
         en_masse.inserer(PieceAttendue, [dict(demande=1, nom_fichier="a.pdf", format_fichier="PDF")])
+
+
+def test_les_textes_arrivent_tels_quels(demo, document_ttc):
+    """Backslashes, tabs, line breaks, quotes and non-ASCII letters go through the raw writes
+    (COPY's text format escapes them on PostgreSQL) exactly as the file wrote them."""
+    nom = 'DURAND \\N\t"Zoé"\\t\nÉtage\r2 \\\\ fin'
+    creation = ligne(document_ttc, 1, geo=[finess(1)])
+    creation["beneficiaires"]["structure"]["nomResponsable"] = nom
+    simuler_et_importer("relais", en_octets(document_de(document_ttc, creation)))
+    demande = Demande.objects.get()
+    assert demande.nom_responsable == nom
+    assert demande.beneficiaires.get().nom == nom
+    assert demande.scenario == creation["scenarioInstallation"]
+
+    modification = ligne(document_ttc, 1, action="M", numero_asp="FINMDV000001M0", geo=[finess(2)])
+    modification["beneficiaires"]["structure"]["nomResponsable"] = nom + " (bis)"
+    modification["scenarioInstallation"]["operateurMessagerie"] = "MAI_15"
+    simuler_et_importer("relais", en_octets(document_de(document_ttc, modification)))
+    demande.refresh_from_db()
+    assert (demande.version, demande.nom_responsable) == (1, nom + " (bis)")
+    assert demande.beneficiaires.get().nom == nom + " (bis)"
+    assert demande.history.order_by("-history_id").first().nom_responsable == nom + " (bis)"
