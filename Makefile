@@ -24,9 +24,13 @@ lock: install
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-trusted-host --no-emit-find-links \
 	  --all-extras --output-file requirements-dev.lock pyproject.toml
 
+# ruff (rules + format), the import contracts of pyproject.toml (apps one way, no cycle) and mypy
+# on the engine, the services and the selectors.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	SECRET_KEY=lint $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

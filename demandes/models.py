@@ -123,6 +123,9 @@ class Solution(models.Model):
 class Demande(models.Model):
     """One funding request (one line of an imported JSON file). Created by the real import."""
 
+    # Set before save() by the service that makes the change: its author in the history.
+    _history_user: "Utilisateur"
+
     # The dossier number shown to suppliers is the base `numero` and the `version` (see
     # demandes.numero_dossier): the base never changes, the version grows with each modification.
     numero = models.CharField("numéro de dossier (sans version)", max_length=20, unique=True)
@@ -273,6 +276,9 @@ class CompteurDossier(models.Model):
 
 class Paiement(models.Model):
     """A payment recorded by an ASP manager on a decided demande."""
+
+    # Set before save() by the service that makes the change: its author in the history.
+    _history_user: "Utilisateur"
 
     demande = models.ForeignKey(Demande, on_delete=models.PROTECT, related_name="paiements")
     montant = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)

@@ -1,8 +1,6 @@
 """Writes: recording a simulation, and the real import of a simulated file."""
 
 import hashlib
-import os
-import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -13,6 +11,7 @@ from django.utils import timezone
 
 from demandes import services as demandes_services
 from demandes.models import Fournisseur, Utilisateur
+from segur_portal.fichiers import nom_affichable
 from segur_portal.journal import evenement
 
 from . import ecriture
@@ -28,13 +27,6 @@ MAX_ERREURS_ENREGISTREES = 100_000  # a 10 000-line file with ten errors a line 
 # names at most 10 places per message, but a message may quote a value of the file).
 LONGUEUR_MAX_MESSAGE = 5_000  # characters of a stored message or detail, « … » included
 MAX_DETAILS_ENREGISTRES = 100
-
-
-def nom_affichable(nom: str | None) -> str:
-    """The uploaded name as shown back to the supplier: no directory, no control character."""
-    nom = os.path.basename((nom or "").replace("\\", "/"))
-    nom = "".join(c for c in nom if unicodedata.category(c)[0] != "C").strip()
-    return (nom or "fichier.json")[:255]
 
 
 def texte_enregistrable(texte: object, longueur_max: int = LONGUEUR_MAX_MESSAGE) -> str:

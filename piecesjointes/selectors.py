@@ -1,5 +1,7 @@
 """Reads of the attachments step. The supplier's own data: the fournisseur always comes first."""
 
+from typing import TypeVar
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -8,6 +10,8 @@ from demandes.valeurs import StatutDemande
 from imports.models import Import
 
 from .models import PieceRecue, ZipDepose
+
+M = TypeVar("M", PieceRecue, ZipDepose)
 
 
 def demandes_retenues(fournisseur: Fournisseur, import_demandes: Import) -> QuerySet[Demande]:
@@ -52,7 +56,7 @@ def zip_du_fournisseur(fournisseur: Fournisseur, pk: int) -> ZipDepose:
     return get_object_or_404(ZipDepose, fournisseur=fournisseur, pk=pk)
 
 
-def _visible(utilisateur: Utilisateur, queryset: QuerySet, champ_fournisseur: str, permission: str, pk: int):
+def _visible(utilisateur: Utilisateur, queryset: QuerySet[M], champ_fournisseur: str, permission: str, pk: int) -> M:
     """The owner sees its own files; ASP staff holding the view permission see all of them;
     anyone else gets a 404, as for a file that does not exist."""
     if utilisateur.fournisseur_id is not None:

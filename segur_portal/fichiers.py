@@ -8,7 +8,7 @@ NOM_PAR_DEFAUT = "fichier.json"
 LONGUEUR_MAX_NOM_TELEVERSE = 255  # the nom_fichier columns of Import and ZipDepose
 
 
-def nom_affichable(nom: str) -> str:
+def nom_affichable(nom: str | None) -> str:
     """The uploaded name as shown back to the supplier: no directory, no control character."""
     nom = os.path.basename((nom or "").replace("\\", "/"))
     nom = "".join(c for c in nom if unicodedata.category(c)[0] != "C").strip()

@@ -2,33 +2,13 @@
 segur_portal/formats.py, file names in segur_portal/fichiers.py — tools of the project that import
 no app."""
 
-import ast
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from segur_portal import fichiers, formats
-
-RACINE = Path(__file__).resolve().parent.parent
-APPLICATIONS = ("demandes", "imports", "piecesjointes")
-
-
-@pytest.mark.parametrize("module", ["formats", "fichiers", "colonnes"])
-def test_outil_commun_sans_application(module):
-    """Until pyproject.toml lists these modules in its « outils communs » contract."""
-    chemin = RACINE / "segur_portal" / f"{module}.py"
-    if not chemin.exists():
-        pytest.skip(f"segur_portal/{module}.py n'existe pas encore")
-    importes = set()
-    for noeud in ast.walk(ast.parse(chemin.read_text(encoding="utf-8"))):
-        if isinstance(noeud, ast.Import):
-            importes.update(alias.name for alias in noeud.names)
-        elif isinstance(noeud, ast.ImportFrom) and noeud.module:
-            importes.add(noeud.module)
-    assert not {nom for nom in importes if nom.split(".")[0] in APPLICATIONS}
 
 
 @pytest.mark.parametrize(
@@ -98,14 +78,3 @@ def test_nom_d_entree_de_zip_garde_son_chemin_et_montre_les_caracteres_de_contro
 )
 def test_extension(nom, ext):
     assert fichiers.extension(nom) == ext
-
-
-@pytest.mark.parametrize("nom", ["Bon.PDF", "a.b.png", "sans", ".pdf", "", "x.", "../x.Zip", "é.JPG"])
-def test_les_anciennes_definitions_disent_la_meme_chose(nom):
-    """imports/services.py and the engine still hold their own copy (their owner swaps them for
-    the shared one): as long as they exist, they must agree with it."""
-    from imports.moteur.regles import pieces
-    from imports.services import nom_affichable
-
-    assert pieces.extension(nom) == fichiers.extension(nom)
-    assert nom_affichable(nom) == fichiers.nom_affichable(nom)

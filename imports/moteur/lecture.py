@@ -123,11 +123,11 @@ def decoder(contenu: bytes) -> tuple[str, bool]:
     ):
         if contenu.startswith(bom):
             raise FichierRejete(MESSAGE_FORMAT, [f"le fichier est encodé en {nom} : seul l'UTF-8 est accepté"])
-    bom = contenu.startswith(codecs.BOM_UTF8)
-    if bom:
+    avec_bom = contenu.startswith(codecs.BOM_UTF8)
+    if avec_bom:
         contenu = contenu[len(codecs.BOM_UTF8) :]
     try:
-        return contenu.decode("utf-8"), bom
+        return contenu.decode("utf-8"), avec_bom
     except UnicodeDecodeError as erreur:
         ligne = contenu.count(b"\n", 0, erreur.start) + 1
         raise FichierRejete(
@@ -198,7 +198,7 @@ def reperer_champs_reecrits(document: Document) -> None:
     """Record the spans of impId and of each line's numeroASP / codeTraitement /
     libelleTraitement. Call it once the schema has accepted the file: each line then has
     each key exactly once, so the i-th occurrence of a key belongs to the i-th line."""
-    positions = {nom: [] for nom in CHAMPS_REECRITS}
+    positions: dict[str, list[tuple[int, int]]] = {nom: [] for nom in CHAMPS_REECRITS}
     for correspondance in _CHAMP_REECRIT.finditer(document.texte):
         positions[correspondance.group(1)].append(correspondance.span(2))
     nb_lignes = len(document.racine["lignesImport"])
@@ -257,7 +257,7 @@ def localiser(texte: str, chemins_recherches=None) -> Localisation:
     paths are found and only records them."""
     jetons = _JETON.finditer(texte)
     lignes_trouvees = {}
-    problemes = []
+    problemes: list[str] = []
     nb_problemes = 0
     restants = set(chemins_recherches) if chemins_recherches is not None else None
 

@@ -367,7 +367,7 @@ def test_nom_de_fichier_en_octets_non_utf8(client_relais, exemple_ttc):
 
 
 def test_nom_affichable():
-    from imports.services import nom_affichable
+    from segur_portal.fichiers import nom_affichable
 
     assert nom_affichable("..\\..\\evil.json") == "evil.json"
     assert nom_affichable("../../etc/evil.json") == "evil.json"

@@ -105,7 +105,7 @@ def _numero_asp_de_la_ligne(ligne, contexte):
         return
     decoupe = numero_dossier.decouper(valeur)
     connue = contexte.demandes_referencees.get(decoupe.base) if decoupe else None
-    if connue is None or connue.fournisseur_id != contexte.fournisseur.pk:
+    if decoupe is None or connue is None or connue.fournisseur_id != contexte.fournisseur.pk:
         yield "numeroASP", f"la demande {valeur} n'existe pas parmi vos demandes"
         return
     if action == "C":
@@ -128,7 +128,7 @@ def _numero_asp_de_la_ligne(ligne, contexte):
                 f"(statut : {StatutDemande(connue.statut).label})"
             ),
         )
-    elif decoupe[1] != connue.version:
+    elif decoupe.version != connue.version:
         yield (
             "numeroASP",
             f"version dépassée : la version actuelle est {numero_dossier.formater(connue.numero, connue.version)}",

@@ -4,17 +4,13 @@ import re
 from collections import defaultdict
 
 from demandes.valeurs import RegimeTVA, TypeDemande
+from segur_portal.fichiers import extension
 
 from . import FICHIER, regle
 
 FORMATS = {"PDF": (".pdf",), "JPG": (".jpg", ".jpeg"), "PNG": (".png",)}
 _NOM_SUR = re.compile(r"[A-Za-z0-9._-]{1,100}")
 LONGUEUR_MAX_NOM = 100
-
-
-def extension(nom: str) -> str:
-    point = nom.rfind(".")
-    return nom[point:].lower() if point > 0 else ""
 
 
 def pieces_obligatoires(ligne, contexte) -> list[str]:
@@ -106,7 +102,7 @@ def nomenclature(ligne, contexte):
         nom = piece["nomFichier"]
         prefixe = nom_attendu(ligne, contexte, code_piece)
         ext = extension(nom)
-        suffixe = nom[len(prefixe) : len(nom) - len(ext)] if ext else None
+        suffixe = nom[len(prefixe) : len(nom) - len(ext)] if ext else ""
         conforme = (
             ext in (".pdf", ".jpg", ".jpeg", ".png")
             and nom.startswith(prefixe)
