@@ -75,8 +75,10 @@ def allouer_identifiants(modele: type[models.Model], nombre: int) -> list[int] |
     any lock: rows written later with these ids need no RETURNING, and what points at them (their
     beneficiaries, pieces) can be laid out beforehand. A rolled-back import leaves a gap in the
     ids, nothing else."""
-    if not sur_postgresql() or nombre == 0:
-        return None if not sur_postgresql() else []
+    if not sur_postgresql():
+        return None
+    if nombre == 0:
+        return []
     with connection.cursor() as curseur:
         curseur.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

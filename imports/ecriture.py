@@ -26,27 +26,8 @@ from .models import Import
 from .moteur.anomalies import ResultatLigne
 from .moteur.regles.commande import lire_date
 
-# The Demande fields a line carries: a C line creates them, an M line replaces them.
-CHAMPS_DU_CONTENU = [
-    "rang",
-    "numero_editeur",
-    "date_commande",
-    "regime_tva",
-    "montant_ht",
-    "commande_pour",
-    "is_client_unique",
-    "is_mandataire",
-    "nom_mandataire",
-    "email_mandataire",
-    "telephone_mandataire",
-    "nom_responsable",
-    "email_responsable",
-    "telephone_responsable",
-    "finess_juridique",
-    "scenario",
-]
-# What an M line writes on the demande it modifies.
-CHAMPS_D_UNE_MODIFICATION = [*CHAMPS_DU_CONTENU, "version", "import_demandes", "statut"]
+# What an M line writes on the demande it modifies besides the fields its line carries (_contenu).
+CHAMPS_D_UNE_MODIFICATION = ["version", "import_demandes", "statut"]
 
 
 @dataclass
@@ -56,7 +37,7 @@ class LignePreparee:
     rang: int  # 0-based position in lignesImport
     action: str  # C, M or A
     dossier: str | None  # the dossier number (without version) it names: M, A, or the avance of a solde
-    contenu: dict[str, Any] = field(default_factory=dict)  # M: CHAMPS_DU_CONTENU, Python values
+    contenu: dict[str, Any] = field(default_factory=dict)  # M: the Demande fields it carries (_contenu)
     demande: dict[str, Any] = field(default_factory=dict)  # C: its Demande row but id, numero and avance
     beneficiaires: list[dict[str, Any]] = field(default_factory=list)  # Beneficiaire rows (COLONNES_BENEFICIAIRE)
     pieces: list[dict[str, Any]] = field(default_factory=list)  # PieceAttendue rows (COLONNES_PIECE)
@@ -330,7 +311,7 @@ def ecrire(
             faites[p.rang] = ("modifiée", demande.numero_dossier)
         _inserer_beneficiaires_et_pieces(lot)
         demandes_services.enregistrer_en_masse(
-            demandes, CHAMPS_D_UNE_MODIFICATION, utilisateur=utilisateur, maintenant=maintenant
+            demandes, [*lot[0].contenu, *CHAMPS_D_UNE_MODIFICATION], utilisateur=utilisateur, maintenant=maintenant
         )
 
     creations = [p for p in lignes if p.action == "C"]
