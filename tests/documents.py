@@ -209,6 +209,14 @@ def fichier_deux_lignes(document_ttc) -> bytes:
     return vers_octets(document)
 
 
+def lignes_changees(avant: bytes, apres: bytes) -> list[str]:
+    """The lines (stripped) that differ between a file and its output file; the replacements never
+    add nor remove a line."""
+    lignes_avant, lignes_apres = avant.decode("utf-8-sig").splitlines(), apres.decode("utf-8-sig").splitlines()
+    assert len(lignes_avant) == len(lignes_apres)
+    return [b.strip() for a, b in zip(lignes_avant, lignes_apres, strict=False) if a != b]
+
+
 def ligne_de(contenu: bytes, fragment: bytes, occurrence: int = 1) -> int:
     """Line number (1-based) of the n-th occurrence of `fragment` in the file."""
     position = -1

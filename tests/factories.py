@@ -20,8 +20,17 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from demandes.models import Beneficiaire, Couloir, Demande, Fournisseur, Logiciel, PieceAttendue, Solution
-from demandes.valeurs import StatutDemande, TypeDemande
+from demandes.models import (
+    Beneficiaire,
+    CompteurDossier,
+    Couloir,
+    Demande,
+    Fournisseur,
+    Logiciel,
+    PieceAttendue,
+    Solution,
+)
+from demandes.valeurs import STATUTS_VIVANTS, StatutDemande, TypeDemande
 from imports.models import Import
 
 from .documents import ANS, FINESS_1, SIRET_RELAIS
@@ -240,6 +249,32 @@ def demande_existante(
     for identifiant in beneficiaires:
         BeneficiaireFactory(demande=demande, identifiant=identifiant, type_demande="", couloir=None, logiciel=None)
     return demande
+
+
+def demande_vivante(
+    solution, *, identifiants, numero, editeur, type_demande=TypeDemande.AVANCE, statut=StatutDemande.DEPOSEE
+) -> Demande:
+    """A demande as the real import leaves it, written straight into the database (by another
+    fournisseur, or meanwhile): its FINESS géographiques carry its type, couloir and logiciel, and
+    are `vivant` while its status is."""
+    demande = DemandeFactory(
+        solution=solution, numero=numero, numero_editeur=editeur, type_demande=type_demande, statut=statut
+    )
+    for identifiant in identifiants:
+        BeneficiaireFactory(
+            demande=demande,
+            nature=Beneficiaire.Nature.FINESS_GEO,
+            identifiant=identifiant,
+            vivant=statut in STATUTS_VIVANTS,
+        )
+    return demande
+
+
+def compteur_du_couloir(existant: bool, couloir="MDV"):
+    """Whether the couloir's counter row exists before concurrent imports: it does once the
+    couloir has had a first import (the usual case); it does not for the very first one."""
+    if existant:
+        CompteurDossier.objects.create(couloir=Couloir.objects.get(code=couloir), dernier=0)
 
 
 def creer_demandes(

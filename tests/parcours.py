@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connections
 
+from demandes.models import Demande
 from imports import services
 from imports.models import Import
 from piecesjointes import services as services_pieces
@@ -100,6 +101,11 @@ def sortie_de(import_demandes) -> bytes:
     import_demandes.refresh_from_db()
     with import_demandes.fichier_sortie.open("rb") as flux:
         return flux.read()
+
+
+def numeros(queryset=None) -> list[str]:
+    """The dossier numbers (FIN…M…) of these demandes (all of them by default), sorted."""
+    return sorted(d.numero_dossier for d in (queryset if queryset is not None else Demande.objects.all()))
 
 
 def en_parallele(*appels):

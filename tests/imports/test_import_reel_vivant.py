@@ -5,7 +5,6 @@ can be funded by a new demande (E306 no longer fires, the database's constraint 
 The M and A lines keep one history row per demande, by the importing user.
 """
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,22 +13,8 @@ from demandes.models import Beneficiaire, Demande, PieceAttendue
 from demandes.valeurs import STATUTS_VIVANTS, StatutDemande
 from imports.models import Import
 from piecesjointes.models import PieceRecue, ZipDepose
-
-from .test_import_reel import (
-    document_de,
-    en_octets,
-    finess,
-    importer_service,
-    ligne,
-    simuler_et_importer,
-    simuler_service,
-    utilisateur,
-)
-
-
-@pytest.fixture(autouse=True)
-def environnement(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
+from tests.documents import document_de, en_octets, finess, ligne
+from tests.parcours import importer_service, simuler_et_importer, simuler_service, utilisateur
 
 
 def _avance(document_ttc, n=1, *, geo) -> Demande:

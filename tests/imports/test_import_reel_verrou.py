@@ -21,32 +21,17 @@ from imports.moteur import contexte as module_contexte
 from imports.moteur import regles as module_regles
 from imports.moteur.regles import CATALOGUE, FICHIER, catalogue
 from imports.moteur.simulation import preparer, simuler
-
-from .test_import_reel import (
-    SUR_POSTGRES,
-    _compteur,
-    demo_transactionnel,  # noqa: F401 — fixture
-    document_de,
-    en_liberal,
-    en_octets,
-    en_solde,
-    finess,
+from tests.documents import document_de, en_liberal, en_octets, en_solde, finess, ligne, rpps
+from tests.factories import compteur_du_couloir
+from tests.marques import SUR_POSTGRES, postgres_seulement
+from tests.parcours import (
     importer_service,
-    ligne,
     numeros,
-    postgres_seulement,
-    rpps,
     simuler_et_importer,
     simuler_service,
     sortie_de,
     utilisateur,
 )
-
-
-@pytest.fixture(autouse=True)
-def environnement(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
-
 
 # --- the catalogue says which rules read the base ---------------------------------------------
 
@@ -277,13 +262,13 @@ def _etat():
 # --- PostgreSQL: another import of the couloir does not wait for a preparation ---------------
 
 
-@postgres_seulement
+@postgres_seulement("concurrence réelle : verrous de lignes PostgreSQL (la CI tourne sur PostgreSQL)")
 @pytest.mark.django_db(transaction=True)
-def test_un_import_en_preparation_ne_bloque_pas_le_couloir(demo_transactionnel, document_ttc, monkeypatch):  # noqa: F811
+def test_un_import_en_preparation_ne_bloque_pas_le_couloir(demo_transactionnel, document_ttc, monkeypatch):
     """While an import reads and checks its file, the couloir is free: a second import of the same
     couloir goes through meanwhile (before issue 11 it waited for the first one's whole engine)."""
     assert SUR_POSTGRES
-    _compteur(True)
+    compteur_du_couloir(True)
     lent = simuler_service(
         "relais",
         en_octets(

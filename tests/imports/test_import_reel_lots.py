@@ -8,7 +8,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from demandes import en_masse
@@ -16,31 +15,16 @@ from demandes.models import Beneficiaire, CompteurDossier, Demande, PieceAttendu
 from demandes.valeurs import StatutDemande, TypeDemande
 from imports import services
 from imports.models import Import
-
-from .test_import_reel import document_de, en_octets, finess, ligne, simuler_et_importer, utilisateur
-
-
-@pytest.fixture(autouse=True)
-def environnement(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "fichiers")
-
+from tests.documents import cle_luhn, document_de, en_octets, finess, ligne, montant
+from tests.parcours import simuler_et_importer, simuler_service, utilisateur
 
 # --- a generator of valid files (written here: the tests import no bench module) ---------------
-
-
-def _cle_luhn(chiffres: str) -> str:
-    """The digit that makes chiffres + digit pass the Luhn check (FINESS keys)."""
-    total = 0
-    for rang, caractere in enumerate(reversed(chiffres)):
-        valeur = int(caractere) * (2 if rang % 2 == 0 else 1)
-        total += valeur - 9 if valeur > 9 else valeur
-    return str((10 - total % 10) % 10)
 
 
 def _finess(serie: int, n: int) -> str:
     """Distinct valid FINESS numbers per série (0-9) and n (< 10 000 000)."""
     corps = f"{serie}{n:07d}"
-    return corps + _cle_luhn(corps)
+    return corps + str(cle_luhn(corps))
 
 
 def fichier(document_ttc, *, creations: int, modifications: int, annulations: int, serie: int, vises: list[str]):
@@ -72,7 +56,7 @@ def fichier(document_ttc, *, creations: int, modifications: int, annulations: in
         une_ligne["typeAction"] = action
         une_ligne["numeroASP"] = f"{next(vises)}M0" if action != "C" else None
         une_ligne["numeroEditeur"] = editeur
-        une_ligne["commande"]["montantSegurHT"] = "#nombre:10750.00"
+        une_ligne["commande"]["montantSegurHT"] = montant("10750.00")
         une_ligne["beneficiaires"]["structure"]["FINESSGeo"] = [_finess(serie, rang)]
         une_ligne["piecesJustificatives"] = [
             {"nomFichier": f"MDV-LGC-Va1-BDC-{editeur}.pdf", "formatFichier": "PDF", "typeFichier": "BON_COMMANDE"}
@@ -138,13 +122,7 @@ class CompteRequetes:
 
 
 def importer_en_comptant(contenu: bytes) -> tuple[Import, int]:
-    import_demandes = services.simuler_import(
-        utilisateur=utilisateur("relais"),
-        type_demande="AVANCE",
-        numero_ans="mlp525off1",
-        taux_tva="20",
-        fichier=SimpleUploadedFile("lots.json", contenu, content_type="application/json"),
-    )
+    import_demandes = simuler_service("relais", contenu, nom="lots.json")
     assert import_demandes.simulation_reussie, list(import_demandes.erreurs.values_list("rang", "code", "message")[:5])
     compte = CompteRequetes()
     with connection.execute_wrapper(compte):
