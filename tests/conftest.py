@@ -11,9 +11,7 @@ import pytest
 
 from demandes.valeurs import StatutDemande, StatutPaiement, TypeDemande
 
-# MODELES, ligne_type and vers_octets stay importable from here, for the modules that did
-# `from tests.conftest import …` (tests/test_import_reel.py).
-from .documents import MODELES, SIRET_RELAIS, ligne_type, vers_octets  # noqa: F401
+from .documents import MODELES, SIRET_RELAIS
 from .factories import creer_demandes, deposee_le
 from .parcours import utilisateur
 

@@ -1,50 +1,7 @@
-"""Compatibility module, no test: the helpers of the former tests/test_ecrans.py, for the modules
-written against it (tests/test_import_reel.py). Import them from their home instead: tests/pages.py
-(reading pages), tests/parcours.py (acting as a supplier), tests/documents.py (identifiers). The
-screens' tests are in tests/portail/test_connexion_et_menu.py, tests/imports/test_ecran_simulation.py,
-tests/imports/test_documentation.py and tests/imports/test_liste_des_imports.py."""
+"""Compatibility module, no test: `contenu_telecharge` for tests/test_colonnes_tableaux.py, which
+still imports it from here (that file is not to be edited in this change). Import it from its home,
+tests/pages.py, instead; once test_colonnes_tableaux.py does, delete this module."""
 
-from .documents import SCHEMAS as DOSSIER_SCHEMAS
-from .documents import cle_luhn, finess_invalide
-from .pages import (
-    COLONNES_ERREURS,
-    COLONNES_IMPORTS,
-    MESSAGE_ERREURS,
-    MESSAGE_FORMAT,
-    MESSAGE_IMPORT_REFUSE,
-    MESSAGE_REGIME,
-    MESSAGE_SUCCES,
-    NOTICE,
-    Element,
-    Page,
-    bouton_fermer,
-    contenu_telecharge,
-    desactive,
-    page,
-    texte,
-)
-from .parcours import import_de, simuler, utilisateur
+from .pages import contenu_telecharge
 
-__all__ = [
-    "COLONNES_ERREURS",
-    "COLONNES_IMPORTS",
-    "DOSSIER_SCHEMAS",
-    "MESSAGE_ERREURS",
-    "MESSAGE_FORMAT",
-    "MESSAGE_IMPORT_REFUSE",
-    "MESSAGE_REGIME",
-    "MESSAGE_SUCCES",
-    "NOTICE",
-    "Element",
-    "Page",
-    "bouton_fermer",
-    "cle_luhn",
-    "contenu_telecharge",
-    "desactive",
-    "finess_invalide",
-    "import_de",
-    "page",
-    "simuler",
-    "texte",
-    "utilisateur",
-]
+__all__ = ["contenu_telecharge"]
