@@ -14,8 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from segur_portal.colonnes import TIRET, Colonne, Colonnes, Ligne, TableDeColonnes, libelles
-
-from .test_ecrans import contenu_telecharge
+from tests.pages import contenu_telecharge
 
 
 def lire(reponse) -> list[list[str]]:
