@@ -106,12 +106,13 @@ def preparer_base():
     return Fournisseur.objects.get(siret=SIRET)
 
 
-def decrire_base() -> str:
-    """« sqlite3 (/tmp/….sqlite3) », « postgresql (segur_bench) »."""
+def decrire_base(avec_nom=True) -> str:
+    """« sqlite3 (/tmp/….sqlite3) », « postgresql (segur_bench) »; without `avec_nom`, the engine alone."""
     from django.conf import settings
 
     base = settings.DATABASES["default"]
-    return f"{base['ENGINE'].rsplit('.', 1)[-1]} ({base.get('NAME')})"
+    moteur = base["ENGINE"].rsplit(".", 1)[-1]
+    return f"{moteur} ({base.get('NAME')})" if avec_nom else moteur
 
 
 # --- The JSON file and the zips ---------------------------------------------------------------------
@@ -251,14 +252,19 @@ def lire_statut_proc(pid):
     return valeurs.get("VmRSS"), valeurs.get("VmHWM")
 
 
-def profiler(appel, lignes=15) -> str:
-    """The `lignes` top cumulative entries of a cProfile of `appel()`."""
+def profiler(appel, lignes=15, rapport=None) -> str:
+    """The `lignes` top cumulative entries of a cProfile of `appel()`; with `rapport`, what
+    rapport(stats) prints instead (stats: the pstats.Stats, full paths, printing to stats.stream)."""
     profil = cProfile.Profile()
     profil.enable()
     appel()
     profil.disable()
     tampon = io.StringIO()
-    pstats.Stats(profil, stream=tampon).strip_dirs().sort_stats("cumulative").print_stats(lignes)
+    stats = pstats.Stats(profil, stream=tampon)
+    if rapport is None:
+        stats.strip_dirs().sort_stats("cumulative").print_stats(lignes)
+    else:
+        rapport(stats)
     return tampon.getvalue()
 
 
