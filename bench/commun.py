@@ -47,7 +47,7 @@ def preparer_django(jetable: str | None = None) -> str | None:
     """Django set up with the portal's settings (DEBUG=1 unless told). With `jetable` (a name), and
     unless the environment says otherwise: the database is the SQLite file $TMPDIR/<jetable>.sqlite3
     (never the portal's var/db.sqlite3), a PostgreSQL database of DATABASE_URL is created when missing,
-    and the stored files go to a temporary MEDIA_ROOT — returned, for `supprimer_media` at the end."""
+    and the stored files go to a temporary MEDIA_ROOT — returned, for the caller to remove at the end."""
     sys.path.insert(0, str(RACINE))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "segur_portal.settings")
     os.environ.setdefault("DEBUG", "1")

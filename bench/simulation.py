@@ -43,7 +43,6 @@ from pathlib import Path
 from commun import (
     NUMERO_ANS,
     RACINE,
-    SIRET,  # noqa: F401 — read by bench/import_reel.py
     TAUX_TVA,
     TYPE_DEMANDE,
     commande_mesuree,
