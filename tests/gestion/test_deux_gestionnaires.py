@@ -5,13 +5,11 @@ import datetime
 import threading
 from decimal import Decimal
 
-from django.db import connections
-
 from demandes.models import Demande, Paiement
 from demandes.valeurs import StatutDemande, StatutPaiement
 from tests.factories import creer_demande
 from tests.marques import postgres_seulement
-from tests.parcours import utilisateur
+from tests.parcours import en_parallele, utilisateur
 
 # --- 3. two managers at the same time (PostgreSQL) ---------------------------------------------
 
@@ -30,21 +28,11 @@ def _a_deux(monkeypatch, cible, nom, appels):
         return origine(*args, **kwargs)
 
     monkeypatch.setattr(cible, nom, ecriture)
-    resultats = [None, None]
-
-    def executer(rang, appel):
-        try:
-            resultats[rang] = appel()
-        finally:
-            connections.close_all()
-
-    fils = [threading.Thread(target=executer, args=(rang, appel)) for rang, appel in enumerate(appels)]
-    for f in fils:
-        f.start()
-    for f in fils:
-        f.join(timeout=60)
-        assert not f.is_alive()
-    return resultats
+    resultats = en_parallele(*appels)
+    for _, erreur in resultats:
+        if erreur is not None:
+            raise erreur
+    return [resultat for resultat, _ in resultats]
 
 
 @postgres_seulement("concurrence réelle : PostgreSQL (la CI)")
