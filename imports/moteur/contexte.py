@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from demandes import numero_dossier
+from demandes import en_masse, numero_dossier
 from demandes.models import Beneficiaire, Demande, Fournisseur, OperateurMessagerie, Solution, TypePiece
 from demandes.valeurs import STATUTS_VIVANTS
 
 from .identifiants import identifiants_beneficiaires
-
-TAILLE_LOT = 900  # stays under SQLite's limit of bound parameters
 
 
 @dataclass
@@ -49,12 +47,6 @@ class Contexte:
     numeros_editeur_vivants: dict = field(default_factory=dict)  # numéro éditeur -> numero of its live demande
     demandes_referencees: dict = field(default_factory=dict)  # numero (without version) -> DemandeConnue
     beneficiaires_vivants: dict = field(default_factory=dict)  # identifiant -> DemandeConnue
-
-
-def _par_lots(valeurs):
-    valeurs = list(valeurs)
-    for debut in range(0, len(valeurs), TAILLE_LOT):
-        yield valeurs[debut : debut + TAILLE_LOT]
 
 
 def _demandes_connues(queryset) -> dict[str, DemandeConnue]:
@@ -134,12 +126,12 @@ def charger_la_base(contexte: Contexte, lignes: list) -> None:
             numeros.add(base)
         identifiants |= identifiants_beneficiaires(ligne)
     contexte.demandes_referencees = {}
-    for lot in _par_lots(numeros):
+    for lot in en_masse.par_lots(sorted(numeros)):
         contexte.demandes_referencees.update(_demandes_connues(Demande.objects.filter(numero__in=lot)))
 
     # E306: live demandes of the same type for a solution of the same couloir and logiciel.
     contexte.beneficiaires_vivants = {}
-    for lot in _par_lots(identifiants):
+    for lot in en_masse.par_lots(sorted(identifiants)):
         vivantes = Demande.objects.filter(
             beneficiaires__identifiant__in=lot,
             type_demande=type_demande,
