@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 from demandes.valeurs import RegimeTVA
+from segur_portal.formats import date_jour
 
 from . import regle
 
@@ -24,10 +25,6 @@ def lire_date(valeur):
         return None
 
 
-def _fr(date):
-    return date.strftime("%d/%m/%Y")
-
-
 @regle("E201", champ="commande.dateCommande", description="dateCommande est une date réelle au format JJ/MM/AAAA.")
 def date_commande(ligne, contexte):
     valeur = ligne["commande"]["dateCommande"]
@@ -41,7 +38,7 @@ def date_commande_passee(ligne, contexte):
     if date is not None and date > contexte.aujourdhui:
         yield (
             "commande.dateCommande",
-            f"la date de commande {_fr(date)} est postérieure au jour du dépôt ({_fr(contexte.aujourdhui)})",
+            f"la date de commande {date_jour(date)} est postérieure au jour du dépôt ({date_jour(contexte.aujourdhui)})",
         )
 
 
@@ -57,8 +54,8 @@ def date_commande_referencement(ligne, contexte):
         yield (
             "commande.dateCommande",
             (
-                f"la date de commande {_fr(date)} est antérieure de plus de 120 jours au référencement de la "
-                f"solution ({_fr(contexte.solution.date_referencement)}) : au plus tôt le {_fr(limite)}"
+                f"la date de commande {date_jour(date)} est antérieure de plus de 120 jours au référencement de la "
+                f"solution ({date_jour(contexte.solution.date_referencement)}) : au plus tôt le {date_jour(limite)}"
             ),
         )
 
