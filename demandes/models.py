@@ -131,7 +131,9 @@ class Demande(models.Model):
     numero = models.CharField("numéro de dossier (sans version)", max_length=20, unique=True)
     version = models.PositiveSmallIntegerField("version", default=0)
     type_demande = models.CharField("type", max_length=6, choices=TypeDemande.choices)
-    fournisseur = models.ForeignKey(Fournisseur, on_delete=models.PROTECT, related_name="demandes")
+    # No index of its own: the three indexes of Meta start with it. Every index costs the real
+    # import one insertion per created demande, under the couloir's lock.
+    fournisseur = models.ForeignKey(Fournisseur, on_delete=models.PROTECT, related_name="demandes", db_index=False)
     solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="demandes")
     numero_editeur = models.CharField("numéro éditeur", max_length=20)
     date_commande = models.DateField("date de la commande")
@@ -183,8 +185,8 @@ class Demande(models.Model):
             ("instruire_demande", "Peut passer une demande en instruction, la décider ou la rejeter"),
             ("enregistrer_paiement", "Peut enregistrer un paiement"),
         ]
+        # (E104's reads of live numéros éditeur go through the partial unique index below.)
         indexes = [
-            models.Index(fields=["fournisseur", "solution", "type_demande", "numero_editeur"]),
             models.Index(fields=["fournisseur", "-date_depot"]),
             models.Index(fields=["fournisseur", "statut", "-date_depot"]),
         ]
@@ -219,10 +221,18 @@ class Beneficiaire(models.Model):
     email = models.CharField("courriel", max_length=254, blank=True)
     telephone = models.CharField("téléphone", max_length=30, blank=True)
     # Copied from the demande and its solution so that the database itself refuses a second live
-    # demande of the same type for the same beneficiary and kind of solution (E306).
-    type_demande = models.CharField("type", max_length=6, choices=TypeDemande.choices, blank=True)
-    couloir = models.ForeignKey(Couloir, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    logiciel = models.ForeignKey(Logiciel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # demande of the same type for the same beneficiary and kind of solution, and so that E306
+    # finds them through that constraint's index alone (imports.moteur.contexte).
+    # Copies, not relations of their own: no index but the constraint's and no foreign key in the
+    # database (Django still PROTECTs a couloir or logiciel in use); the demande's solution holds
+    # the real ones. Each would cost the real import one check or insertion per beneficiary.
+    type_demande = models.CharField("type", max_length=6, choices=TypeDemande.choices)
+    couloir = models.ForeignKey(
+        Couloir, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    logiciel = models.ForeignKey(
+        Logiciel, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     # Kept equal to « the demande's status is live » by the services that change statuses
     # (demandes.services.aligner_vivant), in bulk: a save() of a Demande does not touch it.
     vivant = models.BooleanField("demande en cours", default=True)

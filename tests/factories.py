@@ -172,6 +172,7 @@ class BeneficiaireFactory(DjangoModelFactory):
     type_demande = factory.LazyAttribute(lambda o: o.demande.type_demande)
     couloir = factory.LazyAttribute(lambda o: o.demande.solution.couloir)
     logiciel = factory.LazyAttribute(lambda o: o.demande.solution.logiciel)
+    vivant = factory.LazyAttribute(lambda o: o.demande.statut in STATUTS_VIVANTS)
 
 
 class PieceAttendueFactory(DjangoModelFactory):
@@ -234,8 +235,8 @@ def demande_existante(
     numero=None,
 ) -> Demande:
     """A demande already in the database when a file is simulated (E103, E104, E306), numbered
-    FIN{couloir}9xxxxx, numéro éditeur EXISTANTE…; its beneficiaries (FINESS or RPPS identifiers)
-    are written alone, without the copy of the demande's type and solution the real import adds."""
+    FIN{couloir}9xxxxx, numéro éditeur EXISTANTE…, with its beneficiaries (FINESS or RPPS
+    identifiers)."""
     rang = next(_existantes)
     demande = DemandeFactory(
         numero_ans=numero_ans,
@@ -247,7 +248,7 @@ def demande_existante(
         version=version,
     )
     for identifiant in beneficiaires:
-        BeneficiaireFactory(demande=demande, identifiant=identifiant, type_demande="", couloir=None, logiciel=None)
+        BeneficiaireFactory(demande=demande, identifiant=identifiant)
     return demande
 
 

@@ -12,6 +12,7 @@ lock, for the rules declared `lit_la_base=True`.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -31,7 +32,7 @@ class DemandeConnue:
     fournisseur_id: int
     solution_id: int
     statut: str
-    beneficiaires: frozenset
+    beneficiaires: frozenset = frozenset()  # loaded for the demandes the lines name (E103, E104)
 
 
 @dataclass
@@ -49,30 +50,28 @@ class Contexte:
     beneficiaires_vivants: dict = field(default_factory=dict)  # identifiant -> DemandeConnue
 
 
+# What the rules read of a demande, in DemandeConnue's order.
+_CHAMPS_DEMANDE = ("numero", "version", "type_demande", "fournisseur_id", "solution_id", "statut")
+
+
+def _connue(valeurs: Sequence, beneficiaires: frozenset = frozenset()) -> DemandeConnue:
+    """The DemandeConnue of the values of _CHAMPS_DEMANDE, in that order."""
+    numero, version, type_demande, fournisseur_id, solution_id, statut = valeurs
+    return DemandeConnue(numero, version, type_demande, fournisseur_id, solution_id, statut, beneficiaires)
+
+
 def _demandes_connues(queryset) -> dict[str, DemandeConnue]:
-    """{numero: DemandeConnue} of the queryset's demandes, in two queries (the demandes, then
-    their beneficiaries), reading only the columns the rules need: no model instance is built
-    (this runs under the couloir's lock in the real import)."""
-    champs = ("pk", "numero", "version", "type_demande", "fournisseur_id", "solution_id", "statut")
-    lignes = list(queryset.values_list(*champs))
+    """{numero: DemandeConnue} of the queryset's demandes with their beneficiaries, in two
+    queries, reading only the columns the rules need: no model instance is built (this runs
+    under the couloir's lock in the real import)."""
+    lignes = list(queryset.values_list("pk", *_CHAMPS_DEMANDE))
     beneficiaires = defaultdict(set)
     if lignes:
         for demande_id, identifiant in Beneficiaire.objects.filter(demande_id__in=[l[0] for l in lignes]).values_list(
             "demande_id", "identifiant"
         ):
             beneficiaires[demande_id].add(identifiant)
-    return {
-        numero: DemandeConnue(
-            numero=numero,
-            version=version,
-            type_demande=type_demande,
-            fournisseur_id=fournisseur_id,
-            solution_id=solution_id,
-            statut=statut,
-            beneficiaires=frozenset(beneficiaires[pk]),
-        )
-        for pk, numero, version, type_demande, fournisseur_id, solution_id, statut in lignes
-    }
+    return {ligne[1]: _connue(ligne[1:], frozenset(beneficiaires[ligne[0]])) for ligne in lignes}
 
 
 def charger_contexte(
@@ -129,16 +128,17 @@ def charger_la_base(contexte: Contexte, lignes: list) -> None:
     for lot in en_masse.par_lots(sorted(numeros)):
         contexte.demandes_referencees.update(_demandes_connues(Demande.objects.filter(numero__in=lot)))
 
-    # E306: live demandes of the same type for a solution of the same couloir and logiciel.
+    # E306: the live beneficiaries of the same type for a solution of the same couloir and logiciel,
+    # found through the index of the constraint un_beneficiaire_par_type_et_sorte_de_solution alone
+    # (each beneficiary carries its demande's type, couloir, logiciel and liveness), their demande
+    # joined for the matches only.
     contexte.beneficiaires_vivants = {}
     for lot in en_masse.par_lots(sorted(identifiants)):
-        vivantes = Demande.objects.filter(
-            beneficiaires__identifiant__in=lot,
+        for identifiant, *demande in Beneficiaire.objects.filter(
+            identifiant__in=lot,
+            vivant=True,
             type_demande=type_demande,
-            statut__in=STATUTS_VIVANTS,
-            solution__couloir_id=solution.couloir_id,
-            solution__logiciel_id=solution.logiciel_id,
-        ).distinct()
-        for demande in _demandes_connues(vivantes).values():
-            for identifiant in demande.beneficiaires & identifiants:
-                contexte.beneficiaires_vivants[identifiant] = demande
+            couloir_id=solution.couloir_id,
+            logiciel_id=solution.logiciel_id,
+        ).values_list("identifiant", *(f"demande__{champ}" for champ in _CHAMPS_DEMANDE)):
+            contexte.beneficiaires_vivants[identifiant] = _connue(demande)
