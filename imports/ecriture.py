@@ -19,7 +19,7 @@ from django.db import connection
 
 from demandes import en_masse, numero_dossier
 from demandes import services as demandes_services
-from demandes.models import Beneficiaire, CompteurDossier, Demande, PieceAttendue, Solution, Utilisateur
+from demandes.models import Beneficiaire, CompteurDossier, Couloir, Demande, PieceAttendue, Solution, Utilisateur
 from demandes.valeurs import StatutDemande
 
 from .models import Import
@@ -268,6 +268,43 @@ def _creer(lot: Sequence[LignePreparee], numeros: Sequence[str], avances: Sequen
     _inserer_beneficiaires_et_pieces(lot)
 
 
+def numeros_attribues(
+    lignes: Sequence[LignePreparee], nouveaux: Sequence[str], versions: Mapping[str, int]
+) -> dict[int, tuple[str, str]]:
+    """{rank: (action, dossier number)} of these retained lines: an A line cancels its dossier as it
+    is, an M line gives its dossier its next version, the C lines take the new bases `nouveaux` in
+    rank order (version 0). `versions`: {dossier number without version: its version now}. What
+    ecrire returns under the lock, and what the import foresees before it for its output file."""
+    creations = iter(nouveaux)
+    faites: dict[int, tuple[str, str]] = {}
+    for p in lignes:
+        if p.action == "A":
+            faites[p.rang] = ("annulée", numero_dossier.formater(_vise(p), versions[_vise(p)]))
+        elif p.action == "M":
+            faites[p.rang] = ("modifiée", numero_dossier.formater(_vise(p), versions[_vise(p)] + 1))
+        else:
+            faites[p.rang] = ("créée", numero_dossier.formater(next(creations), 0))
+    return faites
+
+
+def prevoir_numeros(
+    preparees: Mapping[int, LignePreparee], retenus: Iterable[int], couloir: Couloir
+) -> dict[int, tuple[str, str]] | None:
+    """What ecrire would return if it ran now, read without lock (the couloir's counter, the
+    versions of the dossiers the lines name): the import lays out its output file from it before
+    the lock, and keeps it when ecrire returns the same. None when a dossier named is gone."""
+    lignes = [preparees[rang] for rang in sorted(retenus)]
+    dernier = CompteurDossier.objects.filter(couloir=couloir).values_list("dernier", flat=True).first() or 0
+    nouveaux = numero_dossier.bases_suivantes(couloir.code, dernier, sum(p.action == "C" for p in lignes))
+    versions: dict[str, int] = {}
+    for lot in en_masse.par_lots(sorted(dossiers_vises(lignes))):
+        versions.update(Demande.objects.filter(numero__in=lot).values_list("numero", "version"))
+    try:
+        return numeros_attribues(lignes, nouveaux, versions)
+    except KeyError:
+        return None
+
+
 def ecrire(
     preparees: Mapping[int, LignePreparee],
     retenus: Iterable[int],
@@ -282,16 +319,14 @@ def ecrire(
     with the dossiers they name locked (`dossiers`, by number). A cancels, M replaces, C creates —
     in that order, what is released first (no rule lets a line take what another line of the
     same file releases, but the database's constraints need never wonder). Returns
-    {rank: (action, dossier number)}."""
+    numeros_attribues: {rank: (action, dossier number)}."""
     lignes = [preparees[rang] for rang in sorted(retenus)]
-    faites: dict[int, tuple[str, str]] = {}
+    creations = [p for p in lignes if p.action == "C"]
+    numeros = demandes_services.reserver_numeros(compteur, len(creations))
+    faites = numeros_attribues(lignes, numeros, {numero: demande.version for numero, demande in dossiers.items()})
 
     annulees = [dossiers[_vise(p)] for p in lignes if p.action == "A"]
     demandes_services.annuler(annulees, utilisateur=utilisateur, maintenant=maintenant)
-    faites.update(
-        (p.rang, ("annulée", demande.numero_dossier))
-        for p, demande in zip([p for p in lignes if p.action == "A"], annulees, strict=True)
-    )
 
     modifications = [p for p in lignes if p.action == "M"]
     for lot in en_masse.par_lots(modifications):
@@ -308,22 +343,15 @@ def ecrire(
             demande.version += 1
             demande.import_demandes = import_demandes
             demande.statut = StatutDemande.EN_ATTENTE_PIECES  # its pieces are to be sent again
-            faites[p.rang] = ("modifiée", demande.numero_dossier)
         _inserer_beneficiaires_et_pieces(lot)
         demandes_services.enregistrer_en_masse(
             demandes, [*lot[0].contenu, *CHAMPS_D_UNE_MODIFICATION], utilisateur=utilisateur, maintenant=maintenant
         )
 
-    creations = [p for p in lignes if p.action == "C"]
-    numeros = demandes_services.reserver_numeros(compteur, len(creations))
     # Created as plain rows (en_masse), with no history row: the import records who created the
     # demandes and when (Import.utilisateur, Import.date_import); every later change of a demande
     # is historised.
     for lot, numeros_du_lot in zip(en_masse.par_lots(creations), en_masse.par_lots(numeros), strict=True):
         avances = [dossiers[p.dossier].pk if p.dossier else None for p in lot]  # a solde's decided avance
         _creer(lot, numeros_du_lot, avances)
-        faites.update(
-            (p.rang, ("créée", numero_dossier.formater(numero, 0)))
-            for p, numero in zip(lot, numeros_du_lot, strict=True)
-        )
     return faites

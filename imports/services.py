@@ -2,7 +2,7 @@
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -18,7 +18,7 @@ from . import ecriture
 from .models import ErreurLigne, Import
 from .moteur.anomalies import FichierRejete, ResultatLigne
 from .moteur.lecture import sans_nul
-from .moteur.simulation import preparer, simuler, verifier_avec_la_base
+from .moteur.simulation import Simulation, preparer, simuler, verifier_avec_la_base
 from .moteur.sortie import fichier_de_sortie
 
 TAILLE_BLOC = 1024 * 1024
@@ -229,6 +229,12 @@ def _importer(utilisateur: Utilisateur, import_id: int) -> Import:
         maintenant=maintenant,
     )
 
+    # The database rules and the output file as the committed state stands now: under the lock the
+    # rules run again, and this file is kept if they and the numbers given come out the same.
+    prevue = verifier_avec_la_base(simulation)
+    numeros_prevus = ecriture.prevoir_numeros(preparees, _retenus(prevue, preparees), solution.couloir)
+    sortie_prevue = _sortie(prevue, numeros_prevus or {}, import_demandes)
+
     # 2. Under the couloir's lock, in one transaction.
     with transaction.atomic():
         reclame = Import.objects.filter(
@@ -243,21 +249,20 @@ def _importer(utilisateur: Utilisateur, import_id: int) -> Import:
         # Through the module, so that the benchmark can time the lock (bench/import_reel.py).
         compteur = demandes_services.verrouiller_compteur(solution.couloir)
         dossiers = demandes_services.verrouiller_dossiers(ecriture.dossiers_vises(preparees.values()))
-        verifier_avec_la_base(simulation)
+        verifiee = verifier_avec_la_base(simulation)
         appliquees = ecriture.ecrire(
             preparees,
-            [rang for rang in preparees if simulation.lignes[rang].valide],
+            _retenus(verifiee, preparees),
             import_demandes=import_demandes,
             compteur=compteur,
             dossiers=dossiers,
             utilisateur=utilisateur,
             maintenant=maintenant,
         )
-        traitements = [
-            _TraitementImport(resultat, appliquees.get(rang)) for rang, resultat in enumerate(simulation.lignes)
-        ]
-        numeros_asp = {rang: numero for rang, (_, numero) in appliquees.items()}
-        sortie = fichier_de_sortie(simulation.document, traitements, import_demandes.pk, numeros_asp)
+        if appliquees == numeros_prevus and verifiee.lignes == prevue.lignes:
+            sortie = sortie_prevue
+        else:  # another import of the couloir, or a manager, changed what the lines name meanwhile
+            sortie = _sortie(verifiee, appliquees, import_demandes)
         sortie_de_la_simulation = import_demandes.fichier_sortie.name
         import_demandes.fichier_sortie.save(
             f"{import_demandes.fournisseur_id}/{uuid.uuid4().hex}.json", ContentFile(sortie), save=False
@@ -267,13 +272,25 @@ def _importer(utilisateur: Utilisateur, import_id: int) -> Import:
             stockage = import_demandes.fichier_sortie.storage
             transaction.on_commit(lambda: stockage.delete(sortie_de_la_simulation))
         import_demandes.nb_retenues = len(appliquees)
-        import_demandes.nb_rejetees = simulation.nb_lignes - len(appliquees)
+        import_demandes.nb_rejetees = verifiee.nb_lignes - len(appliquees)
         import_demandes.etat = Import.Etat.IMPORTE
         import_demandes.date_import = maintenant
         # Only what the import changes: the row was read before the claim.
         import_demandes.save(update_fields=["fichier_sortie", "nb_retenues", "nb_rejetees", "etat", "date_import"])
-        _enregistrer_erreurs(import_demandes, simulation.lignes)
+        _enregistrer_erreurs(import_demandes, verifiee.lignes)
     return import_demandes
+
+
+def _retenus(simulation: Simulation, preparees: Mapping[int, ecriture.LignePreparee]) -> list[int]:
+    """The ranks of the lines laid out before the lock that every rule still accepts."""
+    return [rang for rang in preparees if simulation.lignes[rang].valide]
+
+
+def _sortie(simulation: Simulation, appliquees: Mapping[int, tuple[str, str]], import_demandes: Import) -> bytes:
+    """The output file after the real import: each line's outcome, the dossier number it got."""
+    traitements = [_TraitementImport(resultat, appliquees.get(rang)) for rang, resultat in enumerate(simulation.lignes)]
+    numeros_asp = {rang: numero for rang, (_, numero) in appliquees.items()}
+    return fichier_de_sortie(simulation.document, traitements, import_demandes.pk, numeros_asp)
 
 
 class _TraitementImport:

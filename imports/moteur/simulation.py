@@ -2,10 +2,12 @@
 
 `simuler` = `preparer` (reading, format, file checks, the rules that do not read the live
 demandes) then `verifier_avec_la_base` (the context of live demandes, the rules declared
-`lit_la_base`). The real import calls the two halves apart: the first before it takes the
-couloir's lock, the second under it.
+`lit_la_base`). The real import calls the two halves apart: the first once, before it takes the
+couloir's lock, the second before the lock (to prepare its output file) and again under it.
 """
 
+import copy
+import dataclasses
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -148,19 +150,22 @@ def preparer(contenu: bytes, *, fournisseur, numero_ans, type_demande, taux_tva,
 
 
 def verifier_avec_la_base(simulation: Simulation) -> Simulation:
-    """(Re)loads the live demandes the lines name and adds to each line the anomalies of the rules
-    declared lit_la_base, in code order as if every rule had run at once. Called once per
-    preparer(): a second call would add these anomalies twice."""
+    """`simulation` (from preparer) completed by the rules declared lit_la_base, as the database
+    stands now: a new Simulation whose lines hold their anomalies in code order, as if every rule
+    had run at once. `simulation` itself is left as it was, so that the real import can check the
+    lines against the database before the couloir's lock and again under it."""
     lignes = simulation.document.racine["lignesImport"]
-    charger_la_base(simulation.contexte, lignes)
+    contexte = copy.copy(simulation.contexte)
+    charger_la_base(contexte, lignes)
+    resultats = []
     for resultat, complement in zip(
-        simulation.lignes, verifier_lignes(lignes, simulation.contexte, lit_la_base=True), strict=True
+        simulation.lignes, verifier_lignes(lignes, contexte, lit_la_base=True), strict=True
     ):
-        if complement.anomalies:
-            # Each code belongs to one rule: sorting the union by code (stable) gives the order of
-            # a single run of every rule.
-            resultat.anomalies = sorted(resultat.anomalies + complement.anomalies, key=lambda a: a.code)
-    return simulation
+        # Each code belongs to one rule: sorting the union by code (stable) gives the order of a
+        # single run of every rule.
+        anomalies = sorted(resultat.anomalies + complement.anomalies, key=lambda a: a.code)
+        resultats.append(dataclasses.replace(resultat, anomalies=anomalies))
+    return Simulation(document=simulation.document, contexte=contexte, lignes=resultats)
 
 
 def simuler(contenu: bytes, *, fournisseur, numero_ans, type_demande, taux_tva, maintenant=None) -> Simulation:

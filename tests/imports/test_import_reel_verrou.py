@@ -116,8 +116,9 @@ def test_la_simulation_lance_toujours_toutes_les_regles(demo, document_ttc, monk
 
 
 def test_sous_le_verrou_seules_les_regles_qui_lisent_la_base(demo, document_ttc, monkeypatch):
-    """Before the lock: the stored file, its SHA-256 and every other rule; after it: E103, E104,
-    E306 only, and the context of live demandes loaded again."""
+    """Before the lock: the stored file, its SHA-256 and every rule (those reading the base too, to
+    lay out the output file); under it: E103, E104, E306 only, the context of live demandes loaded
+    again."""
     import_demandes = simuler_service(
         "relais",
         en_octets(
@@ -152,11 +153,16 @@ def test_sous_le_verrou_seules_les_regles_qui_lisent_la_base(demo, document_ttc,
     finally:
         _SOUS_VERROU[0] = False
 
-    assert journal == [("empreinte", False), ("verrou", None), ("contexte des demandes vivantes", True)]
+    assert journal == [
+        ("empreinte", False),
+        ("contexte des demandes vivantes", False),
+        ("verrou", None),
+        ("contexte des demandes vivantes", True),
+    ]
     avant = {code for code, sous_verrou in regles if not sous_verrou}
     apres = {code for code, sous_verrou in regles if sous_verrou}
     assert apres == {"E103", "E104", "E306"}
-    assert avant == {r.code for r in catalogue() if not r.lit_la_base}
+    assert avant == {r.code for r in catalogue()}
     import_demandes.refresh_from_db()
     assert (import_demandes.nb_retenues, import_demandes.nb_rejetees) == (2, 0)
 
