@@ -10,6 +10,7 @@ from segur_portal.formats import taille_lisible
 from .moteur.format import DOSSIER_SCHEMAS, charger_schema
 from .moteur.lecture import MAX_CARACTERES_NOMBRE
 from .moteur.regles.ligne import MAX_NUM_LIGNE
+from .moteur.regles.pieces import LONGUEUR_MAX_NOM
 
 
 def _au_plus(*chemin) -> int:
@@ -102,7 +103,16 @@ CHAMPS = [
 
 
 def limites():
-    return {"taille": taille_lisible(settings.SEGUR_MAX_JSON_BYTES), "lignes": settings.SEGUR_MAX_LIGNES}
+    """The limits the page states, read from the settings (spec §9) but the length of a piece's
+    name, fixed by rule E403."""
+    return {
+        "taille": taille_lisible(settings.SEGUR_MAX_JSON_BYTES),
+        "lignes": settings.SEGUR_MAX_LIGNES,
+        "zip": taille_lisible(settings.SEGUR_MAX_ZIP_BYTES),
+        "piece": taille_lisible(settings.SEGUR_MAX_PIECE_BYTES),
+        "entrees_zip": settings.SEGUR_MAX_ENTREES_ZIP,
+        "nom_piece": LONGUEUR_MAX_NOM,
+    }
 
 
 def message_fichier_trop_gros():
