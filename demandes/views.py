@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from segur_portal.formats import taille_lisible
 from segur_portal.tableaux import TableauFiltreMixin
 
 from .acces import EspaceFournisseurMixin
@@ -15,6 +17,7 @@ from .selectors import (
     solutions_du_fournisseur,
 )
 from .tables import COLONNES, DemandeTable
+from .valeurs import StatutDemande, StatutPaiement
 
 
 class ConnexionView(auth_views.LoginView):
@@ -64,4 +67,60 @@ def exporter_demandes(queryset):
 
 
 class AideView(EspaceFournisseurMixin, TemplateView):
+    """« Besoin d'aide ? »: the whole journey, from the login to the payment, and whom to contact.
+    The limits are read from the settings; every status is explained (a status added to
+    StatutDemande or StatutPaiement without its explanation here breaks the page's test)."""
+
     template_name = "demandes/aide.html"
+
+    # (what the status means, what the supplier can do), for each status of a demande.
+    EXPLICATIONS_STATUTS = {
+        StatutDemande.EN_ATTENTE_PIECES: (
+            "La demande a été créée par l'import réel ; ses pièces jointes ne sont pas encore toutes déposées, "
+            "ou « Terminer » n'a pas encore été cliqué.",
+            "Déposez les pièces manquantes puis cliquez sur « Terminer » (étape « 2 - Pièces jointes » de "
+            "l'import). Vous pouvez encore modifier ou annuler la demande.",
+        ),
+        StatutDemande.DEPOSEE: (
+            "Les pièces jointes sont complètes : la demande a été transmise aux gestionnaires de l'ASP, son "
+            "instruction n'a pas encore commencé.",
+            "Rien, sauf correction : vous pouvez encore la modifier (typeAction M, elle revient alors « En attente "
+            "des pièces ») ou l'annuler (typeAction A) par un nouveau fichier JSON.",
+        ),
+        StatutDemande.EN_INSTRUCTION: (
+            "Un gestionnaire de l'ASP examine la demande.",
+            "Rien : attendez la décision. La demande ne peut plus être modifiée ni annulée.",
+        ),
+        StatutDemande.DECIDEE: (
+            "La décision est favorable : la demande va être payée.",
+            "Suivez le « Statut du dernier paiement ». Pour une avance, déposez la demande de solde après "
+            "l'installation.",
+        ),
+        StatutDemande.REJETEE: (
+            "La décision est défavorable. Le motif du rejet est affiché sur la page de la demande.",
+            "Lisez le motif, corrigez ce qu'il indique, puis déposez une nouvelle demande (typeAction C) dans un "
+            "nouveau fichier JSON, qui repasse par la simulation. En cas de doute sur le motif, contactez l'ASP.",
+        ),
+        StatutDemande.ANNULEE: (
+            "La demande a été annulée par une ligne typeAction A d'un fichier importé ensuite.",
+            "Rien : son numéro éditeur et ses bénéficiaires peuvent servir à une nouvelle demande.",
+        ),
+    }
+    EXPLICATIONS_PAIEMENTS = {
+        StatutPaiement.EN_COURS: "L'ASP a enregistré le paiement de la demande ; le versement est en cours.",
+        StatutPaiement.EFFECTUE: "Le paiement a été versé.",
+    }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            statuts=[(s.value, *self.EXPLICATIONS_STATUTS[s]) for s in StatutDemande],
+            paiements=[(s.value, self.EXPLICATIONS_PAIEMENTS[s]) for s in StatutPaiement],
+            limites={
+                "json": taille_lisible(settings.SEGUR_MAX_JSON_BYTES),
+                "lignes": settings.SEGUR_MAX_LIGNES,
+                "zip": taille_lisible(settings.SEGUR_MAX_ZIP_BYTES),
+                "piece": taille_lisible(settings.SEGUR_MAX_PIECE_BYTES),
+                "entrees_zip": settings.SEGUR_MAX_ENTREES_ZIP,
+            },
+            **kwargs,
+        )
