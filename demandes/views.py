@@ -117,10 +117,10 @@ class AideView(EspaceFournisseurMixin, TemplateView):
             paiements=[(s.value, self.EXPLICATIONS_PAIEMENTS[s]) for s in StatutPaiement],
             limites={
                 "json": taille_lisible(settings.SEGUR_MAX_JSON_BYTES),
-                "lignes": settings.SEGUR_MAX_LIGNES,
+                "lignes": f"{settings.SEGUR_MAX_LIGNES:,}".replace(",", "\u00a0"),
                 "zip": taille_lisible(settings.SEGUR_MAX_ZIP_BYTES),
                 "piece": taille_lisible(settings.SEGUR_MAX_PIECE_BYTES),
-                "entrees_zip": settings.SEGUR_MAX_ENTREES_ZIP,
+                "entrees_zip": f"{settings.SEGUR_MAX_ENTREES_ZIP:,}".replace(",", "\u00a0"),
             },
             **kwargs,
         )

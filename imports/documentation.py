@@ -102,15 +102,20 @@ CHAMPS = [
 ]
 
 
+def _nombre(valeur: int) -> str:
+    """« 10 000 », with a non-breaking space."""
+    return f"{valeur:,}".replace(",", "\u00a0")
+
+
 def limites():
     """The limits the page states, read from the settings (spec §9) but the length of a piece's
     name, fixed by rule E403."""
     return {
         "taille": taille_lisible(settings.SEGUR_MAX_JSON_BYTES),
-        "lignes": settings.SEGUR_MAX_LIGNES,
+        "lignes": _nombre(settings.SEGUR_MAX_LIGNES),
         "zip": taille_lisible(settings.SEGUR_MAX_ZIP_BYTES),
         "piece": taille_lisible(settings.SEGUR_MAX_PIECE_BYTES),
-        "entrees_zip": settings.SEGUR_MAX_ENTREES_ZIP,
+        "entrees_zip": _nombre(settings.SEGUR_MAX_ENTREES_ZIP),
         "nom_piece": LONGUEUR_MAX_NOM,
     }
 

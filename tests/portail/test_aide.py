@@ -22,12 +22,12 @@ def test_le_sommaire_mene_a_chaque_etape_du_parcours(client_relais):
 def test_les_pieces_jointes_avec_les_limites_configurees(client_relais, settings):
     settings.SEGUR_MAX_ZIP_BYTES = 150 * MO
     settings.SEGUR_MAX_PIECE_BYTES = 2 * MO
-    settings.SEGUR_MAX_ENTREES_ZIP = 750
+    settings.SEGUR_MAX_ENTREES_ZIP = 7500
     reponse = client_relais.get("/aide/")
     doc = structure(reponse)
     pieces = doc.textes["regles-pieces"]
     assert "Chaque fichier ne doit pas dépasser 2 Mo." in pieces
-    assert "Chaque fichier zip ne doit pas dépasser 150 Mo ni contenir plus de 750 fichiers" in pieces
+    assert "Chaque fichier zip ne doit pas dépasser 150 Mo ni contenir plus de 7 500 fichiers" in pieces
     assert "3 Mo" not in pieces and "200 Mo" not in pieces
     assert "MDV-LGC-Va1-BDC-00001.pdf" in pieces
     contenu = texte(reponse, lu=True)

@@ -30,9 +30,9 @@ def test_chaque_regle_du_catalogue_a_son_ancre(client_relais):
 def test_le_depot_des_pieces_suit_les_limites_configurees(client_relais, settings):
     settings.SEGUR_MAX_ZIP_BYTES = 150 * MO
     settings.SEGUR_MAX_PIECE_BYTES = 2 * MO
-    settings.SEGUR_MAX_ENTREES_ZIP = 750
+    settings.SEGUR_MAX_ENTREES_ZIP = 7500
     limites = structure(client_relais.get("/imports/documentation/")).textes["limites-pieces"]
-    assert "chaque fichier zip pèse au plus 150 Mo et contient au plus 750 fichiers" in limites
+    assert "chaque fichier zip pèse au plus 150 Mo et contient au plus 7 500 fichiers" in limites
     assert "chaque fichier pèse au plus 2 Mo" in limites
     assert "au plus 100 caractères" in limites
     assert "200 Mo" not in limites and "3 Mo" not in limites
