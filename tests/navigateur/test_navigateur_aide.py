@@ -1,0 +1,158 @@
+"""The frame of every page and the pages around the journey, in a real browser with axe-core (issue
+12, points 7 and 9): the login page (logged out), « Besoin d'aide ? », the documentation,
+« Enrôlement », the 404 and 403 pages, at 1280 px and at 375 px; at 375 px nothing is cut or wider
+than the screen, the user's name and structure are read in full in the open mobile menu, and the
+solutions table of « Enrôlement » scrolls with the keyboard. Headless Chromium through Playwright
+(fixture `navigateur`, conftest.py)."""
+
+import pytest
+
+from tests.navigateur.accessibilite import LARGEURS, verifier_accessibilite
+
+ECRANS_FOURNISSEUR = {
+    "Besoin d'aide ?": "/aide/",
+    "Documentation du fichier JSON des demandes": "/imports/documentation/",
+    "Enrôlement": "/enrolement/",
+    "Page introuvable": "/page-qui-n-existe-pas/",
+}
+DENOMINATION_RELAIS = "RELAIS CAP FRANCE AU GAI LOGIS"
+
+# Elements wider than what shows of them: the page itself, and the tables laid out to fit the width
+# (fr-table--no-scroll, whose overflow is hidden: a cut column would not even scroll).
+ELEMENTS_COUPES = """() => {
+    const coupes = [];
+    const racine = document.documentElement;
+    if (racine.scrollWidth > racine.clientWidth) coupes.push(`page : ${racine.scrollWidth} px pour ${racine.clientWidth}`);
+    for (const table of document.querySelectorAll('.fr-table--no-scroll table')) {
+        if (table.scrollWidth > table.clientWidth) coupes.push(`table ${table.id} : ${table.scrollWidth} px pour ${table.clientWidth}`);
+    }
+    return coupes;
+}"""
+
+
+def _rien_de_coupe(page, ecran):
+    coupes = page.evaluate(ELEMENTS_COUPES)
+    assert not coupes, f"{ecran} : {coupes}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("largeur", list(LARGEURS))
+def test_pages_autour_du_parcours_accessibles(navigateur, largeur):
+    from playwright.sync_api import expect
+
+    page = navigateur.nouvelle_page()
+    try:
+        page.set_viewport_size(LARGEURS[largeur])
+
+        # Logged out: the login page.
+        page.goto(f"{navigateur.url}/connexion/")
+        expect(page.get_by_role("heading", level=1, name="Connexion au portail Ségur numérique")).to_be_visible()
+        verifier_accessibilite(page, "Connexion")
+        _rien_de_coupe(page, "Connexion")
+
+        navigateur.se_connecter(page, "relais")
+        page.wait_for_url(f"{navigateur.url}/")
+        for ecran, chemin in ECRANS_FOURNISSEUR.items():
+            reponse = page.goto(f"{navigateur.url}{chemin}")
+            assert reponse.status == (404 if ecran == "Page introuvable" else 200), ecran
+            expect(page.get_by_role("heading", level=1, name=ecran)).to_be_visible()
+            verifier_accessibilite(page, ecran)
+            _rien_de_coupe(page, ecran)
+    finally:
+        page.context.close()
+
+    # An ASP manager on a supplier page: the 403 page.
+    page = navigateur.nouvelle_page()
+    try:
+        page.set_viewport_size(LARGEURS[largeur])
+        navigateur.se_connecter(page, "gestionnaire")
+        page.wait_for_url(f"{navigateur.url}/admin/")
+        reponse = page.goto(f"{navigateur.url}/aide/")
+        assert reponse.status == 403
+        expect(page.get_by_role("heading", level=1, name="Accès refusé")).to_be_visible()
+        expect(page.get_by_text("Cet espace est réservé aux fournisseurs.")).to_be_visible()
+        verifier_accessibilite(page, "Accès refusé")
+        _rien_de_coupe(page, "Accès refusé")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.browser
+def test_menu_mobile_nom_complet(navigateur):
+    """At 375 px, « Menu » opens the header's menu: the user's name and structure are shown whole
+    (wrapped, not cut), the menu passes axe, and « Fermer » closes it."""
+    from playwright.sync_api import expect
+
+    page = navigateur.nouvelle_page()
+    try:
+        page.set_viewport_size(LARGEURS["mobile"])
+        navigateur.se_connecter(page, "relais")
+        page.wait_for_url(f"{navigateur.url}/")
+        page.goto(f"{navigateur.url}/aide/")
+
+        menu = page.locator("#menu-mobile")
+        utilisateur = menu.locator(".portail-utilisateur")
+        expect(utilisateur).to_be_hidden()
+        page.get_by_role("button", name="Menu").click()
+        expect(utilisateur).to_be_visible()
+        expect(utilisateur).to_contain_text("relais")
+        expect(utilisateur).to_contain_text(DENOMINATION_RELAIS)
+        expect(menu.get_by_role("button", name="Se déconnecter")).to_be_visible()
+        expect(menu.get_by_role("link", name="Besoin d'aide ?")).to_be_visible()
+
+        # Nothing of the name runs out of its box nor out of the screen.
+        mesures = utilisateur.evaluate(
+            """e => ({largeur: e.scrollWidth, visible: e.clientWidth, droite: e.getBoundingClientRect().right,
+                      ecran: document.documentElement.clientWidth})"""
+        )
+        assert mesures["largeur"] <= mesures["visible"], mesures
+        assert mesures["droite"] <= mesures["ecran"], mesures
+        texte = utilisateur.locator(".portail-utilisateur__structure")
+        assert texte.evaluate("e => e.scrollWidth <= e.clientWidth"), texte.inner_text()
+        verifier_accessibilite(page, "Menu mobile ouvert")
+
+        menu.get_by_role("button", name="Fermer").click()
+        expect(utilisateur).to_be_hidden()
+    finally:
+        page.context.close()
+
+
+@pytest.mark.browser
+def test_enrolement_mobile_au_clavier_et_ancre_des_regles(navigateur):
+    """At 375 px the nine columns of « Enrôlement » scroll sideways in a region reached with Tab and
+    moved with the arrow keys; a link to a rule of the documentation (…#regle-E302) shows that rule,
+    and the « Sommaire » leads to its section."""
+    from playwright.sync_api import expect
+
+    page = navigateur.nouvelle_page()
+    try:
+        page.set_viewport_size(LARGEURS["mobile"])
+        navigateur.se_connecter(page, "relais")
+        page.wait_for_url(f"{navigateur.url}/")
+
+        page.goto(f"{navigateur.url}/enrolement/")
+        region = page.get_by_role("region", name="Solutions référencées")
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if region.evaluate("e => e === document.activeElement"):
+                break
+        else:
+            raise AssertionError("la table des solutions n'est pas atteinte avec Tab")
+        assert region.evaluate("e => e.scrollWidth > e.clientWidth")  # it does scroll at 375 px
+        assert region.evaluate("e => e.scrollLeft") == 0
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+
+        page.goto(f"{navigateur.url}/imports/documentation/#regle-E302")
+        expect(page.locator("#regle-E302")).to_be_in_viewport()
+        expect(page.locator("#regle-E302")).to_contain_text("E302")
+
+        page.goto(f"{navigateur.url}/imports/documentation/")
+        sommaire = page.get_by_role("navigation", name="Sommaire")
+        expect(sommaire).to_be_visible()
+        expect(page.locator("#depot-pieces")).not_to_be_in_viewport()
+        sommaire.get_by_role("link", name="Dépôt des pièces jointes").click()
+        expect(page.locator("#depot-pieces")).to_be_in_viewport()
+        assert page.url.endswith("/imports/documentation/#depot-pieces")
+    finally:
+        page.context.close()
