@@ -156,3 +156,62 @@ def test_enrolement_mobile_au_clavier_et_ancre_des_regles(navigateur):
         assert page.url.endswith("/imports/documentation/#depot-pieces")
     finally:
         page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("largeur", list(LARGEURS))
+def test_connexion_et_mot_de_passe_accessibles(navigateur, largeur):
+    """The other states of the pages before login: a wrong password, the login blocked after too many
+    failures, the password reset link (valid, then used) and its confirmation."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+    from playwright.sync_api import expect
+
+    from tests.parcours import utilisateur
+
+    page = navigateur.nouvelle_page()
+    try:
+        page.set_viewport_size(LARGEURS[largeur])
+        page.goto(f"{navigateur.url}/connexion/")
+        page.get_by_label("Identifiant").fill("relais")
+        page.get_by_label("Mot de passe").fill("pas-le-bon")
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", level=1, name="Connexion au portail Ségur numérique")).to_be_visible()
+        expect(page.locator(".fr-alert--error, .fr-error-text, .fr-message--error").first).to_be_visible()
+        verifier_accessibilite(page, "Connexion — mot de passe erroné")
+        _rien_de_coupe(page, "Connexion — mot de passe erroné")
+
+        compte = utilisateur("relais")
+        lien = (
+            f"{navigateur.url}/mot-de-passe/reinitialisation/"
+            f"{urlsafe_base64_encode(force_bytes(compte.pk))}/{default_token_generator.make_token(compte)}/"
+        )
+        page.goto(lien)
+        expect(page.get_by_role("heading", level=1, name="Choisir votre mot de passe")).to_be_visible()
+        verifier_accessibilite(page, "Choisir votre mot de passe")
+        _rien_de_coupe(page, "Choisir votre mot de passe")
+        # (« Nouveau mot de passe » is also found in « Confirmation du nouveau mot de passe ».)
+        page.get_by_label("Nouveau mot de passe").first.fill("Un-mot-de-passe-solide-2026")
+        page.get_by_label("Confirmation du nouveau mot de passe").fill("Un-mot-de-passe-solide-2026")
+        page.get_by_role("button", name="Enregistrer le mot de passe").click()
+        expect(page.get_by_role("heading", level=1, name="Mot de passe enregistré")).to_be_visible()
+        verifier_accessibilite(page, "Mot de passe enregistré")
+        page.goto(lien)
+        expect(page.get_by_role("heading", level=1, name="Lien invalide ou expiré")).to_be_visible()
+        verifier_accessibilite(page, "Lien invalide ou expiré")
+        _rien_de_coupe(page, "Lien invalide ou expiré")
+
+        # Too many failures: the login is blocked.
+        page.goto(f"{navigateur.url}/connexion/")
+        for _ in range(6):
+            if page.get_by_role("heading", level=1, name="Connexion temporairement bloquée").count():
+                break
+            page.get_by_label("Identifiant").fill("unikalo")
+            page.get_by_label("Mot de passe").fill("pas-le-bon")
+            page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", level=1, name="Connexion temporairement bloquée")).to_be_visible()
+        verifier_accessibilite(page, "Connexion temporairement bloquée")
+        _rien_de_coupe(page, "Connexion temporairement bloquée")
+    finally:
+        page.context.close()
