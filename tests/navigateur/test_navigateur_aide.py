@@ -142,6 +142,12 @@ def test_enrolement_mobile_au_clavier_et_ancre_des_regles(navigateur):
         assert region.evaluate("e => e.scrollLeft") == 0
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+        # From 992 px on the table fits: nothing to scroll, and the tables of the documentation fit too.
+        page.set_viewport_size({"width": 1000, "height": 900})
+        assert region.evaluate("e => e.scrollWidth <= e.clientWidth"), region.evaluate("e => e.scrollWidth")
+        page.goto(f"{navigateur.url}/imports/documentation/")
+        _rien_de_coupe(page, "Documentation (1000 px)")
+        page.set_viewport_size(LARGEURS["mobile"])
 
         page.goto(f"{navigateur.url}/imports/documentation/#regle-E302")
         expect(page.locator("#regle-E302")).to_be_in_viewport()
