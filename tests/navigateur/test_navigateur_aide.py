@@ -79,18 +79,27 @@ def test_pages_autour_du_parcours_accessibles(navigateur, largeur):
 
 @pytest.mark.browser
 def test_menu_mobile_nom_complet(navigateur):
-    """At 375 px, « Menu » opens the header's menu: the user's name and structure are shown whole
-    (wrapped, not cut), the menu passes axe, and « Fermer » closes it."""
+    """At 375 px, « Menu » opens the header's menu: logged out it holds « Se connecter »; logged in,
+    the user's name and structure are shown whole (wrapped, not cut), the menu passes axe, and
+    « Fermer » closes it."""
     from playwright.sync_api import expect
 
     page = navigateur.nouvelle_page()
     try:
         page.set_viewport_size(LARGEURS["mobile"])
+        # Logged out, the menu holds « Se connecter » (hidden from the header at this width).
+        page.goto(f"{navigateur.url}/page-qui-n-existe-pas/")
+        menu = page.locator("#menu-mobile")
+        page.get_by_role("button", name="Menu").click()
+        expect(menu.get_by_role("link", name="Se connecter")).to_be_visible()
+        verifier_accessibilite(page, "Menu mobile ouvert, déconnecté")
+        menu.get_by_role("link", name="Se connecter").click()
+        page.wait_for_url(f"{navigateur.url}/connexion/")
+
         navigateur.se_connecter(page, "relais")
         page.wait_for_url(f"{navigateur.url}/")
         page.goto(f"{navigateur.url}/aide/")
 
-        menu = page.locator("#menu-mobile")
         utilisateur = menu.locator(".portail-utilisateur")
         expect(utilisateur).to_be_hidden()
         page.get_by_role("button", name="Menu").click()
