@@ -9,7 +9,7 @@ from demandes.models import Demande, Fournisseur, PieceAttendue, Utilisateur
 from demandes.valeurs import StatutDemande
 from imports.models import Import
 
-from .models import PieceRecue, ZipDepose
+from .models import EntreeZip, PieceRecue, ZipDepose
 
 M = TypeVar("M", PieceRecue, ZipDepose)
 
@@ -50,6 +50,16 @@ def zips_de_l_import(fournisseur: Fournisseur, import_demandes: Import) -> Query
     return ZipDepose.objects.filter(fournisseur=fournisseur, import_demandes=import_demandes).prefetch_related(
         "entrees"
     )
+
+
+def zip_de_l_import(fournisseur: Fournisseur, import_demandes: Import, pk: int) -> ZipDepose | None:
+    """One zip of this import, or None (a link to another import's zip, or to none, shows nothing)."""
+    return ZipDepose.objects.filter(fournisseur=fournisseur, import_demandes=import_demandes, pk=pk).first()
+
+
+def entrees_refusees(depot: ZipDepose, limite: int) -> list[EntreeZip]:
+    """The first `limite` refused entries of a zip, in the archive's order."""
+    return list(depot.entrees.filter(acceptee=False).order_by("rang")[:limite])
 
 
 def zip_du_fournisseur(fournisseur: Fournisseur, pk: int) -> ZipDepose:

@@ -16,14 +16,52 @@ from imports.selectors import import_du_fournisseur
 from segur_portal.formats import taille_lisible
 from segur_portal.telechargement import reponse_fichier
 
-from . import selectors, services
+from . import controles, selectors, services
 from .forms import ZipForm
+from .models import ZipDepose
 
 DEMANDES_PAR_PAGE = 50
 
 
 def _veut_du_json(request):
     return "application/json" in request.headers.get("Accept", "")
+
+
+# The refused files listed in the result of a zip; the others are in its « Détail des fichiers ».
+REFUS_AFFICHES = 20
+
+# Badge of a zip in the table « Fichiers zip importés »: its outcome, in the DSFR system colours.
+BADGE_EN_ATTENTE = ("En attente de traitement", "new")
+BADGE_EN_COURS = ("En cours", "info")
+BADGE_OK = ("OK", "success")  # the guide's label for a zip whose every file was accepted
+BADGE_AVEC_REFUS = ("Traité avec refus", "warning")
+BADGE_REFUSE = ("Refusé", "error")
+BADGE_EN_ECHEC = ("En échec", "error")
+
+
+def badge_du_zip(depot: ZipDepose) -> tuple[str, str]:
+    """(libellé, couleur) of a zip's outcome: a zip whose every file was refused is « Refusé »,
+    not « Traité »."""
+    Statut = ZipDepose.Statut
+    if depot.statut == Statut.EN_ATTENTE:
+        return BADGE_EN_ATTENTE
+    if depot.statut == Statut.EN_COURS:
+        return BADGE_EN_COURS
+    if depot.statut == Statut.EN_ECHEC:
+        return BADGE_EN_ECHEC
+    if depot.statut == Statut.REFUSE or not depot.nb_acceptees:
+        return BADGE_REFUSE
+    return BADGE_AVEC_REFUS if depot.nb_refusees else BADGE_OK
+
+
+def limites_des_pieces() -> dict:
+    """The rules of the attachments as the controls apply them (settings and controles)."""
+    return {
+        "taille_piece": taille_lisible(settings.SEGUR_MAX_PIECE_BYTES),
+        "taille_zip": taille_lisible(settings.SEGUR_MAX_ZIP_BYTES),
+        "longueur_nom": controles.LONGUEUR_MAX_NOM,
+        "formats": ", ".join(controles.EXTENSIONS),
+    }
 
 
 class EtapePiecesJointesView(EspaceFournisseurMixin, View):
@@ -34,6 +72,8 @@ class EtapePiecesJointesView(EspaceFournisseurMixin, View):
         if not import_demandes.importe:
             return redirect("imports:ecran", pk=import_demandes.pk)
         zips = list(selectors.zips_de_l_import(self.fournisseur, import_demandes))
+        for depot in zips:
+            depot.badge_libelle, depot.badge_couleur = badge_du_zip(depot)
         manquantes = (
             list(selectors.pieces_manquantes(import_demandes))
             if import_demandes.etat == import_demandes.Etat.IMPORTE
@@ -49,13 +89,37 @@ class EtapePiecesJointesView(EspaceFournisseurMixin, View):
                 "form": form or ZipForm(),
                 "zips": zips,
                 "zip_en_cours": any(not z.termine for z in zips),
+                # The missing pieces are a warning once a zip has been processed; before, a notice.
+                "zip_traite": any(z.termine for z in zips),
                 "manquantes": manquantes,
                 "page_demandes": page.get_page(request.GET.get("page")),
                 "limite_zip": settings.SEGUR_MAX_ZIP_BYTES,
+                "limites": limites_des_pieces(),
                 "retention_zips": services.retention_zips_refuses(),
+                "resultat": self._resultat(request, import_demandes),
             },
             status=status,
         )
+
+    def _resultat(self, request, import_demandes) -> dict | None:
+        """The outcome of the zip the page followed until its processing ended (`?zip=<pk>`, set
+        by the page's script): shown first, focused."""
+        try:
+            pk = int(request.GET.get("zip", ""))
+        except ValueError:
+            return None
+        depot = selectors.zip_de_l_import(self.fournisseur, import_demandes, pk)
+        if depot is None or not depot.termine:
+            return None
+        libelle, couleur = badge_du_zip(depot)
+        refus = selectors.entrees_refusees(depot, REFUS_AFFICHES) if depot.nb_refusees else []
+        return {
+            "zip": depot,
+            "couleur": couleur,
+            "libelle": libelle,
+            "refus": refus,
+            "refus_non_affiches": max(depot.nb_refusees - len(refus), 0),
+        }
 
 
 class DeposerZipView(EspaceFournisseurMixin, View):
@@ -140,7 +204,8 @@ class TerminerView(EspaceFournisseurMixin, View):
         messages.success(
             request, f"Import terminé : {nombre} demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP."
         )
-        return redirect("imports:liste")
+        # Back on the step, which now says the import is over: the message is its first content.
+        return redirect("piecesjointes:etape", pk=import_demandes.pk)
 
 
 PAGE_ZIP_PURGE = """{% extends "base.html" %}

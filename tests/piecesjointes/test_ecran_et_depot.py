@@ -15,12 +15,12 @@ from tests.pages import (
     MESSAGE_COMPLET,
     MOTIF_FORMAT,
     MOTIF_INCONNU,
-    REGLES_PIECES,
     desactive,
     page,
     texte,
 )
 from tests.parcours import deposer, deposer_et_traiter, ecran, motifs, utilisateur, verifier_stockage
+from tests.piecesjointes.etape import PIECES_A_DEPOSER, REGLES_PIECES
 
 # --- the screen ---------------------------------------------------------------------------
 
@@ -40,9 +40,9 @@ def test_ecran_avant_tout_zip(client_relais, import_ttc):
     assert not desactive(vue.bouton("Importer"))
     assert desactive(vue.bouton("Terminer"))
     assert vue.table(COLONNES_ZIPS) == [["Aucun fichier zip importé pour le moment."]]
-    # the missing piece, with the request to send a zip
-    assert "1 pièce(s) jointe(s) manquante(s)" in contenu
-    assert DEMANDE_NOUVEAU_ZIP in contenu
+    # before any zip: the expected piece and how to name it; nothing is « missing » yet
+    assert "1 pièce(s) jointe(s) attendue(s)" in contenu and PIECES_A_DEPOSER in contenu
+    assert "manquante(s)" not in contenu and DEMANDE_NOUVEAU_ZIP not in contenu
     demande = Demande.objects.get(import_demandes=import_ttc)
     assert f"{demande.numero_dossier} ({demande.numero_editeur}) : {NOM_PIECE}" in contenu
     assert MESSAGE_COMPLET not in contenu
@@ -98,7 +98,7 @@ def test_zip_traite_detail_des_entrees_et_pieces_manquantes(client_relais, impor
     contenu = texte(reponse, lu=True)
     ((nom, statut),) = page(reponse).table(COLONNES_ZIPS)
     assert nom == "lot 1.zip"
-    assert statut.startswith("Traité 1 accepté(s), 3 refusé(s) Détail des fichiers")
+    assert statut.startswith("Traité avec refus 1 accepté(s), 3 refusé(s) Détail des fichiers")
     for ligne in (
         f"{NOM_PIECE} — accepté",
         f"{NOM_PIECE_2} — refusé : le contenu (application/x-executable) n'est pas un fichier PDF",

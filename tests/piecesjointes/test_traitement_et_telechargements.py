@@ -144,7 +144,7 @@ def test_terminer_refuse_tant_que_des_pieces_manquent_ou_qu_un_zip_attend(client
     services.traiter_zip(attente.pk)
     assert MESSAGE_COMPLET in texte(ecran(client_relais, import_deux), lu=True)
     reponse = client_relais.post(url)
-    assert reponse.status_code == 302 and reponse["Location"] == "/imports/"
+    assert reponse.status_code == 302 and reponse["Location"] == f"/pieces-jointes/{import_deux.pk}/"
     assert set(Demande.objects.values_list("statut", flat=True)) == {StatutDemande.DEPOSEE}
 
 

@@ -105,7 +105,7 @@ def test_worker_un_zip_ulterieur_remplace_la_piece(worker_celery, relais_transac
 @pytest.mark.django_db(transaction=True)
 def test_worker_progression_du_traitement(worker_celery, relais_transactionnel, exemple_ttc, monkeypatch):
     """The worker is held after 20 entries (the progress step): the status endpoint and the page show
-    « En cours 20 / 45 », « Terminer » is refused; released, the zip ends « Traité »."""
+    « En cours 20 / 45 fichier(s) traité(s) », « Terminer » is refused; released, the zip ends « Traité »."""
     client = relais_transactionnel
     import_demandes = importer(client, exemple_ttc)
     arrive, reprise = threading.Event(), threading.Event()
@@ -126,7 +126,7 @@ def test_worker_progression_du_traitement(worker_celery, relais_transactionnel, 
         etat = statut_du_zip(client, ZipDepose(pk=zip_id))
         assert (etat["statut"], etat["termine"], etat["nb_entrees"], etat["nb_traitees"]) == ("EN_COURS", False, 45, 20)
         reponse = ecran(client, import_demandes)
-        assert page(reponse).table(COLONNES_ZIPS)[0][1] == "En cours 20 / 45"
+        assert page(reponse).table(COLONNES_ZIPS)[0][1] == "En cours 20 / 45 fichier(s) traité(s)"
         assert desactive(page(reponse).bouton("Terminer")) and MESSAGE_COMPLET not in texte(reponse, lu=True)
         assert "data-en-cours" in reponse.content.decode()  # the page polls the status endpoint
         assert MESSAGE_ZIP_EN_COURS in texte(
@@ -165,7 +165,7 @@ def test_worker_terminer(worker_celery, relais_transactionnel, document_ttc, set
 
     relais = utilisateur("relais")
     reponse = client.post(url_terminer, follow=True)
-    assert reponse.redirect_chain == [("/imports/", 302)]
+    assert reponse.redirect_chain == [(f"/pieces-jointes/{import_demandes.pk}/", 302)]
     assert "Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP." in texte(
         reponse, lu=True
     )
