@@ -12,8 +12,11 @@ import pytest
 from tests.documents import fichier_deux_lignes
 from tests.factories import ELF, NOM_PIECE, NOM_PIECE_2, PDF, PDF_BIS, zip_de
 from tests.pages import MESSAGE_COMPLET
+from tests.piecesjointes.etape import TERMINE
 
-DELAI_TRAITEMENT = 30_000  # ms: upload, task on the broker, page polling then reloading itself
+DELAI_TRAITEMENT = 60_000  # ms: upload, task on the broker, page polling then loading the zip's result
+# The worker is held until the page has shown the progress: waits on events, bounded only as a safety.
+ATTENTE_WORKER = 120  # s
 
 
 @pytest.mark.browser
@@ -42,7 +45,7 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
         for verdict in examiner(*args, **kwargs):
             if not pris.is_set():
                 pris.set()
-                reprise.wait(60)
+                reprise.wait(ATTENTE_WORKER)
             yield verdict
 
     monkeypatch.setattr(controles, "examiner", examiner_suspendu)
@@ -66,16 +69,18 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
 
         # « 2 - Pièces jointes »
         expect(page.get_by_text("Lors de l'import de pièces jointes, quelques règles à suivre :")).to_be_visible()
-        expect(page.get_by_text("Chaque fichier ne doit pas dépasser 3Mo")).to_be_visible()
+        expect(page.get_by_text("Chaque fichier ne doit pas dépasser 3 Mo")).to_be_visible()
+        # before any zip: the expected pieces, an information; nothing is « missing » yet
+        expect(page.locator("#pieces-a-deposer")).to_contain_text("2 pièce(s) jointe(s) attendue(s)")
         manquantes = page.locator("#pieces-manquantes")
-        expect(manquantes).to_contain_text("2 pièce(s) jointe(s) manquante(s)")
+        expect(manquantes).to_have_count(0)
         terminer = page.get_by_role("button", name="Terminer")
         expect(terminer).to_be_disabled()
 
         # first zip: one good piece, a fake PDF (ELF bytes), an unexpected file
         page.get_by_label("Importer un fichier zip").set_input_files(str(premier_zip))
         page.get_by_role("button", name="Importer", exact=True).click()
-        assert pris.wait(30), "le worker n'a pas pris le zip"
+        assert pris.wait(ATTENTE_WORKER), "le worker n'a pas pris le zip"
         try:
             # processing progress, read by the page on the status endpoint
             expect(page.locator("#progression")).to_be_visible()
@@ -85,12 +90,18 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
         finally:
             reprise.set()
 
+        # processed: the page loads the zip's result, first and focused
+        page.wait_for_url(f"{navigateur.url}/pieces-jointes/{import_demandes.pk}/?zip=*", timeout=DELAI_TRAITEMENT)
+        url_premier = page.url
+        resultat = page.locator("#resultat-zip")
+        expect(resultat).to_be_focused()
+        expect(resultat).to_contain_text("Fichier « lot-1.zip » traité avec refus : 1 fichier(s) accepté(s), 2 refusé(s)")
         zips = page.locator("#zips")
-        expect(zips).to_contain_text("Traité 1 accepté(s), 2 refusé(s)", timeout=DELAI_TRAITEMENT)
+        expect(zips).to_contain_text("Traité avec refus 1 accepté(s), 2 refusé(s)")
         expect(page.get_by_role("columnheader", name="Nom du fichier importé")).to_be_visible()
         expect(page.get_by_role("columnheader", name="Statut import")).to_be_visible()
         expect(zips.get_by_role("link", name="lot-1.zip")).to_be_visible()
-        zips.get_by_text("Détail des fichiers").click()
+        # the detail of a zip with refusals is open: its reasons are read without a click
         expect(zips.get_by_text(f"{NOM_PIECE} — accepté")).to_be_visible()
         expect(
             zips.get_by_text(f"{NOM_PIECE_2} — refusé : le contenu (application/x-executable) n'est pas un fichier PDF")
@@ -110,18 +121,19 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
         # second zip: the missing piece
         page.get_by_label("Importer un fichier zip").set_input_files(str(second_zip))
         page.get_by_role("button", name="Importer", exact=True).click()
-        expect(page.get_by_text(MESSAGE_COMPLET)).to_be_visible(timeout=DELAI_TRAITEMENT)
+        page.wait_for_url(lambda url: "?zip=" in url and url != url_premier, timeout=DELAI_TRAITEMENT)
+        expect(resultat).to_be_focused()
+        expect(page.get_by_text(MESSAGE_COMPLET)).to_be_visible()
         expect(manquantes).to_have_count(0)
         expect(zips.locator("tr", has_text="lot-2.zip")).to_contain_text("OK 1 accepté(s)")
         expect(terminer).to_be_enabled()
         assert PieceRecue.objects.count() == 2 and ZipDepose.objects.count() == 2
 
-        # « Terminer »
+        # « Terminer »: back on the step, the result first and focused
         terminer.click()
-        page.wait_for_url(f"{navigateur.url}/imports/")
-        expect(
-            page.get_by_text("Import terminé : 2 demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP.")
-        ).to_be_visible()
+        page.wait_for_url(f"{navigateur.url}/pieces-jointes/{import_demandes.pk}/")
+        expect(page.locator("[data-focus-resultat]")).to_have_text(TERMINE.format(n=2))
+        expect(page.locator("[data-focus-resultat]")).to_be_focused()
 
         page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Demandes financement").click()
         page.wait_for_url(f"{navigateur.url}/demandes/")
