@@ -180,3 +180,34 @@ def test_progression_jamais_zero_sur_zero(navigateur, document_ttc):
     expect(page.locator("#barre-progression")).to_have_attribute("max", "3")
     verifier_accessibilite(page, "Pièces jointes, zip en cours")
     page.context.close()
+
+
+@pytest.mark.browser
+def test_zip_trop_gros_refuse_dans_la_page(navigateur, document_ttc, settings, tmp_path):
+    """A zip over the limit is refused before its upload: the reason, with the limit, takes the focus;
+    « Importer » is available again for another file."""
+    from playwright.sync_api import expect
+
+    from piecesjointes.models import ZipDepose
+    from tests.factories import zip_de_taille
+    from tests.parcours import simuler_et_importer
+
+    settings.SEGUR_MAX_ZIP_BYTES = 1000
+    trop_gros = tmp_path / "trop-gros.zip"
+    trop_gros.write_bytes(zip_de_taille(1001))
+    import_demandes = simuler_et_importer("relais", fichier_deux_lignes(document_ttc), nom="deux-lignes.json")
+    page = navigateur.nouvelle_page()
+    navigateur.se_connecter(page, "relais")
+    page.wait_for_url(f"{navigateur.url}/")
+    page.goto(f"{navigateur.url}/pieces-jointes/{import_demandes.pk}/")
+    expect(page.get_by_text("Chaque fichier Zip ne doit pas dépasser 1 000 octets")).to_be_visible()
+    page.get_by_label("Importer un fichier zip").set_input_files(str(trop_gros))
+    importer = page.get_by_role("button", name="Importer", exact=True)
+    importer.click()
+    message = page.locator("#texte-progression")
+    expect(message).to_have_text("Le fichier zip dépasse la taille maximale autorisée (1 000 octets).")
+    expect(message).to_be_focused()
+    expect(importer).to_be_enabled()
+    _aux_deux_largeurs(page, "Pièces jointes, zip trop gros")
+    assert not ZipDepose.objects.exists()
+    page.context.close()

@@ -95,7 +95,9 @@ def test_pieces_jointes_dans_le_navigateur(navigateur, worker_celery, tmp_path, 
         url_premier = page.url
         resultat = page.locator("#resultat-zip")
         expect(resultat).to_be_focused()
-        expect(resultat).to_contain_text("Fichier « lot-1.zip » traité avec refus : 1 fichier(s) accepté(s), 2 refusé(s)")
+        expect(resultat).to_contain_text(
+            "Fichier « lot-1.zip » traité avec refus : 1 fichier(s) accepté(s), 2 refusé(s)"
+        )
         zips = page.locator("#zips")
         expect(zips).to_contain_text("Traité avec refus 1 accepté(s), 2 refusé(s)")
         expect(page.get_by_role("columnheader", name="Nom du fichier importé")).to_be_visible()

@@ -121,9 +121,9 @@ def test_badges_selon_l_issue_du_zip(client_relais, import_deux):
     assert "Traité " not in lignes["refuse.zip"]
 
     # the reasons are in sight: the detail of a zip with refusals is open, the others closed
-    assert "<details class=\"fr-mt-1w\" open>" in _ligne_du_zip(reponse, "refuse.zip")
-    assert "<details class=\"fr-mt-1w\" open>" in _ligne_du_zip(reponse, "partiel.zip")
-    assert "<details class=\"fr-mt-1w\">" in _ligne_du_zip(reponse, "complet.zip")
+    assert '<details class="fr-mt-1w" open>' in _ligne_du_zip(reponse, "refuse.zip")
+    assert '<details class="fr-mt-1w" open>' in _ligne_du_zip(reponse, "partiel.zip")
+    assert '<details class="fr-mt-1w">' in _ligne_du_zip(reponse, "complet.zip")
     assert f"{NOM_PIECE} — refusé : {MOTIF_ELF}" in lignes["refuse.zip"]
     assert f"inattendu.pdf — refusé : {MOTIF_INCONNU}" in lignes["partiel.zip"]
     assert en_partie.nb_acceptees == 1
@@ -149,11 +149,16 @@ def test_en_cours_jamais_zero_sur_zero(client_relais, import_ttc):
 
 def test_resultat_d_un_zip_en_partie_refuse(client_relais, import_deux):
     depot = deposer_et_traiter(
-        client_relais, import_deux, zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, ELF), ("inattendu.pdf", PDF)), nom="lot 1.zip"
+        client_relais,
+        import_deux,
+        zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, ELF), ("inattendu.pdf", PDF)),
+        nom="lot 1.zip",
     )
     reponse = client_relais.get(f"/pieces-jointes/{import_deux.pk}/?zip={depot.pk}")
     html = _html(reponse)
-    assert _focus(reponse) == ['<div class="fr-alert fr-alert--warning fr-mb-3w" id="resultat-zip" data-focus-resultat>']
+    assert _focus(reponse) == [
+        '<div class="fr-alert fr-alert--warning fr-mb-3w" id="resultat-zip" data-focus-resultat>'
+    ]
     # the first content of the main region, before the title and the form
     principal = html.split('<main id="content" role="main">')[1]
     assert principal.lstrip().startswith('<div class="fr-alert fr-alert--warning fr-mb-3w" id="resultat-zip"')
