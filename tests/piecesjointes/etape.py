@@ -17,5 +17,4 @@ PIECES_A_DEPOSER = (
     "de votre fichier JSON (majuscules, minuscules et extension comprises) :"
 )
 AIDE_TERMINER_MANQUANTES = "Disponible quand aucune pièce ne manque : {n} pièce(s) jointe(s) encore attendue(s)."
-AIDE_TERMINER_ZIP_EN_COURS = "Disponible à la fin du traitement du fichier zip en cours."
 TERMINE = "Import terminé : {n} demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP."
