@@ -2,7 +2,7 @@
 and in its CSV exports. Imports no app (see the import contracts in pyproject.toml)."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import timezone
 
@@ -37,7 +37,33 @@ def date_jour(jour: datetime.date) -> str:
     return jour.strftime("%d/%m/%Y")
 
 
-def montant(valeur: Decimal) -> str:
-    """An amount as a French spreadsheet reads a number: decimal comma, no thousands separator
-    (« 10750,50 », « -10,50 »)."""
+# French typography (and the CLDR's French locale): thousands grouped by a narrow no-break space,
+# a no-break space between a number and its unit. Neither lets a line break split the amount.
+ESPACE_FINE_INSECABLE = "\u202f"
+ESPACE_INSECABLE = "\u00a0"
+CENTIMES = Decimal("0.01")
+
+
+def montant(valeur: Decimal | int | str | None) -> str:
+    """An amount for a person, on a page: « 10 750,00 € » (thousands separated by a narrow no-break
+    space, decimal comma, two decimals, a no-break space before the euro sign), « -1 234,50 € »,
+    « 0,00 € »; « — » when there is no amount. A value that is not a number is shown as is."""
+    if valeur is None or valeur == "":
+        return "—"
+    try:
+        nombre = Decimal(valeur)
+        if not nombre.is_finite():
+            return str(valeur)
+        nombre = nombre.quantize(CENTIMES, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(valeur)
+    entiers, centimes = f"{abs(nombre):.2f}".split(".")
+    milliers = f"{int(entiers):,}".replace(",", ESPACE_FINE_INSECABLE)
+    signe = "-" if nombre < 0 else ""
+    return f"{signe}{milliers},{centimes}{ESPACE_INSECABLE}€"
+
+
+def montant_tableur(valeur: Decimal) -> str:
+    """An amount in a CSV export, as a French spreadsheet reads a number: decimal comma, no
+    thousands separator and no unit (« 10750,50 », « -10,50 »), so that it stays a number."""
     return str(valeur).replace(".", ",")

@@ -37,9 +37,42 @@ def test_dates_et_montants():
     assert formats.date_locale(datetime.datetime(2024, 3, 4, 23, 30, tzinfo=datetime.UTC)) == "05/03/2024"
     assert formats.date_locale(timezone.make_aware(datetime.datetime(2024, 7, 14, 0, 5))) == "14/07/2024"
     assert formats.date_jour(datetime.date(2021, 11, 24)) == "24/11/2021"
-    assert formats.montant(Decimal("10750.50")) == "10750,50"
-    assert formats.montant(Decimal("-10.50")) == "-10,50"
-    assert formats.montant(Decimal("1000.00")) == "1000,00"
+    # A CSV export keeps numbers a spreadsheet reads: decimal comma, no separator, no unit.
+    assert formats.montant_tableur(Decimal("10750.50")) == "10750,50"
+    assert formats.montant_tableur(Decimal("-10.50")) == "-10,50"
+    assert formats.montant_tableur(Decimal("1000.00")) == "1000,00"
+
+
+FINE, INSECABLE = "\u202f", "\u00a0"  # narrow no-break space (thousands), no-break space (before €)
+
+
+@pytest.mark.parametrize(
+    "valeur, texte",
+    [
+        (Decimal("10750"), f"10{FINE}750,00{INSECABLE}€"),
+        (Decimal("10750.50"), f"10{FINE}750,50{INSECABLE}€"),
+        (Decimal("1234567.89"), f"1{FINE}234{FINE}567,89{INSECABLE}€"),
+        (Decimal("999.99"), f"999,99{INSECABLE}€"),
+        (Decimal("1000"), f"1{FINE}000,00{INSECABLE}€"),
+        (Decimal("0.1"), f"0,10{INSECABLE}€"),
+        (Decimal("0"), f"0,00{INSECABLE}€"),
+        (Decimal("-0.00"), f"0,00{INSECABLE}€"),
+        (Decimal("-1234.5"), f"-1{FINE}234,50{INSECABLE}€"),
+        (Decimal("-10.50"), f"-10,50{INSECABLE}€"),
+        (Decimal("0.005"), f"0,01{INSECABLE}€"),
+        (12000, f"12{FINE}000,00{INSECABLE}€"),
+        ("10750.00", f"10{FINE}750,00{INSECABLE}€"),
+        (None, "—"),
+        ("", "—"),
+        ("n/a", "n/a"),
+        (Decimal("NaN"), "NaN"),
+    ],
+)
+def test_montant_a_la_francaise(valeur, texte):
+    """« 10 750,00 € » as French typography writes it: thousands by a narrow no-break space, a
+    no-break space before the euro sign (neither lets a line break cut the amount)."""
+    assert formats.montant(valeur) == texte
+    assert " " not in formats.montant(valeur)  # never a breaking space
 
 
 @pytest.mark.parametrize(
