@@ -45,7 +45,12 @@ from .selectors import (
     ligne_deposee,
 )
 from .tables import COLONNES_GESTION
+from .templatetags.statuts import badge_de_paiement, badge_de_statut
 from .valeurs import StatutPaiement
+
+# The statuses are shown as badges of their colour (demandes.valeurs, as on the supplier's pages):
+# these columns and read-only fields stand for the model's fields in the list and the detail.
+BADGES = {"statut": "badge_statut", "statut_paiement": "badge_paiement"}
 
 
 class HistoriqueEnLectureSeule(SimpleHistoryAdmin):
@@ -368,7 +373,7 @@ class PaiementForm(forms.Form):
 
 @admin.register(Demande)
 class DemandeAdmin(HistoriqueEnLectureSeule):
-    list_display = COLONNES_GESTION.noms()
+    list_display = [BADGES.get(nom, nom) for nom in COLONNES_GESTION.noms()]
     list_filter = [
         "type_demande",
         "statut",
@@ -398,8 +403,8 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
                 "fields": [
                     "numero_dossier",
                     "type_demande",
-                    "statut",
-                    "statut_paiement",
+                    "badge_statut",
+                    "badge_paiement",
                     "motif_rejet",
                     "fournisseur",
                     "solution",
@@ -447,6 +452,17 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
     couloir = COLONNES_GESTION["couloir"].affichage_admin()
     logiciel = COLONNES_GESTION["logiciel"].affichage_admin()
     vague = COLONNES_GESTION["vague"].affichage_admin()
+
+    @admin.display(description="statut", ordering="statut")
+    def badge_statut(self, demande):
+        return badge_de_statut(demande.statut)
+
+    @admin.display(description="statut du dernier paiement", ordering="statut_paiement")
+    def badge_paiement(self, demande):
+        return badge_de_paiement(demande.statut_paiement) or None  # None: the admin's « - »
+
+    class Media:
+        css = {"all": ["css/admin-statuts.css"]}
 
     @admin.display(description="scénario")
     def scenario_lisible(self, demande):

@@ -9,6 +9,7 @@ from segur_portal import formats
 from segur_portal.colonnes import Colonne, Colonnes, TableDeColonnes, libelles
 
 from . import numero_dossier
+from .templatetags.statuts import badge_de_paiement, badge_de_statut
 from .valeurs import StatutDemande, StatutPaiement, TypeDemande
 
 libelle_type = libelles(TypeDemande.choices)
@@ -24,9 +25,16 @@ TYPE = Colonne("type_demande", "Type", texte=libelle_type, html=lambda code: lib
 LOGICIEL = Colonne("logiciel", "Logiciel", champs=("solution__logiciel__code",))
 VAGUE = Colonne("vague", "Vague", champs=("solution__vague",))
 DATE_DEPOT = Colonne("date_depot", "Date dépôt", texte=formats.date_locale)
-STATUT = Colonne("statut", "Statut", texte=libelles(StatutDemande.choices))
-STATUT_PAIEMENT = Colonne("statut_paiement", "Statut du dernier paiement", texte=libelles(StatutPaiement.choices))
-MONTANT = Colonne("montant_ht", "Montant Ségur HT", texte=formats.montant)
+# Statuses: their label in the CSV, their badge (the colour of demandes.valeurs) in the HTML table.
+STATUT = Colonne("statut", "Statut", texte=libelles(StatutDemande.choices), html=badge_de_statut)
+STATUT_PAIEMENT = Colonne(
+    "statut_paiement",
+    "Statut du dernier paiement",
+    texte=libelles(StatutPaiement.choices),
+    html=badge_de_paiement,
+)
+# « 10 750,00 € » on a page; a number a spreadsheet reads (« 10750,50 ») in the CSV.
+MONTANT = Colonne("montant_ht", "Montant Ségur HT", texte=formats.montant, csv=formats.montant_tableur)
 
 COLONNES = Colonnes(
     NUMERO,

@@ -63,15 +63,15 @@ def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
     page.wait_for_url(f"{navigateur.url}/admin/demandes/demande/")
     rangee = page.locator("#result_list tbody tr").filter(has_text=numero)
     expect(rangee).to_have_count(1)
-    expect(rangee.locator("td.field-statut")).to_have_text("Déposée")
+    expect(rangee.locator("td.field-badge_statut")).to_have_text("Déposée")
 
     _action(page, numero, "Passer en instruction")
     expect(page.locator(".messagelist")).to_contain_text("1 demande(s) passée(s) en instruction.")
-    expect(rangee.locator("td.field-statut")).to_have_text("En instruction")
+    expect(rangee.locator("td.field-badge_statut")).to_have_text("En instruction")
 
     _action(page, numero, "Décider (favorable)")
     expect(page.locator(".messagelist")).to_contain_text("1 demande(s) décidée(s).")
-    expect(rangee.locator("td.field-statut")).to_have_text("Décidée")
+    expect(rangee.locator("td.field-badge_statut")).to_have_text("Décidée")
 
     _action(page, numero, "Enregistrer un paiement")
     expect(page.get_by_role("heading", name="Enregistrer un paiement")).to_be_visible()
@@ -82,13 +82,13 @@ def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
     page.get_by_role("button", name="Confirmer").click()
     page.wait_for_url(f"{navigateur.url}/admin/demandes/demande/")
     expect(page.locator(".messagelist")).to_contain_text("Paiement enregistré pour 1 demande(s).")
-    expect(rangee.locator("td.field-statut")).to_have_text("Décidée")
-    expect(rangee.locator("td.field-statut_paiement")).to_have_text("Paiement effectué")
+    expect(rangee.locator("td.field-badge_statut")).to_have_text("Décidée")
+    expect(rangee.locator("td.field-badge_paiement")).to_have_text("Paiement effectué")
 
     # The demande's page in the admin: the payment and the history (who).
     rangee.get_by_role("link", name=numero).click()
     page.wait_for_url(re.compile(rf"/admin/demandes/demande/{demande.pk}/change/$"))
-    expect(page.locator(".field-statut .readonly")).to_have_text("Décidée")
+    expect(page.locator(".field-badge_statut .readonly")).to_have_text("Décidée")
     expect(page.get_by_role("cell", name="Paiement effectué", exact=True)).to_be_visible()
     page.get_by_role("link", name="Historique").click()
     page.wait_for_url(re.compile(rf"/admin/demandes/demande/{demande.pk}/history/$"))

@@ -147,10 +147,14 @@ def test_liste_des_demandes_une_declaration():
 
 
 def test_liste_des_gestionnaires_une_declaration():
-    from demandes.admin import DemandeAdmin
+    from demandes.admin import BADGES, DemandeAdmin
     from demandes.tables import COLONNES_GESTION
 
-    assert DemandeAdmin.list_display == COLONNES_GESTION.noms()
+    # The statuses stand as their badges (demandes.admin.BADGES), in the columns' order.
+    assert DemandeAdmin.list_display == [BADGES.get(nom, nom) for nom in COLONNES_GESTION.noms()]
+    assert [DemandeAdmin.list_display[COLONNES_GESTION.noms().index(nom)] for nom in BADGES] == list(BADGES.values())
+    for nom, badge in BADGES.items():
+        assert getattr(DemandeAdmin, badge).admin_order_field == nom
     for nom in ("numero_dossier", "couloir", "logiciel", "vague"):
         assert getattr(DemandeAdmin, nom).short_description == COLONNES_GESTION[nom].libelle
 
