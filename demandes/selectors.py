@@ -1,5 +1,6 @@
 """Reads. The supplier's own data: the fournisseur always comes first. Then the managers' admin."""
 
+import datetime
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -67,9 +68,23 @@ def historique_des_statuts(demande: Demande) -> list[dict[str, Any]]:
     return etapes
 
 
+def pieces_manquantes(demande: Demande) -> int:
+    """How many of its expected pieces no zip has brought yet, read from the pieces
+    demande_du_fournisseur prefetched (no query)."""
+    return sum(1 for piece in demande.pieces_attendues.all() if not piece.receptions.all())
+
+
 def demandes_par_statut(fournisseur: Fournisseur) -> list[dict[str, Any]]:
     lignes = Demande.objects.filter(fournisseur=fournisseur).values("statut").annotate(nombre=Count("id"))
     return [dict(ligne) for ligne in lignes.order_by("statut")]
+
+
+def demandes_rejetees_depuis(fournisseur: Fournisseur, depuis: datetime.datetime) -> QuerySet[Demande]:
+    """The supplier's demandes rejected since `depuis`, latest rejection first. A rejected demande
+    changes no more (no modification, no payment): its date_modification is that of its rejection."""
+    return Demande.objects.filter(
+        fournisseur=fournisseur, statut=StatutDemande.REJETEE, date_modification__gte=depuis
+    ).order_by("-date_modification", "-id")
 
 
 _DEBUT_LIGNES = re.compile(r'(?<!\\)"lignesImport"\s*:\s*\[')

@@ -14,6 +14,7 @@ from .selectors import (
     demandes_a_exporter,
     demandes_du_fournisseur,
     historique_des_statuts,
+    pieces_manquantes,
     solutions_du_fournisseur,
 )
 from .tables import COLONNES, DemandeTable
@@ -59,7 +60,12 @@ class DemandeView(EspaceFournisseurMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         demande = demande_du_fournisseur(self.fournisseur, self.kwargs["pk"])
-        return super().get_context_data(demande=demande, historique=historique_des_statuts(demande), **kwargs)
+        return super().get_context_data(
+            demande=demande,
+            historique=historique_des_statuts(demande),
+            pieces_manquantes=pieces_manquantes(demande),
+            **kwargs,
+        )
 
 
 def exporter_demandes(queryset):
