@@ -52,3 +52,21 @@ def imports_par_etat(fournisseur: Fournisseur) -> list[dict[str, Any]]:
         elif ligne["etat"] in comptes:
             comptes[ligne["etat"]] += ligne["nombre"]
     return [{"libelle": libelles[cle], "nombre": comptes[cle]} for cle in libelles]
+
+
+def simulations_a_importer(fournisseur: Fournisseur) -> QuerySet[Import]:
+    """The supplier's successful simulations never imported (« Importer » is still to click), newest
+    first; a simulation whose very file (same SHA-256) was imported through another simulation is
+    left out: nothing is left to do for it."""
+    importes = (
+        Import.objects.filter(fournisseur=fournisseur)
+        .exclude(etat=Import.Etat.SIMULE)
+        .exclude(sha256="")
+        .values("sha256")
+    )
+    return (
+        imports_du_fournisseur(fournisseur)
+        .filter(resultat=Import.Resultat.SIMULATION_OK, etat=Import.Etat.SIMULE)
+        .exclude(sha256__in=importes)
+        .order_by("-id")
+    )

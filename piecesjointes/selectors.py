@@ -83,3 +83,26 @@ def piece_recue_visible(utilisateur: Utilisateur, pk: int) -> PieceRecue:
 
 def zip_visible(utilisateur: Utilisateur, pk: int) -> ZipDepose:
     return _visible(utilisateur, ZipDepose.objects.all(), "fournisseur_id", "piecesjointes.view_zipdepose", pk)
+
+
+def imports_a_terminer(fournisseur: Fournisseur) -> QuerySet[Import]:
+    """The supplier's imports still at step « 2 - Pièces jointes » (imported, not « Terminé »),
+    newest first, each with `nb_manquantes`: its pieces still awaited that no zip has brought
+    (as pieces_manquantes counts them). One query, whatever the number of imports and pieces."""
+    from django.db.models import Count, Q  # here: this addition of the home page stays at the end
+
+    return (
+        Import.objects.filter(fournisseur=fournisseur, etat=Import.Etat.IMPORTE)
+        .annotate(
+            nb_manquantes=Count(
+                "demandes__pieces_attendues",
+                filter=Q(
+                    demandes__fournisseur=fournisseur,
+                    demandes__statut=StatutDemande.EN_ATTENTE_PIECES,
+                    demandes__pieces_attendues__receptions__isnull=True,
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("-id")
+    )

@@ -158,7 +158,7 @@ def test_compteurs_de_l_accueil_par_fournisseur(client, objets):
     assert "Aucune demande déposée pour le moment." in contenu
     assert "Importés, pièces jointes à déposer : 0" in contenu and "Simulés, en attente d'import : 0" in contenu
     client.force_login(utilisateur("relais"))
-    contenu = texte(client.get("/"))
+    contenu = texte(client.get("/"), lu=True)  # each status in its badge
     assert "Importés, pièces jointes à déposer : 1" in contenu and "Simulés, en attente d'import : 1" in contenu
     assert "En attente des pièces : 2" in contenu
 
