@@ -459,7 +459,7 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
 
     @admin.display(description="statut du dernier paiement", ordering="statut_paiement")
     def badge_paiement(self, demande):
-        return badge_de_paiement(demande.statut_paiement) or None  # None: the admin's « - »
+        return badge_de_paiement(demande.statut_paiement) or self.get_empty_value_display()
 
     class Media:
         css = {"all": ["css/admin-statuts.css"]}

@@ -100,6 +100,8 @@ def test_admin_liste_et_detail_memes_couleurs(client_gestionnaire, une_demande_p
     detail = client_gestionnaire.get(f"{LISTE}{rejetee.pk}/change/").content.decode()
     champ = re.search(r'<div class="[^"]*field-badge_statut[^"]*">(.*?)</div>\s*</div>', detail, re.S).group(1)
     assert badges_et_classes(champ) == [("Rejetée", "fr-badge fr-badge--error")]
+    paiement = re.search(r'field-badge_paiement".*?<div class="readonly">(.*?)</div>', detail, re.S).group(1)
+    assert paiement == "-"  # no payment yet: the admin's empty value, not « None »
     # Sorting by the status column still sorts on the field.
     trie = client_gestionnaire.get(f"{LISTE}?o=10")
     assert trie.status_code == 200

@@ -119,7 +119,8 @@ def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
     page.wait_for_url(f"{navigateur.url}/demandes/")
     rangee = page.locator("#liste-demandes tbody tr").filter(has_text=numero)
     expect(rangee).to_have_count(1)
-    cellules = [" ".join(t.split()) for t in rangee.locator("td").all_inner_texts()]
+    # The text of the cells (statuses are DSFR badges, drawn in capitals).
+    cellules = [" ".join(t.split()) for t in rangee.locator("td").all_text_contents()]
     assert cellules[-2:] == ["Décidée", "Paiement effectué"], cellules
     rangee.get_by_role("link", name=numero).click()
     page.wait_for_url(f"{navigateur.url}/demandes/{demande.pk}/")
