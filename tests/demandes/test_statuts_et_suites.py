@@ -9,10 +9,11 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
+from demandes.admin import DemandeAdmin
 from demandes.valeurs import COULEUR_PAIEMENT, COULEUR_STATUT, StatutDemande, StatutPaiement
 from tests.demandes.actions_attendues import demande_rejetee, import_a_terminer
 from tests.factories import creer_demande
-from tests.gestion.outils import LISTE
+from tests.gestion.outils import LISTE, agir
 from tests.pages import lire_csv, page, texte
 
 # The colours the supplier sees, written out (not read from demandes.valeurs): a change of colour
@@ -102,9 +103,23 @@ def test_admin_liste_et_detail_memes_couleurs(client_gestionnaire, une_demande_p
     assert badges_et_classes(champ) == [("Rejetée", "fr-badge fr-badge--error")]
     paiement = re.search(r'field-badge_paiement".*?<div class="readonly">(.*?)</div>', detail, re.S).group(1)
     assert paiement == "-"  # no payment yet: the admin's empty value, not « None »
-    # Sorting by the status column still sorts on the field.
-    trie = client_gestionnaire.get(f"{LISTE}?o=10")
-    assert trie.status_code == 200
+    # The confirmation page of an action lists the demandes with the same badges.
+    decidee = une_demande_par_statut[StatutDemande.DECIDEE]
+    confirmation = agir(client_gestionnaire, "enregistrer_un_paiement", [decidee]).content.decode()
+    assert badges_et_classes(confirmation) == [
+        ("Décidée", "fr-badge fr-badge--success"),
+        ("Paiement en cours", "fr-badge fr-badge--info"),
+    ]
+    assert 'href="/static/css/admin-statuts.css"' in confirmation
+    # Sorting by the status column sorts on the field (« o » counts the action checkbox first).
+    rang = DemandeAdmin.list_display.index("badge_statut") + 1
+    trie = client_gestionnaire.get(f"{LISTE}?o={rang}").content.decode()
+    ordre = [
+        libelle
+        for cellule in re.findall(r'<td class="field-badge_statut">(.*?)</td>', trie, re.S)
+        for libelle, _ in badges_et_classes(cellule)
+    ]
+    assert ordre == [StatutDemande(code).label for code in sorted(StatutDemande.values)]
 
 
 # --- what to do next ---------------------------------------------------------------------------
