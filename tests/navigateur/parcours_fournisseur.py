@@ -152,7 +152,23 @@ def deposer_zip(page, url: str, import_id: int, fichier: Path) -> None:
     formulaire.locator("input[type=file]").set_input_files(str(fichier))
     formulaire.get_by_role("button", name="Importer", exact=True).click()
     attendre_zips(import_id, avant + 1)
-    page.goto(f"{url}/pieces-jointes/{import_id}/")
+    recharger_apres_le_traitement(page, f"{url}/pieces-jointes/{import_id}/")
+
+
+def recharger_apres_le_traitement(page, adresse: str, essais: int = 3) -> None:
+    """Loads the step's page once the zip is processed. The page being left reloads itself when it
+    sees the processing end: that navigation may abort this one, which is then tried again (once
+    this one is committed, the old page's script is gone)."""
+    from playwright.sync_api import Error
+
+    for essai in range(1, essais + 1):
+        try:
+            page.goto(adresse)
+            return
+        except Error as erreur:
+            if essai == essais or not re.search(r"ERR_ABORTED|interrupted by another navigation", str(erreur)):
+                raise
+            page.wait_for_load_state("load")
 
 
 def terminer(page, url: str, import_id: int) -> None:
