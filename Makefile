@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint format lock clean
+.PHONY: run test install lint format lock clean captures
 
 # The virtualenv gets exactly the locked versions (requirements-dev.lock: the portal, the S3
 # extra and the development tools); pyproject.toml states the direct dependencies.
@@ -51,6 +51,11 @@ run: install
 # when set (CI: Postgres and Redis), SQLite otherwise.
 test: install
 	$(PY) -m pytest
+
+# Full-page screenshots of every supplier screen and state at 1280 and 375 px, with their axe-core
+# violations by impact, into var/captures/ (throw-away SQLite database, in-process Celery worker).
+captures: install
+	$(PY) bench/captures.py
 
 clean:
 	rm -rf $(VENV) var staticfiles
