@@ -14,7 +14,8 @@ Chromium (/usr/bin/chromium, as the browser tests) through the journey of
 tests/navigateur/parcours_fournisseur.py, the one the accessibility test audits: each state is
 saved as a full-page PNG `<dossier>/<nn>-<écran>-<largeur>.png` (previous PNGs of the folder are
 removed first), and audited with tests/navigateur/accessibilite.py. The list of files is printed,
-each with its violations by impact and the serious or critical rules at fault. Nothing is asserted:
+each with its violations by impact (the rules of the moderate and minor ones in brackets) and
+the serious or critical rules at fault, described. Nothing is asserted:
 the browser tests do that (tests/navigateur/test_navigateur_accessibilite.py)."""
 
 import argparse
@@ -112,7 +113,7 @@ def capturer(temporaire: Path, sortie: Path) -> int:
 
     from tests.navigateur.accessibilite import LARGEURS, decrire, violations
     from tests.navigateur.conftest import ARGUMENTS_CHROMIUM, CHROMIUM, DELAI_NAVIGATEUR, OPTIONS_CONTEXTE
-    from tests.navigateur.parcours_fournisseur import ECRANS, ecrire_fichiers, parcourir
+    from tests.navigateur.parcours_fournisseur import ECRANS, MENU_MOBILE, ecrans_vus, ecrire_fichiers, parcourir
 
     connections.close_all()
     modele = temporaire / "modele.sqlite3"  # the migrated demo database, copied afresh for each width
@@ -139,12 +140,15 @@ def capturer(temporaire: Path, sortie: Path) -> int:
 
                 def regarder(page, ecran, largeur=largeur):
                     chemin = sortie / nom_de_fichier(ECRANS.index(ecran) + 1, ecran, largeur)
-                    page.screenshot(path=str(chemin), full_page=True)
+                    # the open menu is a modal over the viewport: the viewport is what the user sees
+                    page.screenshot(path=str(chemin), full_page=ecran != MENU_MOBILE)
                     trouvees = violations(page)
                     par_impact = Counter(v["impact"] for v in trouvees)
                     total.update(par_impact)
                     compte = " · ".join(f"{impact} {par_impact[impact]}" for impact in IMPACTS)
-                    print(f"{chemin.relative_to(RACINE) if chemin.is_relative_to(RACINE) else chemin}  {compte}")
+                    autres = sorted({v["id"] for v in trouvees if v["impact"] not in ("critical", "serious")})
+                    nom = chemin.relative_to(RACINE) if chemin.is_relative_to(RACINE) else chemin
+                    print(f"{nom}  {compte}" + (f"  ({', '.join(autres)})" if autres else ""))
                     for violation in trouvees:
                         if violation["impact"] in ("critical", "serious"):
                             print(f"    {decrire(violation)}")
@@ -156,7 +160,7 @@ def capturer(temporaire: Path, sortie: Path) -> int:
         serveur.terminate()
         connections.close_all()
     print(
-        f"{2 * len(ECRANS)} captures dans {sortie} en {time.monotonic() - debut:.0f} s — violations axe : "
+        f"{sum(len(ecrans_vus(d['width'])) for d in LARGEURS.values())} captures dans {sortie} en {time.monotonic() - debut:.0f} s — violations axe : "
         + " · ".join(f"{impact} {total[impact]}" for impact in IMPACTS)
     )
     return 0

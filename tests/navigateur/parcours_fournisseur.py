@@ -27,6 +27,7 @@ DELAI_ZIP = 30.0  # s: upload, task on the broker or eager, page polling
 ECRANS = [
     "connexion",
     "accueil — rien en attente",
+    "menu ouvert (mobile)",
     "liste des imports — vide",
     "écran d'import — vide",
     "écran d'import — erreur de format",
@@ -47,6 +48,13 @@ ECRANS = [
     "aide",
     "enrôlement",
 ]
+MENU_MOBILE = "menu ouvert (mobile)"  # the header's « Menu » button shows only below the DSFR's lg breakpoint
+LARGEUR_MENU_MOBILE = 992  # px
+
+
+def ecrans_vus(largeur: int) -> list[str]:
+    """The screens `parcourir` shows at this viewport width."""
+    return [ecran for ecran in ECRANS if ecran != MENU_MOBILE or largeur < LARGEUR_MENU_MOBILE]
 
 
 @dataclass(frozen=True)
@@ -212,6 +220,14 @@ def parcourir(page, url: str, fichiers: Fichiers, regarder: Callable[[object, st
     voir("connexion")
     se_connecter(page, url)
     voir("accueil — rien en attente")
+    bouton_menu = page.get_by_role("button", name="Menu", exact=True)
+    if bouton_menu.is_visible():
+        bouton_menu.click()
+        menu = page.get_by_role("navigation", name="Menu principal")
+        menu.wait_for(state="visible")
+        voir(MENU_MOBILE)
+        page.keyboard.press("Escape")  # the DSFR closes its modal menu on Escape
+        menu.wait_for(state="hidden")
     page.goto(f"{url}/imports/")
     voir("liste des imports — vide")
     page.goto(f"{url}/imports/simulation/")
