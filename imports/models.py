@@ -51,6 +51,9 @@ class Import(models.Model):
     resultat = models.CharField("résultat", max_length=20, choices=Resultat.choices)
     message = models.TextField("message", blank=True)
     details = models.JSONField("détails du rejet", default=list, blank=True)
+    # A FICHIER_REJETE for the file's format (JSON syntax, encoding, schema), not for its content
+    # (numéro ANS, SIRET, régime de TVA, deposit window): the screen then points to the documentation.
+    rejet_de_format = models.BooleanField("rejet pour le format du fichier", default=False)
     etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.SIMULE)
     date_import = models.DateTimeField("date d'importation", null=True, blank=True)
     nb_retenues = models.PositiveIntegerField("demandes retenues", default=0)
@@ -87,7 +90,8 @@ class ErreurLigne(models.Model):
     """One error of one line, for the paginated table of the results page."""
 
     import_demandes = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="erreurs")
-    rang = models.IntegerField("ligne")
+    rang = models.IntegerField("rang")  # position in lignesImport, 1-based
+    num_ligne = models.CharField("numLigne", max_length=30, blank=True)  # as written in the file
     numero_editeur = models.CharField("numéro éditeur", max_length=100, blank=True)
     code = models.CharField("code", max_length=4)
     champ = models.CharField("champ", max_length=200)

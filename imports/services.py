@@ -56,13 +56,19 @@ def _lire_televersement(fichier: UploadedFile) -> tuple[bytes, str]:
     return b"".join(blocs), empreinte.hexdigest()
 
 
+def _texte_de_la_ligne(valeur: object, longueur_max: int) -> str:
+    """numLigne / numeroEditeur as the file writes them (empty when absent)."""
+    return "" if valeur is None else texte_enregistrable(valeur, longueur_max)
+
+
 def _enregistrer_erreurs(import_demandes: Import, resultats_lignes: Iterable[ResultatLigne]) -> None:
     """One ErreurLigne per anomaly, for the paginated table of the screen, in batches."""
     erreurs = (
         ErreurLigne(
             import_demandes=import_demandes,
             rang=ligne.rang,
-            numero_editeur=texte_enregistrable(ligne.numero_editeur, 100),
+            num_ligne=_texte_de_la_ligne(ligne.num_ligne, 30),
+            numero_editeur=_texte_de_la_ligne(ligne.numero_editeur, 100),
             code=anomalie.code,
             champ=texte_enregistrable(anomalie.chemin, 200),
             message=texte_enregistrable(anomalie.message),
@@ -130,6 +136,7 @@ def _simuler_et_enregistrer(
         import_demandes.resultat = Import.Resultat.FICHIER_REJETE
         import_demandes.message = texte_enregistrable(rejet.message)
         import_demandes.details = details_enregistrables(rejet.details)
+        import_demandes.rejet_de_format = rejet.de_format
         import_demandes.save()
         return import_demandes
 

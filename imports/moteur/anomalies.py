@@ -7,12 +7,25 @@ MESSAGE_REGIME = "Le régime de TVA renseigné dans le JSON est différent de ce
 
 
 class FichierRejete(Exception):
-    """The file is refused before any line is evaluated (spec §3.1)."""
+    """The file is refused before any line is evaluated (spec §3.1): for its content (numéro ANS,
+    SIRET, régime de TVA, deposit window) or, as FormatNonRespecte, for its format."""
+
+    de_format = False  # the JSON itself is unreadable or does not follow the schema
 
     def __init__(self, message: str, details: list[str] | None = None):
         super().__init__(message)
         self.message = message
         self.details = list(details or [])
+
+
+class FormatNonRespecte(FichierRejete):
+    """The file is not the JSON the documentation describes: encoding, syntax, size, schema
+    (« Le JSON chargé ne respecte pas le format attendu »)."""
+
+    de_format = True
+
+    def __init__(self, details: list[str] | None = None):
+        super().__init__(MESSAGE_FORMAT, details)
 
 
 @dataclass(frozen=True)

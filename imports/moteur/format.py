@@ -15,7 +15,7 @@ from pathlib import Path
 import fastjsonschema
 import jsonschema
 
-from .anomalies import MESSAGE_FORMAT, FichierRejete
+from .anomalies import FormatNonRespecte
 from .lecture import Document, formater_chemin, localiser
 
 DOSSIER_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
@@ -97,12 +97,12 @@ def verifier_format(document: Document, type_demande: str) -> None:
     except fastjsonschema.JsonSchemaException:
         pass
     except RecursionError:
-        raise FichierRejete(MESSAGE_FORMAT, ["le JSON est imbriqué trop profondément"]) from None
+        raise FormatNonRespecte(["le JSON est imbriqué trop profondément"]) from None
     validateur = jsonschema.Draft202012Validator(charger_schema(type_demande))
     try:
         erreurs = sorted(validateur.iter_errors(document.racine), key=lambda e: [str(p) for p in e.absolute_path])
     except RecursionError:
-        raise FichierRejete(MESSAGE_FORMAT, ["le JSON est imbriqué trop profondément"]) from None
+        raise FormatNonRespecte(["le JSON est imbriqué trop profondément"]) from None
     messages = [_message(e) for e in erreurs[:MAX_PROBLEMES_AFFICHES]]
     lignes = localiser(document.texte, {chemin for chemin, _ in messages}).lignes
     details = []
@@ -112,4 +112,4 @@ def verifier_format(document: Document, type_demande: str) -> None:
         details.append(f"{place} : {message}")
     if len(erreurs) > MAX_PROBLEMES_AFFICHES:
         details.append(f"… et {len(erreurs) - MAX_PROBLEMES_AFFICHES} autre(s) problème(s)")
-    raise FichierRejete(MESSAGE_FORMAT, details)
+    raise FormatNonRespecte(details)

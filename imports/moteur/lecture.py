@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .anomalies import MESSAGE_FORMAT, FichierRejete
+from .anomalies import FormatNonRespecte
 
 # Fields the output file rewrites in place (spec §4).
 CHAMPS_REECRITS = ("impId", "numeroASP", "codeTraitement", "libelleTraitement")
@@ -122,7 +122,7 @@ def decoder(contenu: bytes) -> tuple[str, bool]:
         (codecs.BOM_UTF16_BE, "UTF-16"),
     ):
         if contenu.startswith(bom):
-            raise FichierRejete(MESSAGE_FORMAT, [f"le fichier est encodé en {nom} : seul l'UTF-8 est accepté"])
+            raise FormatNonRespecte([f"le fichier est encodé en {nom} : seul l'UTF-8 est accepté"])
     avec_bom = contenu.startswith(codecs.BOM_UTF8)
     if avec_bom:
         contenu = contenu[len(codecs.BOM_UTF8) :]
@@ -130,8 +130,7 @@ def decoder(contenu: bytes) -> tuple[str, bool]:
         return contenu.decode("utf-8"), avec_bom
     except UnicodeDecodeError as erreur:
         ligne = contenu.count(b"\n", 0, erreur.start) + 1
-        raise FichierRejete(
-            MESSAGE_FORMAT,
+        raise FormatNonRespecte(
             [
                 f"ligne {ligne} : le fichier n'est pas encodé en UTF-8 "
                 f"(octet 0x{contenu[erreur.start]:02X} invalide à la position {erreur.start + 1})"
@@ -141,20 +140,18 @@ def decoder(contenu: bytes) -> tuple[str, bool]:
 
 def lire(contenu: bytes, *, max_octets: int, max_lignes: int) -> Document:
     if len(contenu) > max_octets:
-        raise FichierRejete(
-            MESSAGE_FORMAT,
+        raise FormatNonRespecte(
             [
                 f"le fichier fait {_milliers(len(contenu))} octets, au-delà du maximum autorisé de {_milliers(max_octets)} octets"
             ],
         )
     texte, bom = decoder(contenu)
     if not texte.strip():
-        raise FichierRejete(MESSAGE_FORMAT, ["le fichier est vide"])
+        raise FormatNonRespecte(["le fichier est vide"])
     # The substring test is a fast C scan; the regex only runs on the rare files that escape surrogates.
     surrogat = ("\\ud" in texte or "\\uD" in texte) and _SURROGAT_ISOLE.search(texte)
     if surrogat:
-        raise FichierRejete(
-            MESSAGE_FORMAT,
+        raise FormatNonRespecte(
             [
                 f"ligne {_ligne_de(texte, surrogat.start())} : séquence {surrogat.group(2)} isolée, "
                 "elle ne représente aucun caractère"
@@ -172,23 +169,22 @@ def lire(contenu: bytes, *, max_octets: int, max_lignes: int) -> Document:
         message = _MESSAGES_JSON.get(erreur.msg, erreur.msg)
         if erreur.pos >= len(texte.rstrip()) and erreur.msg != "Extra data":
             message += " (le fichier semble tronqué)"
-        raise FichierRejete(MESSAGE_FORMAT, [f"ligne {erreur.lineno}, colonne {erreur.colno} : {message}"]) from None
+        raise FormatNonRespecte([f"ligne {erreur.lineno}, colonne {erreur.colno} : {message}"]) from None
     except (_DoubleCle, _ConstanteInterdite, _NombreDemesure):
-        raise FichierRejete(MESSAGE_FORMAT, localiser(texte).details()) from None
+        raise FormatNonRespecte(localiser(texte).details()) from None
     except RecursionError:
-        raise FichierRejete(MESSAGE_FORMAT, ["le JSON est imbriqué trop profondément"]) from None
+        raise FormatNonRespecte(["le JSON est imbriqué trop profondément"]) from None
     # A NUL can only come from a \u0000 escape (the parser refuses raw control characters in
     # strings): the substring test is a fast C scan, the slow walk runs only on those rare files.
     if NUL_ECHAPPE in texte:
         localisation = localiser(texte)
         if localisation.nb_problemes:
-            raise FichierRejete(MESSAGE_FORMAT, localisation.details())
+            raise FormatNonRespecte(localisation.details())
     if not isinstance(racine, dict):
-        raise FichierRejete(MESSAGE_FORMAT, ["le fichier doit contenir un objet JSON ({ … }) au premier niveau"])
+        raise FormatNonRespecte(["le fichier doit contenir un objet JSON ({ … }) au premier niveau"])
     lignes = racine.get("lignesImport")
     if isinstance(lignes, list) and len(lignes) > max_lignes:
-        raise FichierRejete(
-            MESSAGE_FORMAT,
+        raise FormatNonRespecte(
             [f"lignesImport contient {len(lignes)} demandes, au-delà du maximum autorisé de {max_lignes}"],
         )
     return Document(texte=texte, racine=racine, bom=bom)
@@ -205,8 +201,7 @@ def reperer_champs_reecrits(document: Document) -> None:
     attendu = {"impId": 1, "numeroASP": nb_lignes, "codeTraitement": nb_lignes, "libelleTraitement": nb_lignes}
     if any(len(positions[nom]) != nombre for nom, nombre in attendu.items()):
         # Cannot happen for a document the schema accepted; refuse rather than write a wrong file.
-        raise FichierRejete(
-            MESSAGE_FORMAT,
+        raise FormatNonRespecte(
             [
                 "les clés impId, numeroASP, codeTraitement et libelleTraitement doivent être écrites en clair, "
                 "sans séquence d'échappement \\u"
