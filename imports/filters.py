@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from demandes.valeurs import TypeDemande
 from segur_portal.tableaux import FiltreDate, FormulaireCriteres, en_chiffres_ascii
 
+from . import selectors
 from .models import Import
 from .tables import COLONNES
 
@@ -72,6 +73,10 @@ class ImportFilter(django_filters.FilterSet):
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    # Failed simulations (file refused, lines in error) are hidden unless this box is ticked (see qs).
+    echecs = django_filters.BooleanFilter(
+        label="Afficher les simulations en échec", widget=forms.CheckboxInput, method="filtrer_echecs"
+    )
     # One free-text filter per column of the table (« Filtrer... »), named as the column: a number
     # (0-9 only), a JJ/MM/AAAA date, or text. A column filter that cannot be read is refused with a
     # message and matches nothing.
@@ -99,6 +104,25 @@ class ImportFilter(django_filters.FilterSet):
         model = Import
         fields = []
         form = FormulaireCriteres
+
+    @property
+    def avec_echecs(self) -> bool:
+        """The supplier ticked « Afficher les simulations en échec »."""
+        return self.is_bound and not self.form.errors.get("echecs") and bool(self.form.cleaned_data.get("echecs"))
+
+    @property
+    def criteres(self):
+        """The imports matching the criteria, failed simulations included."""
+        return super().qs
+
+    @property
+    def qs(self):
+        """The imports shown: those matching the criteria, without the failed simulations by default
+        (an unbound filter, the list as first opened, included)."""
+        return self.criteres if self.avec_echecs else selectors.sans_les_simulations_en_echec(self.criteres)
+
+    def filtrer_echecs(self, queryset, nom, valeur):
+        return queryset  # applied by qs, after the other criteria, bound or not
 
     def filter_queryset(self, queryset):
         if any(nom in self.form.errors for nom in COLONNES_FILTREES.values()):

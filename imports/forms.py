@@ -6,6 +6,12 @@ from dsfr.forms import DsfrBaseForm
 from demandes.valeurs import TauxTVA, TypeDemande
 from segur_portal.formats import taille_lisible
 
+# The guide's rule (« En fonction de mon régime TVA applicable, je sélectionne le taux correspondant »).
+AIDE_TAUX_TVA = (
+    "Si le régime de TVA (regimeTVA) de vos demandes est TTC, sélectionnez 20 % ou 8,5 % ; "
+    "s'il est HT, sélectionnez 0 %. Toutes les demandes du fichier doivent avoir le même régime."
+)
+
 
 class SimulationForm(DsfrBaseForm):
     """« Import des demandes d'avance ou de solde »: the request type, numéro ANS, taux de TVA
@@ -13,7 +19,13 @@ class SimulationForm(DsfrBaseForm):
 
     type_demande = forms.ChoiceField(label="Type de demande", choices=TypeDemande.choices)
     numero_ans = forms.ChoiceField(label="Numéro ANS")
-    taux_tva = forms.ChoiceField(label="Taux de TVA", choices=TauxTVA.choices)
+    # Empty until the supplier chooses, as in the guide: the taux follows the file's regimeTVA.
+    taux_tva = forms.ChoiceField(
+        label="Taux de TVA",
+        choices=[("", "Sélectionnez une option"), *TauxTVA.choices],
+        help_text=AIDE_TAUX_TVA,
+        error_messages={"required": "Sélectionnez le taux de TVA applicable à la solution logicielle."},
+    )
     fichier = forms.FileField(
         label="Choisissez le fichier",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),

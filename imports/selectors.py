@@ -17,6 +17,16 @@ def imports_du_fournisseur(fournisseur: Fournisseur) -> QuerySet[Import]:
     return Import.objects.filter(fournisseur=fournisseur).order_by("-id")
 
 
+def sans_les_simulations_en_echec(imports: QuerySet[Import]) -> QuerySet[Import]:
+    """The imports whose simulation passed: the list hides the failed ones (file refused, lines in
+    error) unless the supplier asks for them."""
+    return imports.filter(resultat=Import.Resultat.SIMULATION_OK)
+
+
+def simulations_en_echec(imports: QuerySet[Import]) -> QuerySet[Import]:
+    return imports.exclude(resultat=Import.Resultat.SIMULATION_OK)
+
+
 def imports_a_exporter(imports: QuerySet[Import], champs: Sequence[str]) -> Iterator[dict[str, Any]]:
     """The rows of a CSV export of `imports` (already filtered), newest first: dicts of `champs`,
     read by batches as the response streams."""

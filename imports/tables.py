@@ -25,13 +25,18 @@ def si_importe(champ: str):
 
 
 def liens_des_fichiers(valeur) -> str:
+    """« JSON · Sortie »: the links to the file imported and to its output file, kept on one line
+    (no break inside: joined by no-break spaces, without an icon that would wrap on its own)."""
     pk, avec_sortie = valeur
     liens = format_html(
-        '<a class="fr-link fr-icon-download-line fr-link--icon-left" href="{}">JSON</a>',
+        '<a class="fr-link fr-link--sm" href="{}" title="Télécharger le fichier JSON importé">JSON</a>',
         reverse("imports:fichier", args=[pk]),
     )
     if avec_sortie:
-        liens += format_html(' <a class="fr-link" href="{}">Sortie</a>', reverse("imports:sortie", args=[pk]))
+        liens += format_html(
+            '\u00a0·\u00a0<a class="fr-link fr-link--sm" href="{}" title="Télécharger le fichier de sortie">Sortie</a>',
+            reverse("imports:sortie", args=[pk]),
+        )
     return liens
 
 

@@ -21,6 +21,9 @@ from .moteur.regles import catalogue
 from .tables import COLONNES, ImportTable
 
 ERREURS_PAR_PAGE = 50
+# The session remembers, across the redirect after « Simuler » or « Importer », which import's
+# result the next screen announces (focus on its message), and why « Importer » was refused.
+RESULTAT_A_ANNONCER = "imports_resultat_a_annoncer"
 
 
 class ListeImportsView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView):
@@ -36,6 +39,14 @@ class ListeImportsView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView)
 
     def exporter(self, queryset):
         return exporter_imports(queryset)
+
+    def get_context_data(self, **kwargs):
+        contexte = super().get_context_data(**kwargs)
+        # How many failed simulations the list hides (0 once « Afficher les simulations en échec » is ticked).
+        contexte["echecs_masques"] = (
+            0 if self.filtre.avec_echecs else selectors.simulations_en_echec(self.filtre.criteres).count()
+        )
+        return contexte
 
     def creer_table(self):
         table = super().creer_table()
@@ -60,8 +71,14 @@ class EcranImportView(EspaceFournisseurMixin, View):
     def formulaire(self, data=None, files=None, initial=None):
         return SimulationForm(data, files, initial=initial, solutions=solutions_du_fournisseur(self.fournisseur))
 
-    def rendre(self, request, form, import_demandes=None, status=200):
-        contexte = {"form": form, "import_demandes": import_demandes, "fournisseur": self.fournisseur}
+    def rendre(self, request, form, import_demandes=None, status=200, annonce=None):
+        contexte = {
+            "form": form,
+            "import_demandes": import_demandes,
+            "fournisseur": self.fournisseur,
+            # {"refus": message or None} when the page shows the outcome of the user's last action.
+            "annonce": annonce,
+        }
         if import_demandes is not None and (import_demandes.nb_invalides or import_demandes.nb_rejetees):
             contexte["page_erreurs"] = Paginator(
                 selectors.erreurs_de_l_import(import_demandes), ERREURS_PAR_PAGE
@@ -72,12 +89,15 @@ class EcranImportView(EspaceFournisseurMixin, View):
         if pk is None:
             return self.rendre(request, self.formulaire())
         import_demandes = selectors.import_du_fournisseur(self.fournisseur, pk)
+        annonce = request.session.pop(RESULTAT_A_ANNONCER, None)
+        if not annonce or annonce.get("pk") != import_demandes.pk or request.GET.get("page"):
+            annonce = None
         initial = {
             "type_demande": import_demandes.type_demande,
             "numero_ans": import_demandes.numero_ans,
             "taux_tva": import_demandes.taux_tva,
         }
-        return self.rendre(request, self.formulaire(initial=initial), import_demandes)
+        return self.rendre(request, self.formulaire(initial=initial), import_demandes, annonce=annonce)
 
     def post(self, request, pk=None):
         form = self.formulaire(request.POST, request.FILES)
@@ -95,6 +115,7 @@ class EcranImportView(EspaceFournisseurMixin, View):
             numero_ans=form.cleaned_data["numero_ans"],
             taux_tva=form.cleaned_data["taux_tva"],
         )
+        request.session[RESULTAT_A_ANNONCER] = {"pk": import_demandes.pk, "refus": None}
         return redirect("imports:ecran", pk=import_demandes.pk)
 
 
@@ -107,7 +128,8 @@ class ImporterView(EspaceFournisseurMixin, View):
         try:
             import_demandes = services.importer_pour_de_vrai(utilisateur=request.user, import_id=import_demandes.pk)
         except services.ImportImpossible as refus:
-            messages.error(request, str(refus))
+            # Shown by the import screen as its result message (focused), not as a flash message.
+            request.session[RESULTAT_A_ANNONCER] = {"pk": import_demandes.pk, "refus": str(refus)}
             return redirect("imports:ecran", pk=import_demandes.pk)
         if not deja_importe:
             messages.success(

@@ -10,8 +10,8 @@ import json
 from imports import documentation
 from imports.models import Import
 from tests.documents import cle_luhn, finess_invalide, ligne_type, vers_octets
+from tests.imports.ecran_import import AIDE_TVA, COLONNES_ERREURS, OPTIONS_TVA
 from tests.pages import (
-    COLONNES_ERREURS,
     MESSAGE_ERREURS,
     MESSAGE_FORMAT,
     MESSAGE_IMPORT_REFUSE,
@@ -64,11 +64,10 @@ def test_ecran_d_import_vierge(client_relais):
     ]
     assert [o.texte for o in ecran.options["numero_ans"]] == ["mlp525off1"]
     assert "cpiPFI0001" not in contenu and "bnd52qq600" not in contenu
-    assert [(o.texte, o.attrs["value"]) for o in ecran.options["taux_tva"]] == [
-        ("20 %", "20"),
-        ("8,5 %", "8.5"),
-        ("0 %", "0"),
-    ]
+    # The taux starts empty, as in the guide, and the guide's rule is written under it
+    assert [(o.texte, o.attrs["value"]) for o in ecran.options["taux_tva"]] == OPTIONS_TVA
+    assert [o.texte for o in ecran.options["taux_tva"] if "selected" in o.attrs] in ([], ["Sélectionnez une option"])
+    assert AIDE_TVA in contenu
     assert not desactive(ecran.bouton("Simuler"))
     assert desactive(ecran.bouton("Importer"))
     assert ecran.lien("Retour").attrs["href"] == "/imports/"
@@ -167,7 +166,7 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
     lignes = []
     for rang in range(1, 61):
         numero = f"{rang:05d}"
-        ligne = ligne_type(document_ttc, numLigne=rang, numeroEditeur=numero)
+        ligne = ligne_type(document_ttc, numLigne=100 + rang, numeroEditeur=numero)
         ligne["beneficiaires"]["structure"]["FINESSGeo"] = [finess_invalide(rang)]
         ligne["piecesJustificatives"][0]["nomFichier"] = f"MDV-LGC-Va1-BDC-{numero}.pdf"
         lignes.append(ligne)
@@ -179,9 +178,10 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
     premiere = client_relais.get(f"/imports/{import_demandes.pk}/")
     lignes_1 = page(premiere).table(COLONNES_ERREURS)
     assert len(lignes_1) == 50
-    assert [l[0] for l in lignes_1] == [str(r) for r in range(1, 51)]
+    # the file's numLigne (101…), not the rank in lignesImport (1…)
+    assert [l[0] for l in lignes_1] == [str(100 + r) for r in range(1, 51)]
     assert lignes_1[0] == [
-        "1",
+        "101",
         "00001",
         "E302",
         "beneficiaires.structure.FINESSGeo[0]",
@@ -193,9 +193,9 @@ def test_tableau_des_erreurs_pagine(client_relais, document_ttc):
     seconde = client_relais.get(f"/imports/{import_demandes.pk}/?page=2")
     assert seconde.status_code == 200
     lignes_2 = page(seconde).table(COLONNES_ERREURS)
-    assert [l[0] for l in lignes_2] == [str(r) for r in range(51, 61)]
+    assert [l[0] for l in lignes_2] == [str(100 + r) for r in range(51, 61)]
     assert lignes_2[-1] == [
-        "60",
+        "160",
         "00060",
         "E302",
         "beneficiaires.structure.FINESSGeo[0]",

@@ -15,8 +15,8 @@ from tests.documents import (
     ligne,
 )
 from tests.factories import demande_vivante, solution_concurrente
+from tests.imports.ecran_import import COLONNES_ERREURS
 from tests.pages import (
-    COLONNES_ERREURS,
     COLONNES_IMPORTS,
     page,
     pieces_listees,

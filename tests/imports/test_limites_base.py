@@ -21,6 +21,7 @@ from imports.models import ErreurLigne, Import
 from imports.moteur.anomalies import Anomalie, FichierRejete, ResultatLigne
 from imports.moteur.lecture import MAX_CARACTERES_NOMBRE
 from tests.documents import SCHEMAS, montant
+from tests.imports.ecran_import import COLONNES_ERREURS
 from tests.imports.limites import (
     COLONNES_EN_SCHEMA,
     PLAFOND_MAXIMAL,
@@ -33,7 +34,7 @@ from tests.imports.limites import (
     refuse_a_l_ecran,
     telephone,
 )
-from tests.pages import COLONNES_ERREURS, MESSAGE_FORMAT, page
+from tests.pages import MESSAGE_FORMAT, page
 from tests.parcours import import_de, importer_service, simuler, simuler_service
 
 # --- A. Values beyond a limit of the database: refused by the simulation ---------------------
@@ -146,7 +147,7 @@ def test_num_ligne_au_dela_des_entiers_de_la_base(client_relais, document_ttc):
     assert import_demandes.resultat == Import.Resultat.ERREURS
     lignes = page(client_relais.get(reponse["Location"])).table(COLONNES_ERREURS)
     assert lignes == [
-        ["1", "00001", "E101", "numLigne", "doit être inférieur ou égal à 2147483647 (reçu : 2147483648)"]
+        ["2147483648", "00001", "E101", "numLigne", "doit être inférieur ou égal à 2147483647 (reçu : 2147483648)"]
     ]
     importe_a_l_ecran(client_relais, fichier_avec(document_ttc, "numLigne", 2**31 - 1))
 

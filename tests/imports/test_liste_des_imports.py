@@ -34,7 +34,9 @@ def test_liste_des_imports(client, demo, exemple_ttc, fichier_une_erreur):
     reussi = import_de(simuler(client, exemple_ttc, nom="EJMDV7 structure.json"))
     en_erreur = import_de(simuler(client, fichier_une_erreur, nom="MDV-liberal.json"))
 
-    reponse = client.get("/imports/")
+    # The failed simulation is hidden until « Afficher les simulations en échec » is ticked
+    assert colonne(client.get("/imports/"), COLONNES_IMPORTS) == [str(reussi.pk)]
+    reponse = client.get("/imports/?echecs=1")
     assert reponse.status_code == 200
     contenu = texte(reponse)
     liste = page(reponse)
@@ -77,7 +79,7 @@ def trois_imports(demo):
 
 def test_tableau_des_imports_colonnes_et_lignes(client_relais, trois_imports):
     a, b, c = trois_imports
-    reponse = client_relais.get("/imports/")
+    reponse = client_relais.get("/imports/?echecs=1")
     assert reponse.status_code == 200
     assert lignes_du_tableau(reponse, COLONNES_IMPORTS) == [
         [
@@ -156,7 +158,7 @@ def test_tableau_des_imports_colonnes_et_lignes(client_relais, trois_imports):
 )
 def test_tableau_des_imports_criteres_et_filtres(client_relais, trois_imports, criteres, attendus):
     imports = dict(zip("abc", trois_imports, strict=False))
-    url = "/imports/?" + criteres.format(**{k: v.pk for k, v in imports.items()})
+    url = "/imports/?echecs=1&" + criteres.format(**{k: v.pk for k, v in imports.items()})
     reponse = client_relais.get(url)
     assert colonne(reponse, COLONNES_IMPORTS) == [str(imports[x].pk) for x in attendus]
     # the CSV export honours the same criteria
@@ -235,26 +237,33 @@ def test_tableau_des_imports_criteres_invalides_signales(client_relais, trois_im
 def test_tableau_des_imports_tri(client_relais, trois_imports, tri, attendus):
     imports = dict(zip("abc", trois_imports, strict=False))
     if tri == "sort=numero_ans":  # a then b share the numéro ANS: compare the first column only as a set of ties
-        assert colonne(client_relais.get(f"/imports/?{tri}"), COLONNES_IMPORTS, 2) == [
+        assert colonne(client_relais.get(f"/imports/?echecs=1&{tri}"), COLONNES_IMPORTS, 2) == [
             "mlp525off1",
             "mlp525off1",
             "mlp525off2",
         ]
         return
     if tri == "sort=type_demande":
-        assert colonne(client_relais.get(f"/imports/?{tri}"), COLONNES_IMPORTS, 3) == ["Avance", "Avance", "Solde"]
+        assert colonne(client_relais.get(f"/imports/?echecs=1&{tri}"), COLONNES_IMPORTS, 3) == [
+            "Avance",
+            "Avance",
+            "Solde",
+        ]
         return
-    assert colonne(client_relais.get(f"/imports/?{tri}"), COLONNES_IMPORTS) == [str(imports[x].pk) for x in attendus]
+    assert colonne(client_relais.get(f"/imports/?echecs=1&{tri}"), COLONNES_IMPORTS) == [
+        str(imports[x].pk) for x in attendus
+    ]
 
 
 def test_tableau_des_imports_liens_de_tri_gardent_les_criteres(client_relais, trois_imports):
-    reponse = client_relais.get("/imports/?type_demande=AVANCE&f_nom=a")
+    reponse = client_relais.get("/imports/?echecs=1&type_demande=AVANCE&f_nom=a")
     entetes = {
         a.texte: a.attrs["href"] for a in page(reponse).liens if a.attrs.get("title", "").startswith("Trier par")
     }
     assert set(entetes) == set(COLONNES_IMPORTS) - {"Fichier JSON"}
     assert "sort=nom_fichier" in entetes["Nom du fichier"]
     assert "type_demande=AVANCE" in entetes["Nom du fichier"] and "f_nom=a" in entetes["Nom du fichier"]
+    assert "echecs=1" in entetes["Nom du fichier"]
     tri = client_relais.get("/imports/" + entetes["Nom du fichier"])
     assert colonne(tri, COLONNES_IMPORTS, 4) == ["alpha.json", "gamma.json"]
 
@@ -289,7 +298,7 @@ def test_tableau_des_imports_apres_un_import_reel(client_relais, document_ttc):
     )
     ligne_import = lignes_du_tableau(client_relais.get("/imports/"), COLONNES_IMPORTS)[0]
     assert ligne_import[0] == str(import_demandes.pk)
-    assert ligne_import[4:] == ["reel.json", "2", "2", "0", "JSON Sortie", "Importé — pièces jointes à déposer"]
+    assert ligne_import[4:] == ["reel.json", "2", "2", "0", "JSON · Sortie", "Importé — pièces jointes à déposer"]
     assert colonne(client_relais.get("/imports/?f_retenues=2"), COLONNES_IMPORTS) == [str(import_demandes.pk)]
     assert lire_csv(client_relais.get("/imports/?export=csv"))[1][5:] == [
         "2",
@@ -301,7 +310,7 @@ def test_tableau_des_imports_apres_un_import_reel(client_relais, document_ttc):
 
 def test_export_csv_des_imports(client_relais, trois_imports):
     a, b, c = trois_imports
-    reponse = client_relais.get("/imports/?export=csv")
+    reponse = client_relais.get("/imports/?export=csv&echecs=1")
     assert 'filename="imports.csv"' in reponse["Content-Disposition"]
     lignes = lire_csv(reponse)
     assert lignes[0] == ENTETES_CSV_IMPORTS
@@ -320,7 +329,9 @@ def test_export_csv_des_imports(client_relais, trois_imports):
             "Importé — pièces jointes à déposer",
         ],
     ]
-    assert lire_csv(client_relais.get("/imports/?export=csv&type_demande=SOLDE"))[1:] == [lignes[2]]
+    assert lire_csv(client_relais.get("/imports/?export=csv&echecs=1&type_demande=SOLDE"))[1:] == [lignes[2]]
+    # without the criterion, the export leaves the failed simulation out, as the table does
+    assert lire_csv(client_relais.get("/imports/?export=csv"))[1:] == lignes[2:]
     assert lire_csv(client_relais.get("/imports/?export=csv&f_id=abc")) == [ENTETES_CSV_IMPORTS]
 
 

@@ -32,7 +32,8 @@ from piecesjointes import services
 from piecesjointes.models import PieceRecue, ZipDepose
 from tests.factories import MO, PIC_MAX
 from tests.hostile import generer
-from tests.pages import COLONNES_ERREURS, MESSAGE_ERREURS, MESSAGE_SUCCES, normaliser, page, texte
+from tests.imports.ecran_import import COLONNES_ERREURS
+from tests.pages import MESSAGE_ERREURS, MESSAGE_SUCCES, normaliser, page, texte
 from tests.parcours import deposer, import_de, importer, simuler, verifier_stockage
 
 CAS_JSON = generer.cas_json()
