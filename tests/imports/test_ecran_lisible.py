@@ -122,6 +122,18 @@ def test_focus_sur_le_resultat_seulement_apres_l_action(client_relais, fichier_u
     assert focalises(html(client_relais.get("/imports/simulation/"))) == []
 
 
+def test_formulaire_incomplet_annonce_ses_erreurs(client_relais):
+    reponse = client_relais.post("/imports/simulation/", {"type_demande": "AVANCE", "numero_ans": "mlp525off1"})
+    assert reponse.status_code == 400
+    contenu = html(reponse)
+    assert focalises(contenu) == ["resultat-formulaire"]
+    resume = element(contenu, id="resultat-formulaire")
+    assert "Sélectionnez le taux de TVA applicable à la solution logicielle." in resume[2]
+    assert "Choisissez le fichier JSON à simuler." in resume[2]
+    assert {attrs["href"] for tag, attrs in resume[3] if tag == "a"} == {"#id_taux_tva", "#id_fichier"}
+    assert contenu.index('id="resultat-formulaire"') < contenu.index('id="formulaire-simulation"')
+
+
 def test_import_refuse_annonce_dans_le_message_de_resultat(client_relais, fichier_une_erreur):
     import_demandes = import_de(simuler(client_relais, fichier_une_erreur))
     client_relais.get(f"/imports/{import_demandes.pk}/")
