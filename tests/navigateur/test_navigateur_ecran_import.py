@@ -91,7 +91,12 @@ def test_ecrans_d_import_focus_lien_vers_les_erreurs_et_accessibilite(navigateur
     titre = page.get_by_role("heading", name="Importer les demandes", level=1).bounding_box()
     formulaire = page.get_by_role("heading", name="Import des demandes d'avance ou de solde").bounding_box()
     assert formulaire["y"] - (titre["y"] + titre["height"]) < 250, (titre, formulaire)
-    expect(page.get_by_role("button", name="Récapitulatif")).to_have_attribute("aria-expanded", "false")
+    recapitulatif = page.get_by_role("button", name="Récapitulatif")
+    expect(recapitulatif).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_text("SIRET : 77625125800013").first).to_be_hidden()
+    recapitulatif.click()
+    expect(recapitulatif).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#recapitulatif-mobile").get_by_text("SIRET : 77625125800013")).to_be_visible()
     expect(page.get_by_role("navigation", name="Étapes de l'import")).to_be_hidden()
     page.set_viewport_size(LARGEURS["bureau"])
 
