@@ -33,7 +33,7 @@ from piecesjointes.models import PieceRecue, ZipDepose
 from tests.factories import MO, PIC_MAX
 from tests.hostile import generer
 from tests.imports.ecran_import import COLONNES_ERREURS
-from tests.pages import MESSAGE_ERREURS, MESSAGE_SUCCES, normaliser, page, texte
+from tests.pages import MESSAGE_ERREURS, MESSAGE_FORMAT, MESSAGE_SUCCES, normaliser, page, texte
 from tests.parcours import deposer, import_de, importer, simuler, verifier_stockage
 
 CAS_JSON = generer.cas_json()
@@ -163,7 +163,9 @@ def _issue_de_la_simulation(client, reponse, imports_avant: int):
         for detail in import_demandes.details:
             assert detail and normaliser(detail) in contenu, detail[:300]
             assert not ANGLAIS.search(detail), f"détail en anglais : {detail[:300]}"
-        assert BALISES in contenu and MESSAGE_SUCCES not in contenu
+        # the sentence on the tags only for a refusal of the file's format, not of its content (issue 12)
+        assert import_demandes.rejet_de_format == (import_demandes.message == MESSAGE_FORMAT)
+        assert (BALISES in contenu) == import_demandes.rejet_de_format and MESSAGE_SUCCES not in contenu
         assert not import_demandes.importable
         return "rejet", import_demandes, ecran
     if import_demandes.simulation_reussie:
