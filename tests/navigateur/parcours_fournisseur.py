@@ -180,10 +180,12 @@ def recharger_apres_le_traitement(page, adresse: str, essais: int = 3) -> None:
 
 
 def terminer(page, url: str, import_id: int) -> None:
-    """« Terminer » on the step « 2 - Pièces jointes »; waits for the page it leads to."""
+    """« Terminer » on the step « 2 - Pièces jointes »; waits for the step again, its result first."""
+    from playwright.sync_api import expect
+
     page.goto(f"{url}/pieces-jointes/{import_id}/")
     page.get_by_role("button", name="Terminer").click()
-    page.wait_for_url(lambda adresse: not adresse.endswith(f"/pieces-jointes/{import_id}/"))
+    expect(page.locator("[data-focus-resultat]")).to_contain_text("Import terminé")
 
 
 def rejeter(demande_id: int, motif: str = "Le bon de commande n'est pas signé par le bénéficiaire.") -> None:

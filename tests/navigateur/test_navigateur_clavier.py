@@ -17,7 +17,9 @@ import pytest
 from tests.navigateur.parcours_fournisseur import ANS, attendre_zips, ecrire_fichiers
 
 TABS_MAX = 80  # a page's whole tab order: past the last element, Tab comes back to the first
-TABS_VERS_IMPORTER = 6  # from the success alert to « Importer »
+# From the success alert to « Importer »: its « Fermer », the four fields of the form kept filled in,
+# « Simuler », then « Importer » (16 Tabs before the result moved to the top of the page).
+TABS_VERS_IMPORTER = 7
 DELAI_FOCUS = 5_000  # ms
 DELAI_ZIP = 30_000  # ms: upload, worker, page polling then reloading itself
 
