@@ -26,7 +26,6 @@ MESSAGE_ERREURS = (
 MESSAGE_FORMAT = "Le JSON chargé ne respecte pas le format attendu"
 MESSAGE_REGIME = "Le régime de TVA renseigné dans le JSON est différent de celui renseigné dans ce formulaire"
 MESSAGE_IMPORT_REFUSE = "L'import n'est possible qu'après une simulation réussie de ce fichier."
-COLONNES_ERREURS = ["Ligne", "Numéro éditeur", "Code", "Champ", "Message"]
 COLONNES_IMPORTS = [
     "Identifiant",
     "Date d'importation",
@@ -64,15 +63,6 @@ ENTETES_CSV_IMPORTS = [
 ENTETES_CSV_DEMANDES = [*COLONNES_DEMANDES, "Montant Ségur HT"]
 
 # Step « 2 - Pièces jointes » (spec §6).
-REGLES_PIECES = [
-    "Lors de l'import de pièces jointes, quelques règles à suivre :",
-    "Chaque fichier ne doit pas dépasser 3Mo",
-    "Les formats acceptés sont .jpg, .png, .pdf",
-    "Le nom de la pièce jointe ne doit pas avoir plus de 100 caractères",
-    "Le nom de la pièce jointe doit être contenu dans le fichier JSON",
-    "Chaque fichier Zip ne doit pas dépasser 200Mo",
-    "Chaque fichier doit correspondre à la nomenclature indiquée sur la documentation",
-]
 COLONNES_ZIPS = ["Nom du fichier importé", "Statut import"]
 MESSAGE_COMPLET = "Toutes les pièces jointes peuvent être importées correctement, merci de cliquer sur « Terminer »."
 DEMANDE_NOUVEAU_ZIP = "Merci d'importer un nouveau fichier zip contenant les pièces suivantes :"
