@@ -1,6 +1,3 @@
-from decimal import Decimal
-
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
@@ -10,10 +7,10 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import numero_dossier, services
+from .admin_dossier import DossierDemandeAdmin, MotifRejetForm, PaiementForm
 from .comptes import (
     CompteFournisseurCreationForm,
     CompteFournisseurForm,
@@ -23,15 +20,12 @@ from .comptes import (
     prevenir_changement_d_adresse,
 )
 from .models import (
-    Beneficiaire,
     CompteurDossier,
     Couloir,
     Demande,
     Fournisseur,
     Logiciel,
     OperateurMessagerie,
-    Paiement,
-    PieceAttendue,
     Solution,
     TypePiece,
     Utilisateur,
@@ -41,8 +35,6 @@ from .selectors import (
     demandes_a_exporter,
     demandes_avec_fournisseur,
     demandes_avec_solution,
-    derniere_reception,
-    ligne_deposee,
 )
 from .tables import COLONNES_GESTION
 from .templatetags.statuts import badge_de_paiement, badge_de_statut
@@ -311,68 +303,8 @@ class CompteurDossierAdmin(admin.ModelAdmin):
         return False
 
 
-class LectureSeuleInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class BeneficiaireInline(LectureSeuleInline):
-    model = Beneficiaire
-    fields = ["nature", "identifiant", "nom", "email", "telephone", "vivant"]
-
-
-class PieceAttendueInline(LectureSeuleInline):
-    model = PieceAttendue
-    fields = ["nom_fichier", "format_fichier", "type_fichier", "reception"]
-    readonly_fields = ["reception"]
-
-    @admin.display(description="pièce reçue")
-    def reception(self, piece):
-        recue = derniere_reception(piece)
-        if recue is None:
-            return "Non reçue"
-        url = reverse("piecesjointes:piece", args=[recue.pk])
-        return format_html(
-            '<a href="{}?ouvrir=1" target="_blank" rel="noopener">Ouvrir</a> · <a href="{}">Télécharger</a>'
-            " ({} octets, {}, reçue le {})",
-            url,
-            url,
-            recue.taille,
-            recue.type_mime,
-            timezone.localtime(recue.date_reception).strftime("%d/%m/%Y %H:%M"),
-        )
-
-
-class PaiementInline(LectureSeuleInline):
-    model = Paiement
-    fields = ["date_paiement", "montant", "statut", "enregistre_par", "date_enregistrement"]
-    readonly_fields = fields
-
-
-class MotifRejetForm(forms.Form):
-    motif = forms.CharField(
-        label="Motif du rejet (affiché au fournisseur)",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Le motif du rejet est obligatoire."},
-    )
-
-
-class PaiementForm(forms.Form):
-    montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    date_paiement = forms.DateField(
-        label="Date du paiement", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    statut = forms.ChoiceField(label="Statut", choices=StatutPaiement.choices)
-
-
 @admin.register(Demande)
-class DemandeAdmin(HistoriqueEnLectureSeule):
+class DemandeAdmin(DossierDemandeAdmin, HistoriqueEnLectureSeule):
     list_display = [BADGES.get(nom, nom) for nom in COLONNES_GESTION.noms()]
     list_filter = [
         "type_demande",
@@ -394,52 +326,7 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
     list_select_related = ["fournisseur", "solution__couloir", "solution__logiciel"]
     date_hierarchy = "date_depot"
     list_per_page = 50
-    inlines = [BeneficiaireInline, PieceAttendueInline, PaiementInline]
     actions = ["passer_en_instruction", "decider", "rejeter", "enregistrer_un_paiement", "exporter_csv"]
-    fieldsets = [
-        (
-            "Dossier",
-            {
-                "fields": [
-                    "numero_dossier",
-                    "type_demande",
-                    "badge_statut",
-                    "badge_paiement",
-                    "motif_rejet",
-                    "fournisseur",
-                    "solution",
-                    "import_demandes",
-                    "rang",
-                    "avance",
-                ]
-            },
-        ),
-        ("Commande", {"fields": ["numero_editeur", "date_commande", "regime_tva", "montant_ht", "date_depot"]}),
-        (
-            "Bénéficiaires",
-            {
-                "fields": [
-                    "commande_pour",
-                    "is_client_unique",
-                    "nom_responsable",
-                    "email_responsable",
-                    "telephone_responsable",
-                    "finess_juridique",
-                    "is_mandataire",
-                    "nom_mandataire",
-                    "email_mandataire",
-                    "telephone_mandataire",
-                ]
-            },
-        ),
-        ("Scénario d'installation", {"fields": ["scenario_lisible"]}),
-        ("Ligne telle que déposée", {"classes": ["collapse"], "fields": ["ligne_deposee"]}),
-    ]
-
-    def get_readonly_fields(self, request, obj=None):
-        # Managers act through the actions (traced, checked); the content itself is the supplier's.
-        champs = [f for bloc in self.fieldsets for f in bloc[1]["fields"]]
-        return champs
 
     def has_add_permission(self, request):
         return False
@@ -463,24 +350,6 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
 
     class Media:
         css = {"all": ["css/admin-statuts.css"]}
-
-    @admin.display(description="scénario")
-    def scenario_lisible(self, demande):
-        return format_html_join(
-            "",
-            "<div>{} : {}</div>",
-            (
-                (cle, "oui" if valeur is True else "non" if valeur is False else valeur or "—")
-                for cle, valeur in demande.scenario.items()
-            ),
-        )
-
-    @admin.display(description="JSON")
-    def ligne_deposee(self, demande):
-        texte = ligne_deposee(demande)
-        if texte is None:
-            return "Ligne indisponible (import supprimé ou fichier introuvable)."
-        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", texte)
 
     # --- actions ---------------------------------------------------------------------
 

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, Model, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Demande, Fournisseur, Logiciel, PieceAttendue, Solution, TypePiece, Utilisateur
+from .models import Demande, Fournisseur, Logiciel, Paiement, PieceAttendue, Solution, TypePiece, Utilisateur
 from .valeurs import StatutDemande
 
 LOT_EXPORT = 2000  # rows read from the database at a time by a streamed CSV export
@@ -138,3 +138,68 @@ def derniere_reception(piece: PieceAttendue) -> Model | None:
 
 def comptes_par_identifiant(comptes: QuerySet[Utilisateur]) -> QuerySet[Utilisateur]:
     return comptes.order_by("username")
+
+
+# --- the dossier page of the managers' admin ------------------------------------------------------
+
+
+def dossier_pour_gestion(demandes: QuerySet[Demande], pk: Any) -> Demande | None:
+    """The demande of the dossier page, with all it shows read in a fixed number of queries: its
+    supplier, solution, import, beneficiaries, expected pieces with their received files (latest
+    zip first) and payments with who recorded them. `demandes` is what the admin lets the user see."""
+    receptions = PieceAttendue._meta.get_field("receptions").related_model
+    return (
+        demandes.select_related("fournisseur", "solution__couloir", "solution__logiciel", "import_demandes", "avance")
+        .prefetch_related(
+            "beneficiaires",
+            Prefetch(
+                "pieces_attendues__receptions",
+                queryset=receptions._default_manager.order_by("-zip_depose_id"),  # type: ignore[union-attr]
+            ),
+            Prefetch("paiements", queryset=Paiement.objects.select_related("enregistre_par")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def historique_du_dossier(demande: Demande) -> list[dict[str, Any]]:
+    """The dossier's history as a manager reads it, oldest first: each step where its status or its
+    payment status changed, with who (the account; None for the import itself), when, from which
+    status to which, and the motif of a rejection. A demande created by an import has no history row
+    of its own (the import records its creation): its first step is then its deposit « En attente
+    des pièces », as on the supplier's page. One query, whatever the number of rows."""
+    versions = list(
+        Demande.history.filter(id=demande.pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    etapes: list[dict[str, Any]] = []
+    avant: tuple[str, str] | None = None
+    libelle_avant = ""
+    if not versions or versions[0].history_type != "+":
+        avant, libelle_avant = (StatutDemande.EN_ATTENTE_PIECES, ""), StatutDemande.EN_ATTENTE_PIECES.label
+        etapes.append({"date": demande.date_depot, "auteur": None, "depuis": "", "vers": libelle_avant, "motif": ""})
+    for version in versions:
+        cle = (version.statut, version.statut_paiement)
+        if cle == avant:
+            continue
+        rejet = version.statut == StatutDemande.REJETEE and (avant is None or avant[0] != StatutDemande.REJETEE)
+        libelle = _etat_lisible(version)
+        etapes.append(
+            {
+                "date": version.history_date,
+                "auteur": version.history_user,
+                "depuis": libelle_avant,
+                "vers": libelle,
+                "motif": version.motif_rejet if rejet else "",
+            }
+        )
+        avant, libelle_avant = cle, libelle
+    return etapes
+
+
+def _etat_lisible(version: Any) -> str:
+    """« Décidée » or « Décidée · Paiement effectué »."""
+    paiement = version.get_statut_paiement_display() if version.statut_paiement else ""
+    return f"{version.get_statut_display()} · {paiement}" if paiement else version.get_statut_display()
