@@ -96,13 +96,11 @@ def test_admin_liste_et_detail_memes_couleurs(client_gestionnaire, une_demande_p
     # The admin draws the DSFR badge classes with its own small stylesheet.
     assert '<link href="/static/css/admin-statuts.css" media="all" rel="stylesheet">' in contenu
     assert finders.find("css/admin-statuts.css")
-    # The detail: the same badge in its read-only « statut » field.
+    # The dossier page: the same badge under its title, no payment badge before any payment.
     rejetee = une_demande_par_statut[StatutDemande.REJETEE]
     detail = client_gestionnaire.get(f"{LISTE}{rejetee.pk}/change/").content.decode()
-    champ = re.search(r'<div class="[^"]*field-badge_statut[^"]*">(.*?)</div>\s*</div>', detail, re.S).group(1)
-    assert badges_et_classes(champ) == [("Rejetée", "fr-badge fr-badge--error")]
-    paiement = re.search(r'field-badge_paiement".*?<div class="readonly">(.*?)</div>', detail, re.S).group(1)
-    assert paiement == "-"  # no payment yet: the admin's empty value, not « None »
+    statuts = re.search(r'<p class="dossier-statuts">(.*?)</p>', detail, re.S).group(1)
+    assert badges_et_classes(statuts) == [("Rejetée", "fr-badge fr-badge--error")]
     # The confirmation page of an action lists the demandes with the same badges.
     decidee = une_demande_par_statut[StatutDemande.DECIDEE]
     confirmation = agir(client_gestionnaire, "enregistrer_un_paiement", [decidee]).content.decode()

@@ -26,7 +26,10 @@ def test_historique_visible_dans_l_admin(client_gestionnaire, gestionnaire):
         statut=StatutPaiement.EFFECTUE,
     )
     fiche = client_gestionnaire.get(f"{LISTE}{demande.pk}/change/")
-    assert page(fiche).lien("Historique").attrs["href"] == f"{LISTE}{demande.pk}/history/"
+    assert (
+        page(fiche).lien("Historique détaillé (toutes les modifications)").attrs["href"]
+        == f"{LISTE}{demande.pk}/history/"
+    )
     reponse = client_gestionnaire.get(f"{LISTE}{demande.pk}/history/")
     assert reponse.status_code == 200
     lignes = [l for l in next(t for t in page(reponse).tables if t and t[0][:1] == ["Objet"]) if l]
@@ -38,9 +41,13 @@ def test_historique_visible_dans_l_admin(client_gestionnaire, gestionnaire):
     assert "EFFECTUE" in changements
     dates = [v.history_date for v in demande.history.all()]
     assert all(d <= timezone.now() for d in dates)
-    # The payment itself, on the demande's page (read-only inline).
-    contenu = texte(fiche, lu=True)
-    assert "Paiements" in contenu and "Paiement effectué" in contenu and "1000,00" in contenu
+    # The payment itself, on the demande's page.
+    assert page(fiche).table(["Date du paiement", "Montant", "Statut", "Enregistré par", "Enregistré le"])[0][:4] == [
+        "01/03/2024",
+        "1 000,00 €",
+        "Paiement effectué",
+        "gestionnaire",
+    ]
 
 
 @pytest.mark.parametrize("qui", ["gestionnaire", "lecture-seule"])

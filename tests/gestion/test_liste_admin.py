@@ -194,33 +194,35 @@ def test_fiche_d_une_demande_importee(client_gestionnaire, demande_importee_avec
         "Déposée",
         "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)",
         "mlp525off1",
-        "Numéro éditeur : 00001",
-        "Montant Ségur HT (€) : 10750,00",
-        "Nom du responsable : DURAND",
-        "FINESS juridique : 020015087",
+        "Numéro éditeur 00001",
+        "Montant Ségur HT 10 750,00 €",
+        "Responsable DURAND",
+        "FINESS juridique 020015087",
         # beneficiaries
         "Établissement (FINESS géographique) 020015772",
         "Établissement (FINESS géographique) 020015111",
         # scenario
         "Scénario d'installation",
-        "isCentreDeSante : oui",
-        "operateurMessagerie : MAI_15",
-        "isDirectToDMP : non",
+        "isCentreDeSante oui",
+        "operateurMessagerie MAI_15",
+        "isDirectToDMP non",
         # expected piece, received
         "MDV-LGC-Va1-BDC-00001.pdf",
-        f"Télécharger ({len(PDF)} octets, application/pdf",
+        f"({len(PDF)} octets, application/pdf)",
     ):
         assert attendu in contenu, attendu
     # The line as it was in the JSON
     assert "Ligne telle que déposée" in contenu
     assert '"numeroEditeur": "00001"' in contenu and '"FINESSJuridique": "020015087"' in contenu
     assert f"/admin/imports/import/{demande.import_demandes_id}/change/" in reponse.content.decode()
-    assert page(reponse).lien("Historique").attrs["href"] == f"{LISTE}{demande.pk}/history/"
+    assert page(reponse).lien("Historique détaillé (toutes les modifications)").attrs["href"] == (
+        f"{LISTE}{demande.pk}/history/"
+    )
     # Read-only: no form field for the content, no deletion.
     assert 'name="statut"' not in reponse.content.decode() and 'name="montant_ht"' not in reponse.content.decode()
     assert f"{LISTE}{demande.pk}/delete/" not in reponse.content.decode()
 
-    lien = page(reponse).lien("Télécharger").attrs["href"]
+    lien = page(reponse).lien("Télécharger MDV-LGC-Va1-BDC-00001.pdf").attrs["href"]
     piece = PieceRecue.objects.get()
     assert lien == f"/pieces-jointes/piece/{piece.pk}/"
     telechargement = client_gestionnaire.get(lien)

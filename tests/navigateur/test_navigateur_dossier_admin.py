@@ -134,9 +134,7 @@ def test_le_gestionnaire_instruit_decide_et_paie_depuis_la_page_du_dossier(navig
     historique = page.get_by_role("table", name=re.compile("^Changements de statut")).locator("tbody tr")
     expect(historique).to_have_count(5)  # the deposit (import, then « Terminer »), then the manager's steps
     date = re.compile(r"^\d\d/\d\d/\d{4} \d\d:\d\d$")
-    expect(historique.nth(2).get_by_role("cell")).to_have_text(
-        [date, "gestionnaire", "Déposée", "En instruction", "—"]
-    )
+    expect(historique.nth(2).get_by_role("cell")).to_have_text([date, "gestionnaire", "Déposée", "En instruction", "—"])
     expect(historique.nth(4).get_by_role("cell")).to_have_text(
         [date, "gestionnaire", "Décidée", "Décidée · Paiement effectué", "—"]
     )
