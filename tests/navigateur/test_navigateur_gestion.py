@@ -88,9 +88,9 @@ def test_le_gestionnaire_decide_et_paie_le_fournisseur_le_voit(navigateur):
     # The demande's page in the admin: the payment and the history (who).
     rangee.get_by_role("link", name=numero).click()
     page.wait_for_url(re.compile(rf"/admin/demandes/demande/{demande.pk}/change/$"))
-    expect(page.locator(".field-badge_statut .readonly")).to_have_text("Décidée")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Demande {numero} — Décidée")
     expect(page.get_by_role("cell", name="Paiement effectué", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Historique").click()
+    page.get_by_role("link", name="Historique détaillé (toutes les modifications)").click()
     page.wait_for_url(re.compile(rf"/admin/demandes/demande/{demande.pk}/history/$"))
     expect(page.get_by_role("cell", name="gestionnaire", exact=True)).to_have_count(3)
     page.context.close()
