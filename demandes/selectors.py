@@ -147,6 +147,7 @@ def dossier_pour_gestion(demandes: QuerySet[Demande], pk: Any) -> Demande | None
     """The demande of the dossier page, with all it shows read in a fixed number of queries: its
     supplier, solution, import, beneficiaries, expected pieces with their received files (latest
     zip first) and payments with who recorded them. `demandes` is what the admin lets the user see."""
+    # piecesjointes.PieceRecue, reached through the relation (demandes does not import piecesjointes).
     receptions = PieceAttendue._meta.get_field("receptions").related_model
     return (
         demandes.select_related("fournisseur", "solution__couloir", "solution__logiciel", "import_demandes", "avance")
@@ -154,7 +155,7 @@ def dossier_pour_gestion(demandes: QuerySet[Demande], pk: Any) -> Demande | None
             "beneficiaires",
             Prefetch(
                 "pieces_attendues__receptions",
-                queryset=receptions._default_manager.order_by("-zip_depose_id"),  # type: ignore[union-attr]
+                queryset=receptions._default_manager.order_by("-zip_depose_id"),
             ),
             Prefetch("paiements", queryset=Paiement.objects.select_related("enregistre_par")),
         )
@@ -170,9 +171,7 @@ def historique_du_dossier(demande: Demande) -> list[dict[str, Any]]:
     of its own (the import records its creation): its first step is then its deposit « En attente
     des pièces », as on the supplier's page. One query, whatever the number of rows."""
     versions = list(
-        Demande.history.filter(id=demande.pk)  # type: ignore[attr-defined]
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
+        Demande.history.filter(id=demande.pk).select_related("history_user").order_by("history_date", "history_id")
     )
     etapes: list[dict[str, Any]] = []
     avant: tuple[str, str] | None = None

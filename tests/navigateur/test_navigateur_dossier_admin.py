@@ -69,6 +69,8 @@ def test_le_gestionnaire_instruit_decide_et_paie_depuis_la_page_du_dossier(navig
 
     demande = _dossier_importe_avec_piece(document_ttc)
     page = navigateur.nouvelle_page()
+    refus_csp = []  # the dossier page has no inline script or style: the CSP refuses nothing
+    page.on("console", lambda m: refus_csp.append(m.text) if "Content Security Policy" in m.text else None)
 
     # --- the admin's login: a heading, no violation -------------------------------------
     page.goto(f"{navigateur.url}/admin/login/")
@@ -140,6 +142,7 @@ def test_le_gestionnaire_instruit_decide_et_paie_depuis_la_page_du_dossier(navig
     )
     _aux_deux_largeurs(page, "Page du dossier (Décidée, payée)")
     page.context.close()
+    assert refus_csp == []
 
     demande.refresh_from_db()
     assert (demande.statut, demande.statut_paiement) == (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE)
