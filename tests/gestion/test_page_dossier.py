@@ -95,6 +95,14 @@ def test_page_du_dossier_en_lecture_seule(client_gestionnaire):
         assert re.search(rf"<h2 id=\"[^\"]+\">{section}</h2>", contenu), section
     assert "MDV-LGC-Va1-BDC-X.pdf" in lu and "Non reçue" in lu
     assert "Aucun paiement enregistré." in lu
+    # The breadcrumb leads back to the list.
+    fil = re.search(r'<div class="breadcrumbs">(.*?)</div>', contenu, re.S).group(1)
+    assert [(a.texte, a.attrs["href"]) for a in Page(fil).liens] == [
+        ("Accueil", "/admin/"),
+        ("Demandes et référentiels", "/admin/demandes/"),
+        ("Demandes", LISTE),
+    ]
+    assert texte_brut_de(fil).endswith(f"› {NUMERO}")
     # A POST to the page itself changes nothing.
     assert client_gestionnaire.post(url_dossier(demande), {"statut": "DECIDEE"}).status_code == 405
     assert statuts(demande) == [(StatutDemande.DEPOSEE, "")]
