@@ -165,7 +165,13 @@ class DossierDemandeAdmin:
                 return self._page(request, demande, rejet=form)
             motif = form.cleaned_data["motif"]
         faites, refusees = services.changer_statut(
-            Demande.objects.filter(pk=demande.pk), transition=transition, utilisateur=request.user, motif=motif
+            Demande.objects.filter(pk=demande.pk),
+            transition=transition,
+            utilisateur=request.user,
+            motif=motif,
+            # The status the page showed: if another manager changed it meanwhile, nothing is done,
+            # even when the new status would allow this decision too.
+            statut_vu=request.POST.get("statut_vu") or None,
         )
         if faites:
             self.message_user(

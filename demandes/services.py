@@ -170,26 +170,33 @@ def _verrouiller(demandes: Demandes) -> list[Demande]:
 
 
 def changer_statut(
-    demandes: Demandes, *, transition: str, utilisateur: Utilisateur, motif: str = ""
+    demandes: Demandes, *, transition: str, utilisateur: Utilisateur, motif: str = "", statut_vu: str | None = None
 ) -> tuple[list[Demande], list[tuple[Demande, str]]]:
-    """Applies a transition to each demande that allows it. Returns (changed, [(demande, reason)])."""
+    """Applies a transition to each demande that allows it. Returns (changed, [(demande, reason)]).
+    `statut_vu`: the status the manager had before his eyes (the dossier page); a demande whose
+    status is another one under the lock is refused, whatever the transition would allow."""
     with evenement(
         "decision_gestionnaire", utilisateur_id=utilisateur.pk, transition=transition, demandes=len(demandes)
     ) as details:
-        faites, refusees = _changer_statut(demandes, transition=transition, utilisateur=utilisateur, motif=motif)
+        faites, refusees = _changer_statut(
+            demandes, transition=transition, utilisateur=utilisateur, motif=motif, statut_vu=statut_vu
+        )
         details.update(faites=len(faites), refusees=len(refusees))
     return faites, refusees
 
 
 @transaction.atomic
 def _changer_statut(
-    demandes: Demandes, *, transition: str, utilisateur: Utilisateur, motif: str
+    demandes: Demandes, *, transition: str, utilisateur: Utilisateur, motif: str, statut_vu: str | None
 ) -> tuple[list[Demande], list[tuple[Demande, str]]]:
     regle = TRANSITIONS[transition]
     if transition == "rejet" and not motif.strip():
         raise ValueError("Le motif du rejet est obligatoire.")
     faites, refusees = [], []
     for demande in _verrouiller(demandes):
+        if statut_vu is not None and demande.statut != statut_vu:
+            refusees.append((demande, f"la demande est désormais « {demande.get_statut_display()} »"))
+            continue
         if demande.statut not in regle.depuis:
             refusees.append(
                 (

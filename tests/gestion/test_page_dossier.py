@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from demandes import services
 from demandes.models import Demande, Paiement
 from demandes.selectors import historique_du_dossier
 from demandes.valeurs import StatutDemande, StatutPaiement
@@ -86,7 +87,9 @@ def test_page_du_dossier_en_lecture_seule(client_gestionnaire):
     assert "Enregistrer" not in [b.texte for b in page(reponse).boutons]
     assert 'name="_save"' not in contenu and 'name="_continue"' not in contenu
     champs = set(re.findall(r'<(?:input|select|textarea)[^>]*name="([^"]+)"', contenu))
-    assert champs == {"csrfmiddlewaretoken", "motif"}  # the rejection's motif, in the decision bar
+    # The rejection's motif, in the decision bar, and the status shown (hidden: a decision taken on a
+    # page that is no longer true is refused).
+    assert champs == {"csrfmiddlewaretoken", "motif", "statut_vu"}
     formulaires = [f for f in re.findall(r'<form [^>]*action="([^"]+)"', contenu) if f != "/admin/logout/"]
     assert formulaires == [url_decision(demande, "instruction"), url_decision(demande, "rejet")]
     # The data, grouped; the expected piece, not received yet.
@@ -409,3 +412,34 @@ def test_deux_gestionnaires_sur_le_meme_dossier_l_un_gagne_l_autre_est_prevenu(d
     # The loser's page shows the dossier as it now is; one transition only in the history.
     assert titre(perdant) == f"Demande {NUMERO} — {demande.get_statut_display()}"
     assert demande.history.filter(history_type="~").count() == 1
+
+
+def _formulaire(reponse, action_finit_par: str) -> tuple[str, dict[str, str]]:
+    """The dossier page's form posting to …`action_finit_par`: its action and its hidden fields."""
+    for action, corps in re.findall(
+        r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', reponse.content.decode(), re.S
+    ):
+        if action.endswith(action_finit_par):
+            return action, dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', corps))
+    raise AssertionError(f"pas de formulaire vers …{action_finit_par}")
+
+
+def test_une_decision_sur_une_page_perimee_n_est_pas_appliquee(client_gestionnaire):
+    """The page showed « Déposée »; another manager put the dossier in instruction since. « Rejeter »
+    would be allowed from there too, but the manager decided on what he saw: nothing is done."""
+    demande = creer_demande(1)
+    action, champs = _formulaire(client_gestionnaire.get(url_dossier(demande)), "/decision/rejet/")
+    assert champs["statut_vu"] == StatutDemande.DEPOSEE
+    autre = utilisateur("gestionnaire")
+    services.changer_statut([demande], transition="instruction", utilisateur=autre)
+
+    reponse = client_gestionnaire.post(action, {**champs, "motif": "Pièce illisible"}, follow=True)
+
+    assert messages_de_la_page(reponse) == [
+        (
+            "error",
+            f"« Rejeter » n'a pas été appliqué : la demande est désormais « En instruction ». {MESSAGE_CONCURRENCE}",
+        )
+    ]
+    assert titre(reponse) == f"Demande {NUMERO} — En instruction"
+    assert statuts(demande)[-1] == (StatutDemande.EN_INSTRUCTION, "")
