@@ -403,7 +403,6 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
         "montant",
         "denomination",
         "couloir",
-        "type_demande",
         "depot",
         "attente",
         "nom_gestionnaire",

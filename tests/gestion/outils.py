@@ -20,7 +20,6 @@ COLONNES_ADMIN = [
     "Montant HT",
     "Fournisseur",
     "Couloir",
-    "Type",
     "Dépôt",
     "Jours d'attente",
     "Gestionnaire",

@@ -9,7 +9,7 @@ from django.test import Client
 from demandes.models import Demande
 from demandes.valeurs import StatutDemande
 from tests.factories import creer_demande, nouveau_staff
-from tests.gestion.outils import LISTE, agir, lignes_admin, messages_de, resultats
+from tests.gestion.outils import COLONNES_ADMIN, LISTE, agir, lignes_admin, messages_de, resultats
 from tests.pages import options_d_action, page
 
 
@@ -27,10 +27,11 @@ def test_m_attribuer_puis_mes_dossiers(client_gestionnaire, gestionnaire, six_de
     assert _gestionnaires(d1, h2) == ["gestionnaire", "gestionnaire"]
 
     # The list shows who holds each dossier (« — » for the others).
-    lignes = {ligne[1]: ligne for ligne in lignes_admin(client_gestionnaire.get(LISTE))}
-    assert lignes["FINMDV000001M0"][9] == "gestionnaire"
-    assert lignes["FINHOP000012M0"][9] == "gestionnaire"
-    assert lignes["FINMDV000002M0"][9] == "—"
+    colonne = COLONNES_ADMIN.index("Gestionnaire")
+    lignes = {ligne[1]: ligne[colonne] for ligne in lignes_admin(client_gestionnaire.get(LISTE))}
+    assert lignes["FINMDV000001M0"] == "gestionnaire"
+    assert lignes["FINHOP000012M0"] == "gestionnaire"
+    assert lignes["FINMDV000002M0"] == "—"
 
     # « Mes dossiers »: the filter of the sidebar, clicked as the manager would.
     liste = client_gestionnaire.get(LISTE)
