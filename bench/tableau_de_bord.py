@@ -98,7 +98,6 @@ def vider():
                     modele.objects.all()._raw_delete(connection.alias)  # no collector: the order above is the FKs'
 
 
-
 def statut(n: int) -> tuple[str, str]:
     reste = n % 100
     if reste < 30:
@@ -144,7 +143,8 @@ def creer_demandes(nombre: int, gestionnaire: Utilisateur) -> None:
                             rang=1,
                             commande_pour="STRUCTURE",
                             scenario={"isCentreDeSante": True},
-                            date_depot=maintenant - datetime.timedelta(minutes=(400 * 24 * 60 * (nombre - n)) // nombre),
+                            date_depot=maintenant
+                            - datetime.timedelta(minutes=(400 * 24 * 60 * (nombre - n)) // nombre),
                             gestionnaire=gestionnaire if n % 10 == 0 else None,
                             date_attribution=maintenant if n % 10 == 0 else None,
                         )
@@ -251,7 +251,12 @@ def main():
             + ["oui" if all(c == comptes[0] for c in comptes) else "NON"]
         )
     imprimer_tableau(
-        ["page", *(f"p50 ms à {entier(t)}" for t in args.tailles), *(f"req. à {entier(t)}" for t in args.tailles), "fixe"],
+        [
+            "page",
+            *(f"p50 ms à {entier(t)}" for t in args.tailles),
+            *(f"req. à {entier(t)}" for t in args.tailles),
+            "fixe",
+        ],
         lignes,
         ["<30", *([">16"] * len(args.tailles)), *([">14"] * len(args.tailles)), ">5"],
     )

@@ -40,11 +40,11 @@ from .models import (
 )
 from .selectors import (
     comptes_par_identifiant,
-    jours_d_attente,
     demandes_a_exporter,
     demandes_avec_fournisseur,
     demandes_avec_solution,
     derniere_reception,
+    jours_d_attente,
     ligne_deposee,
 )
 from .tables import COLONNES_GESTION
@@ -429,7 +429,8 @@ class DemandeAdmin(HistoriqueEnLectureSeule):
         "finess_juridique",
     ]
     list_select_related = ["fournisseur", "solution__couloir", "solution__logiciel", "gestionnaire"]
-    date_hierarchy = "date_depot"
+    # No date_hierarchy: its row of years costs a scan of the whole table on every page (100 ms at
+    # 100 000 demandes); the filter « Par date de dépôt » and date_depot__year/__month/__day remain.
     list_per_page = 50
     inlines = [BeneficiaireInline, PieceAttendueInline, PaiementInline]
     actions = ["m_attribuer", "passer_en_instruction", "decider", "rejeter", "enregistrer_un_paiement", "exporter_csv"]

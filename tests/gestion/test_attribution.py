@@ -14,9 +14,7 @@ from tests.pages import options_d_action, page
 
 
 def _gestionnaires(*demandes) -> list[str | None]:
-    return [
-        Demande.objects.filter(pk=d.pk).values_list("gestionnaire__username", flat=True).get() for d in demandes
-    ]
+    return [Demande.objects.filter(pk=d.pk).values_list("gestionnaire__username", flat=True).get() for d in demandes]
 
 
 def test_m_attribuer_puis_mes_dossiers(client_gestionnaire, gestionnaire, six_demandes):

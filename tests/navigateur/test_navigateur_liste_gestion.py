@@ -46,15 +46,16 @@ def _creer_demandes():
             statut=statut,
             statut_paiement=StatutPaiement.EFFECTUE if statut == StatutDemande.DECIDEE else "",
         )
-        Demande.objects.filter(pk=demande.pk).update(
-            date_depot=datetime.datetime(2024, 1, n, 12, tzinfo=datetime.UTC)
-        )
+        Demande.objects.filter(pk=demande.pk).update(date_depot=datetime.datetime(2024, 1, n, 12, tzinfo=datetime.UTC))
 
 
 def _tient_dans_l_ecran(page, rangee) -> None:
     """Every column on screen: the table is no wider than its box (the admin would scroll it) and
     the row's last cell ends inside the window."""
-    assert page.evaluate("() => { const r = document.querySelector('.results'); return r.scrollWidth - r.clientWidth }") <= 0
+    assert (
+        page.evaluate("() => { const r = document.querySelector('.results'); return r.scrollWidth - r.clientWidth }")
+        <= 0
+    )
     boite = rangee.locator("td").last.bounding_box()
     assert boite and boite["x"] + boite["width"] <= page.viewport_size["width"], boite
     assert _deborde(page) <= 0
