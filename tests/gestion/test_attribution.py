@@ -4,13 +4,16 @@ holds is taken with a message naming him; closed dossiers are refused; every att
 dossier's history, in the manager's name; a staff account without the right has no such action."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from demandes.models import Demande
 from demandes.valeurs import StatutDemande
 from tests.factories import creer_demande, nouveau_staff
 from tests.gestion.outils import COLONNES_ADMIN, LISTE, agir, lignes_admin, messages_de, resultats
+from tests.marques import postgres_seulement
 from tests.pages import options_d_action, page
+from tests.parcours import utilisateur
 
 
 def _gestionnaires(*demandes) -> list[str | None]:
@@ -113,10 +116,32 @@ def test_sans_le_droit_d_instruire_pas_d_attribution(client, demo):
 
 @pytest.mark.parametrize("nom", ["relais"])
 def test_un_fournisseur_n_attribue_rien(client, demo, nom):
-    from tests.parcours import utilisateur
-
     demande = creer_demande(1)
     client.force_login(utilisateur(nom))
     reponse = client.post(LISTE, {"action": "m_attribuer", "_selected_action": [demande.pk], "index": "0"})
     assert reponse.status_code == 302 and reponse["Location"].startswith("/admin/login/")
     assert _gestionnaires(demande) == [None]
+
+
+@postgres_seulement("concurrence réelle : PostgreSQL (la CI)")
+def test_deux_gestionnaires_prennent_le_meme_dossier_en_meme_temps(demo_transactionnel, monkeypatch):
+    """The row lock: the second one sees the first one's attribution, and is told whom he took it
+    from (without it, both would believe they took a free dossier)."""
+    from demandes import services
+    from tests.gestion.test_deux_gestionnaires import _a_deux
+
+    demande = creer_demande(1)
+    collegue = get_user_model().objects.create_user("collegue", password="x", is_staff=True)
+    gestionnaire = utilisateur("gestionnaire")
+
+    def prendre(qui):
+        return lambda: services.attribuer(Demande.objects.filter(pk=demande.pk), utilisateur=qui)
+
+    resultats = _a_deux(monkeypatch, Demande, "save", [prendre(gestionnaire), prendre(collegue)])
+    precedents = sorted(
+        (precedent.username if precedent else "") for resultat in resultats for _, precedent in resultat.prises
+    )
+    gagnant = Demande.objects.get(pk=demande.pk).gestionnaire
+    perdant = collegue if gagnant == gestionnaire else gestionnaire
+    assert precedents == ["", perdant.username]
+    assert demande.history.filter(history_type="~").count() == 2
