@@ -174,6 +174,19 @@ class Demande(models.Model):
     finess_juridique = models.CharField("FINESS juridique", max_length=9, blank=True)
     scenario = models.JSONField("scénario d'installation", default=dict, blank=True)
     motif_rejet = models.TextField("motif du rejet", blank=True)
+    # The ASP manager who took the dossier (« M'attribuer », demandes.services.attribuer) and when.
+    # No index of its own (every demande created by the real import would pay for it): the partial
+    # index of Meta holds the attributed dossiers only, what « Mes dossiers » reads.
+    gestionnaire = models.ForeignKey(
+        "Utilisateur",
+        verbose_name="gestionnaire",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers_attribues",
+        db_index=False,
+    )
+    date_attribution = models.DateTimeField("attribuée le", null=True, blank=True)
     date_depot = models.DateTimeField("date de dépôt", auto_now_add=True)
     date_modification = models.DateTimeField("date de modification", auto_now=True)
     history = HistoricalRecords()
@@ -189,6 +202,14 @@ class Demande(models.Model):
         indexes = [
             models.Index(fields=["fournisseur", "-date_depot"]),
             models.Index(fields=["fournisseur", "statut", "-date_depot"]),
+            # The managers' list (oldest deposit first), the dashboard's longest waits and deposits of
+            # the last days: read along this index, not by sorting the whole table.
+            models.Index(fields=["date_depot"], name="demande_date_depot_idx"),
+            models.Index(
+                fields=["gestionnaire", "date_depot"],
+                condition=models.Q(gestionnaire__isnull=False),
+                name="demande_gestionnaire_idx",
+            ),
         ]
         constraints = [
             # E104 backed by the database: one live demande per numéro éditeur, solution and type.

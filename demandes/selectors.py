@@ -3,14 +3,18 @@
 import datetime
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Model, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import Demande, Fournisseur, Logiciel, Paiement, PieceAttendue, Solution, TypePiece, Utilisateur
-from .valeurs import StatutDemande
+from .valeurs import StatutDemande, StatutPaiement, TypeDemande
 
 LOT_EXPORT = 2000  # rows read from the database at a time by a streamed CSV export
 
@@ -131,11 +135,6 @@ def demandes_avec_solution(demandes: QuerySet[Demande]) -> QuerySet[Demande]:
     return demandes.select_related("solution")
 
 
-def derniere_reception(piece: PieceAttendue) -> Model | None:
-    """The piece received last for `piece` (a piecesjointes.PieceRecue, from the latest zip), or None."""
-    return piece.receptions.order_by("-zip_depose_id").first()
-
-
 def comptes_par_identifiant(comptes: QuerySet[Utilisateur]) -> QuerySet[Utilisateur]:
     return comptes.order_by("username")
 
@@ -202,3 +201,114 @@ def _etat_lisible(version: Any) -> str:
     """« Décidée » or « Décidée · Paiement effectué »."""
     paiement = version.get_statut_paiement_display() if version.statut_paiement else ""
     return f"{version.get_statut_display()} · {paiement}" if paiement else version.get_statut_display()
+
+
+# --- The managers' list and dashboard ------------------------------------------------------------
+
+# Not yet decided, rejected or cancelled: the dossier is still waiting (its days are counted).
+STATUTS_EN_ATTENTE = (StatutDemande.EN_ATTENTE_PIECES, StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION)
+# Waiting for the ASP itself (the supplier has sent everything): the dashboard's longest waits.
+STATUTS_A_TRAITER = (StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION)
+# « Demandé »: every demande but the cancelled ones; « Décidé »: the decided ones.
+STATUTS_DEMANDES = tuple(s for s in StatutDemande if s != StatutDemande.ANNULEE)
+JOURS_DE_DEPOTS = 7
+NOMBRE_PLUS_ANCIENS = 10
+
+
+def liste_des_gestionnaires(demandes: QuerySet[Demande]) -> QuerySet[Demande]:
+    """The rows of the managers' changelist: everything its columns show, in the same query."""
+    return demandes.select_related("fournisseur", "solution__couloir", "solution__logiciel", "gestionnaire")
+
+
+def jours_d_attente(demande: Demande, aujourd_hui: datetime.date | None = None) -> int | None:
+    """Whole days since the deposit (in Paris) of a dossier still waiting; None once it is decided,
+    rejected or cancelled."""
+    if demande.statut not in STATUTS_EN_ATTENTE:
+        return None
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    return (aujourd_hui - timezone.localdate(demande.date_depot)).days
+
+
+def _ligne_de_montants() -> dict[str, Any]:
+    return {"nombre": 0, "demande": Decimal("0"), "decide": Decimal("0"), "paye": Decimal("0")}
+
+
+def tableau_de_bord(aujourd_hui: datetime.date | None = None) -> dict[str, Any]:
+    """Everything the dashboard of the admin's index shows, in five queries whatever the number of
+    demandes (aggregates grouped in the database, never a query per row):
+
+    - `statuts`: [(StatutDemande, count)] in the statuses' order, and `total`;
+    - `par_couloir`, `par_type`: [(label, {nombre, demande, decide, paye})] with `totaux`:
+      requested = montant HT of every demande but the cancelled ones, decided = of the decided
+      ones, paid = the payments « effectué » recorded (Paiement.montant);
+    - `plus_anciens`: [(demande, days of waiting)] of the NOMBRE_PLUS_ANCIENS dossiers waiting for
+      the ASP (« Déposée », « En instruction ») deposited first;
+    - `depots`: [(day, count)] of the last JOURS_DE_DEPOTS days (Paris), today included, oldest first."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    # 1. counts and amounts, grouped by solution × type × status (no join: the couloir of each
+    # solution is read apart, in a query as small as the référentiel)
+    groupes = (
+        Demande.objects.order_by()
+        .values("solution_id", "type_demande", "statut")
+        .annotate(nombre=Count("id"), montant=Sum("montant_ht"))
+    )
+    # 2. the payments made, grouped by solution × type
+    paiements = (
+        Paiement.objects.order_by()
+        .filter(statut=StatutPaiement.EFFECTUE)
+        .values("demande__solution_id", "demande__type_demande")
+        .annotate(montant=Sum("montant"))
+    )
+    couloirs = {
+        solution["id"]: (solution["couloir__code"], solution["couloir__libelle"])
+        for solution in Solution.objects.order_by().values("id", "couloir__code", "couloir__libelle")
+    }
+    par_statut: dict[str, int] = defaultdict(int)
+    par_couloir: dict[str, dict[str, Any]] = defaultdict(_ligne_de_montants)
+    par_type: dict[str, dict[str, Any]] = defaultdict(_ligne_de_montants)
+    totaux = _ligne_de_montants()
+    libelles_couloirs: dict[str, str] = {}
+    for groupe in groupes:
+        code, libelle = couloirs[groupe["solution_id"]]
+        libelles_couloirs[code] = libelle
+        par_statut[groupe["statut"]] += groupe["nombre"]
+        for ligne in (par_couloir[code], par_type[groupe["type_demande"]], totaux):
+            ligne["nombre"] += groupe["nombre"]
+            if groupe["statut"] in STATUTS_DEMANDES:
+                ligne["demande"] += groupe["montant"]
+            if groupe["statut"] == StatutDemande.DECIDEE:
+                ligne["decide"] += groupe["montant"]
+    for paiement in paiements:
+        code, _ = couloirs[paiement["demande__solution_id"]]
+        for ligne in (par_couloir[code], par_type[paiement["demande__type_demande"]], totaux):
+            ligne["paye"] += paiement["montant"]
+    # 3. the longest waits
+    plus_anciens = [
+        (demande, jours_d_attente(demande, aujourd_hui))
+        for demande in liste_des_gestionnaires(Demande.objects.filter(statut__in=STATUTS_A_TRAITER)).order_by(
+            "date_depot", "id"
+        )[:NOMBRE_PLUS_ANCIENS]
+    ]
+    # 4. deposits per day (Paris days)
+    premier_jour = aujourd_hui - datetime.timedelta(days=JOURS_DE_DEPOTS - 1)
+    debut = timezone.make_aware(datetime.datetime.combine(premier_jour, datetime.time.min))
+    par_jour = dict(
+        Demande.objects.order_by()
+        .filter(date_depot__gte=debut)
+        .annotate(jour=TruncDate("date_depot", tzinfo=timezone.get_current_timezone()))
+        .values("jour")
+        .annotate(nombre=Count("id"))
+        .values_list("jour", "nombre")
+    )
+    jours = [premier_jour + datetime.timedelta(days=n) for n in range(JOURS_DE_DEPOTS)]
+    return {
+        "statuts": [(statut, par_statut.get(statut, 0)) for statut in StatutDemande],
+        "total": totaux["nombre"],
+        "par_couloir": [
+            (f"{code} — {libelles_couloirs[code]}", par_couloir[code]) for code in sorted(libelles_couloirs)
+        ],
+        "par_type": [(TypeDemande(code).label, par_type[code]) for code in TypeDemande.values if code in par_type],
+        "totaux": totaux,
+        "plus_anciens": plus_anciens,
+        "depots": [(jour, par_jour.get(jour, 0)) for jour in jours],
+    }

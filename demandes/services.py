@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet, Sum
+from django.utils import timezone
 
 from segur_portal.journal import evenement
 
@@ -280,3 +281,55 @@ def _enregistrer_paiement(
         demande.save()
         faites.append(demande)
     return faites, refusees
+
+
+# --- Attribution of dossiers to managers ------------------------------------------------------
+
+# A rejected or cancelled dossier is closed: nobody takes it any more.
+STATUTS_CLOS = (StatutDemande.REJETEE, StatutDemande.ANNULEE)
+
+
+class Attribution:
+    """What « M'attribuer » did: the dossiers taken (with the manager each was taken from, or
+    None), those the manager already held, those refused (closed) with the reason."""
+
+    def __init__(self) -> None:
+        self.prises: list[tuple[Demande, Utilisateur | None]] = []
+        self.deja: list[Demande] = []
+        self.refusees: list[tuple[Demande, str]] = []
+
+
+def attribuer(demandes: Demandes, *, utilisateur: Utilisateur) -> Attribution:
+    """« M'attribuer »: `utilisateur` becomes the manager of each dossier that is not closed, the
+    change historised in his name. A dossier another manager holds is taken from him (the manager
+    is told whom from: a team shares the work, an absent colleague's dossiers must be taken over)."""
+    with evenement("attribution", utilisateur_id=utilisateur.pk, demandes=len(demandes)) as details:
+        resultat = _attribuer(demandes, utilisateur=utilisateur)
+        details.update(prises=len(resultat.prises), deja=len(resultat.deja), refusees=len(resultat.refusees))
+    return resultat
+
+
+@transaction.atomic
+def _attribuer(demandes: Demandes, *, utilisateur: Utilisateur) -> Attribution:
+    resultat = Attribution()
+    verrouillees = _verrouiller(demandes)
+    precedents = Utilisateur.objects.in_bulk(
+        {demande.gestionnaire_id for demande in verrouillees if demande.gestionnaire_id}
+    )
+    maintenant = timezone.now()
+    for demande in verrouillees:
+        if demande.statut in STATUTS_CLOS:
+            resultat.refusees.append(
+                (demande, f"une demande « {demande.get_statut_display()} » est close, elle ne s'attribue plus")
+            )
+            continue
+        if demande.gestionnaire_id == utilisateur.pk:
+            resultat.deja.append(demande)
+            continue
+        precedent = precedents.get(demande.gestionnaire_id) if demande.gestionnaire_id else None
+        demande.gestionnaire, demande.date_attribution = utilisateur, maintenant
+        demande._history_user = utilisateur
+        # Only these two fields: the dossier itself is not modified (date_modification unchanged).
+        demande.save(update_fields=["gestionnaire", "date_attribution"])
+        resultat.prises.append((demande, precedent))
+    return resultat

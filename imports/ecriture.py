@@ -160,6 +160,8 @@ def preparer_lignes(
         motif_rejet="",
         date_depot=horodatage,
         date_modification=horodatage,
+        gestionnaire=None,  # no manager has taken it yet (« M'attribuer »)
+        date_attribution=None,
     )
     preparees = {}
     for rang, (ligne, resultat) in enumerate(zip(lignes, resultats, strict=True)):

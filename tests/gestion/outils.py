@@ -16,14 +16,13 @@ EXPORT = "/admin/demandes/demande/exporter/"
 COLONNES_ADMIN = [
     "",
     "Numéro de dossier",
-    "Type",
+    "Statut",
+    "Montant HT",
     "Fournisseur",
     "Couloir",
-    "Logiciel",
-    "Vague",
-    "Montant Ségur HT (€)",
-    "Date de dépôt",
-    "Statut",
+    "Dépôt",
+    "Jours d'attente",
+    "Gestionnaire",
     "Statut du dernier paiement",
 ]
 
@@ -43,7 +42,7 @@ ENTETES_CSV = [
 ]
 
 
-ACTIONS = ["passer_en_instruction", "decider", "rejeter", "enregistrer_un_paiement", "exporter_csv"]
+ACTIONS = ["m_attribuer", "passer_en_instruction", "decider", "rejeter", "enregistrer_un_paiement", "exporter_csv"]
 
 
 MOTIF_OBLIGATOIRE = "Le motif du rejet est obligatoire."

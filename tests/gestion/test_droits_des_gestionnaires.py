@@ -101,7 +101,13 @@ def test_un_staff_en_lecture_seule_n_a_pas_les_actions(client, demo):
 def test_instruire_sans_payer_et_payer_sans_instruire(client, demo):
     demande = creer_demande(1, StatutDemande.DECIDEE)
     client.force_login(nouveau_staff("instructeur", "demandes.view_demande", "demandes.instruire_demande"))
-    assert list(options_d_action(client.get(LISTE))) == ["passer_en_instruction", "decider", "rejeter", "exporter_csv"]
+    assert list(options_d_action(client.get(LISTE))) == [
+        "m_attribuer",
+        "passer_en_instruction",
+        "decider",
+        "rejeter",
+        "exporter_csv",
+    ]
     agir(client, "enregistrer_un_paiement", [demande], montant="10.00", date_paiement="2024-03-01", statut="EFFECTUE")
     assert statuts(demande) == [(StatutDemande.DECIDEE, "")] and not Paiement.objects.exists()
 

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from demandes.models import Demande, Solution
 from demandes.valeurs import StatutDemande, StatutPaiement, TypeDemande
@@ -20,92 +21,108 @@ from tests.pages import contenu_telecharge, lire_csv, nombre_de_requetes, page, 
 # --- 2. the list: columns, search, filters, detail, query count -------------------------------
 
 
+def _attente(jour: str) -> str:
+    """The days a dossier deposited on `jour` (at noon, Paris) has waited, today."""
+    return str((timezone.localdate() - datetime.date.fromisoformat(jour)).days)
+
+
 def test_liste_colonnes_et_lignes(client_gestionnaire, six_demandes):
+    """The columns a manager works with, the oldest deposit first; the days of waiting for the
+    dossiers not yet decided, rejected or cancelled; the amount as the supplier's pages write it."""
     reponse = client_gestionnaire.get(LISTE)
     assert lignes_admin(reponse) == [
         [
             "",
-            "FINHOP000021M0",
-            "Avance",
-            "NUANCES UNIKALO COTE D'AZUR (87950324100017)",
+            "FINMDV000001M0",
+            "Déposée",
+            "1 000,00 €",
+            "RELAIS CAP FRANCE AU GAI LOGIS",
+            "MDV",
+            "10/01/2024",
+            _attente("2024-01-10"),
+            "—",
+            "-",
+        ],
+        [
+            "",
+            "FINMDV000002M0",
+            "Décidée",
+            "1 000,00 €",
+            "RELAIS CAP FRANCE AU GAI LOGIS",
+            "MDV",
+            "15/02/2024",
+            "—",
+            "—",
+            "Paiement effectué",
+        ],
+        [
+            "",
+            "FINMDV000003M0",
+            "Décidée",
+            "10 750,50 €",
+            "RELAIS CAP FRANCE AU GAI LOGIS",
+            "MDV",
+            "20/02/2024",
+            "—",
+            "—",
+            "Paiement en cours",
+        ],
+        [
+            "",
+            "FINHOP000011M0",
+            "Rejetée",
+            "1 000,00 €",
+            "SANTÉ NUMÉRIQUE HOSPITALIÈRE",
             "HOP",
-            "PFI",
-            "1",
-            "1000,00",
-            "1 mai 2024 12:00",
-            "En attente des pièces",
+            "05/03/2024",
+            "—",
+            "—",
             "-",
         ],
         [
             "",
             "FINHOP000012M0",
-            "Avance",
-            "SANTÉ NUMÉRIQUE HOSPITALIÈRE (41268937400012)",
-            "HOP",
-            "DPI",
-            "1",
-            "1000,00",
-            "1 avril 2024 12:00",
             "En instruction",
-            "-",
-        ],
-        [
-            "",
-            "FINHOP000011M0",
-            "Avance",
-            "SANTÉ NUMÉRIQUE HOSPITALIÈRE (41268937400012)",
+            "1 000,00 €",
+            "SANTÉ NUMÉRIQUE HOSPITALIÈRE",
             "HOP",
-            "RI",
-            "1",
-            "1000,00",
-            "5 mars 2024 12:00",
-            "Rejetée",
+            "01/04/2024",
+            _attente("2024-04-01"),
+            "—",
             "-",
         ],
         [
             "",
-            "FINMDV000003M0",
-            "Avance",
-            "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)",
-            "MDV",
-            "LGC",
-            "2",
-            "10750,50",
-            "20 février 2024 12:00",
-            "Décidée",
-            "Paiement en cours",
-        ],
-        [
-            "",
-            "FINMDV000002M0",
-            "Solde",
-            "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)",
-            "MDV",
-            "LGC",
-            "1",
-            "1000,00",
-            "15 février 2024 12:00",
-            "Décidée",
-            "Paiement effectué",
-        ],
-        [
-            "",
-            "FINMDV000001M0",
-            "Avance",
-            "RELAIS CAP FRANCE AU GAI LOGIS (77625125800013)",
-            "MDV",
-            "LGC",
-            "1",
-            "1000,00",
-            "10 janvier 2024 12:00",
-            "Déposée",
+            "FINHOP000021M0",
+            "En attente des pièces",
+            "1 000,00 €",
+            "NUANCES UNIKALO COTE D'AZUR",
+            "HOP",
+            "01/05/2024",
+            _attente("2024-05-01"),
+            "—",
             "-",
         ],
     ]
+    # Each status is the badge of its colour (demandes.valeurs, as on the supplier's pages), the
+    # dossier number links to the dossier.
+    html_liste = reponse.content.decode()
+    for numero, classes, libelle in (
+        ("FINMDV000001M0", "fr-badge fr-badge--new", "Déposée"),
+        ("FINMDV000002M0", "fr-badge fr-badge--success", "Décidée"),
+        ("FINHOP000011M0", "fr-badge fr-badge--error", "Rejetée"),
+        ("FINHOP000012M0", "fr-badge fr-badge--info", "En instruction"),
+        ("FINHOP000021M0", "fr-badge fr-badge--warning", "En attente des pièces"),
+    ):
+        rangee = re.search(rf"<tr>.*?>{numero}</a>.*?</tr>", html_liste, re.S).group()
+        assert f'<td class="field-badge_statut"><span class="{classes}">{libelle}</span></td>' in rangee, numero
+    d1 = six_demandes["d1"]
+    assert page(reponse).lien("FINMDV000001M0").attrs["href"].startswith(f"{LISTE}{d1.pk}/change/")
     contenu = texte(reponse, lu=True)
     for titre in (
         "Par type",
         "Par statut",
+        "Par gestionnaire",
         "Par statut du dernier paiement",
         "Par couloir",
         "Par logiciel",
@@ -120,14 +137,14 @@ def test_liste_colonnes_et_lignes(client_gestionnaire, six_demandes):
     "recherche, attendus",
     [
         ("FINMDV000002", ["FINMDV000002M0"]),
-        ("FINHOP", ["FINHOP000021M0", "FINHOP000012M0", "FINHOP000011M0"]),
+        ("FINHOP", ["FINHOP000011M0", "FINHOP000012M0", "FINHOP000021M0"]),
         ("ED-GAMMA", ["FINMDV000003M0"]),
         ("ed-hop", ["FINHOP000011M0"]),
-        (SIRET_HOPITAL, ["FINHOP000012M0", "FINHOP000011M0"]),
+        (SIRET_HOPITAL, ["FINHOP000011M0", "FINHOP000012M0"]),
         (SIRET_UNIKALO, ["FINHOP000021M0"]),
         ("UNIKALO", ["FINHOP000021M0"]),
-        ("relais cap", ["FINMDV000003M0", "FINMDV000002M0", "FINMDV000001M0"]),
-        ("hospitali", ["FINHOP000012M0", "FINHOP000011M0"]),
+        ("relais cap", ["FINMDV000001M0", "FINMDV000002M0", "FINMDV000003M0"]),
+        ("hospitali", ["FINHOP000011M0", "FINHOP000012M0"]),
         (finess(2), ["FINMDV000001M0"]),
         (finess(3), ["FINHOP000011M0"]),
         (finess(50), ["FINMDV000001M0"]),  # FINESS juridique
@@ -152,16 +169,16 @@ def _id(modele, code):
     "filtre, attendus",
     [
         ({"type_demande__exact": "SOLDE"}, ["FINMDV000002M0"]),
-        ({"statut__exact": "DECIDEE"}, ["FINMDV000003M0", "FINMDV000002M0"]),
+        ({"statut__exact": "DECIDEE"}, ["FINMDV000002M0", "FINMDV000003M0"]),
         ({"statut__exact": "EN_ATTENTE_PIECES"}, ["FINHOP000021M0"]),
         ({"statut_paiement__exact": "EFFECTUE"}, ["FINMDV000002M0"]),
         ({"statut_paiement__exact": "EN_COURS"}, ["FINMDV000003M0"]),
-        ({"solution__couloir__id__exact": ("couloir", "HOP")}, ["FINHOP000021M0", "FINHOP000012M0", "FINHOP000011M0"]),
+        ({"solution__couloir__id__exact": ("couloir", "HOP")}, ["FINHOP000011M0", "FINHOP000012M0", "FINHOP000021M0"]),
         ({"solution__logiciel__id__exact": ("logiciel", "DPI")}, ["FINHOP000012M0"]),
         ({"solution__vague": "2"}, ["FINMDV000003M0"]),
         (
             {"date_depot__gte": "2024-02-01 00:00:00+01:00", "date_depot__lt": "2024-03-01 00:00:00+01:00"},
-            ["FINMDV000003M0", "FINMDV000002M0"],
+            ["FINMDV000002M0", "FINMDV000003M0"],
         ),
         ({"date_depot__year": "2024", "date_depot__month": "3"}, ["FINHOP000011M0"]),
         ({"statut__exact": "DECIDEE", "q": "ED-BETA"}, ["FINMDV000002M0"]),
@@ -180,7 +197,8 @@ def test_filtres(client_gestionnaire, six_demandes, filtre, attendus):
     # The export link of the page carries the same filters.
     lien = page(reponse).lien("Exporter la liste filtrée (CSV)").attrs["href"]
     assert lien.startswith(EXPORT + "?")
-    assert [l[0] for l in lire_csv(client_gestionnaire.get(lien))[1:]] == attendus
+    # (the CSV keeps its own order: the latest deposit first)
+    assert [l[0] for l in lire_csv(client_gestionnaire.get(lien))[1:]] == attendus[::-1]
 
 
 def test_fiche_d_une_demande_importee(client_gestionnaire, demande_importee_avec_piece):
@@ -266,7 +284,7 @@ def test_pieces_et_zips_dans_l_admin(client_gestionnaire, demande_importee_avec_
     assert "MDV-LGC-Va1-BDC-00001.pdf" in fiche and "Traité" in fiche
 
 
-def test_nombre_de_requetes_de_la_liste_independant_de_sa_taille(client_gestionnaire):
+def test_nombre_de_requetes_de_la_liste_independant_de_sa_taille(client_gestionnaire, gestionnaire, autre_gestionnaire):
     solutions = list(Solution.objects.select_related("couloir"))
     statuts_possibles = [(s, "") for s in StatutDemande.values] + [
         (StatutDemande.DECIDEE, StatutPaiement.EN_COURS),
@@ -295,6 +313,11 @@ def test_nombre_de_requetes_de_la_liste_independant_de_sa_taille(client_gestionn
             )
         Demande.objects.bulk_create(demandes, batch_size=500)
         Demande.objects.filter(numero__in=[d.numero for d in demandes]).update(date_depot=le("2024-02-15"))
+        # Half the dossiers taken, by two managers: the column « Gestionnaire » reads them in the same query.
+        prises = list(Demande.objects.filter(numero__in=[d.numero for d in demandes[::2]]))
+        for demande in prises:
+            demande.gestionnaire = gestionnaire if demande.pk % 2 else autre_gestionnaire
+        Demande.objects.bulk_update(prises, ["gestionnaire"])
 
     urls = [
         LISTE,
@@ -303,6 +326,8 @@ def test_nombre_de_requetes_de_la_liste_independant_de_sa_taille(client_gestionn
         f"{LISTE}?o=3",
         f"{LISTE}?solution__couloir__id__exact={solutions[0].couloir_id}&date_depot__year=2024",
         f"{LISTE}?date_depot__year=2024&date_depot__month=2&date_depot__day=15",
+        f"{LISTE}?attribution=miens",
+        f"{LISTE}?o=9",  # sorted by gestionnaire
     ]
     creer(1, 10)
     petites = [nombre_de_requetes(client_gestionnaire, url, rechauffer=True) for url in urls]
@@ -312,7 +337,7 @@ def test_nombre_de_requetes_de_la_liste_independant_de_sa_taille(client_gestionn
     grandes = [nombre_de_requetes(client_gestionnaire, url, rechauffer=True) for url in urls]
     assert grandes == petites
     assert len(resultats(client_gestionnaire.get(LISTE))) == 50
-    # Pages further down and sorted by fournisseur: still the same count as the first page of 10 demandes.
-    assert nombre_de_requetes(client_gestionnaire, f"{LISTE}?o=3&p=5", rechauffer=True) == nombre_de_requetes(
-        client_gestionnaire, f"{LISTE}?o=3", rechauffer=True
+    # Pages further down and sorted by fournisseur (o=4): still the same count as the first page of 10 demandes.
+    assert nombre_de_requetes(client_gestionnaire, f"{LISTE}?o=4&p=5", rechauffer=True) == nombre_de_requetes(
+        client_gestionnaire, f"{LISTE}?o=4", rechauffer=True
     )
