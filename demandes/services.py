@@ -80,17 +80,21 @@ def enregistrer_en_masse(
     *,
     utilisateur: Utilisateur | None,
     maintenant: datetime.datetime,
+    reste_vivante: bool = False,
 ) -> None:
     """Writes `champs` of these demandes (already set on the instances) as save() would, but in a
     fixed number of statements per batch: one UPDATE, the history rows (one per demande, by
     `utilisateur` at `maintenant`: who changed what stays traced), then vivant in step with the
-    statuses (aligner_vivant)."""
+    statuses (aligner_vivant). `reste_vivante`: the caller vouches that each demande was live and
+    still is, with its beneficiaries `vivant` (an M line of the real import rewrites them so): vivant
+    needs no realigning."""
     for demande in demandes:
         demande.date_modification = maintenant  # auto_now: save() would set it, an UPDATE does not
     for lot in en_masse.par_lots(demandes):
         en_masse.mettre_a_jour(lot, [*champs, "date_modification"])
         _historiser(lot, utilisateur=utilisateur, maintenant=maintenant)
-    aligner_vivant(demande.pk for demande in demandes)
+    if not reste_vivante:
+        aligner_vivant(demande.pk for demande in demandes)
 
 
 def _historiser(demandes: Sequence[Demande], *, utilisateur: Utilisateur | None, maintenant: datetime.datetime) -> None:

@@ -347,7 +347,12 @@ def ecrire(
             demande.statut = StatutDemande.EN_ATTENTE_PIECES  # its pieces are to be sent again
         _inserer_beneficiaires_et_pieces(lot)
         demandes_services.enregistrer_en_masse(
-            demandes, [*lot[0].contenu, *CHAMPS_D_UNE_MODIFICATION], utilisateur=utilisateur, maintenant=maintenant
+            demandes,
+            [*lot[0].contenu, *CHAMPS_D_UNE_MODIFICATION],
+            utilisateur=utilisateur,
+            maintenant=maintenant,
+            # E103 let only a live dossier be modified; it stays live, its beneficiaries written vivant.
+            reste_vivante=True,
         )
 
     # Created as plain rows (en_masse), with no history row: the import records who created the
