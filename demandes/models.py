@@ -189,7 +189,12 @@ class Demande(models.Model):
     date_attribution = models.DateTimeField("attribuée le", null=True, blank=True)
     date_depot = models.DateTimeField("date de dépôt", auto_now_add=True)
     date_modification = models.DateTimeField("date de modification", auto_now=True)
-    history = HistoricalRecords()
+    # The history is read by demande (its id) and date only: the copies of the other relations and of
+    # the number are not indexed there (each index would cost the real import one insertion per M or
+    # A line, under the couloir's lock, and every manager's decision one more).
+    history = HistoricalRecords(
+        no_db_index=["fournisseur", "solution", "import_demandes", "avance", "gestionnaire", "numero"]
+    )
 
     class Meta:
         ordering = ["-date_depot"]
