@@ -115,6 +115,21 @@ def decrire_base(avec_nom=True) -> str:
     return f"{moteur} ({base.get('NAME')})" if avec_nom else moteur
 
 
+def est_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def percentile(valeurs, p):
+    """The p-th percentile of `valeurs`, interpolated between the two nearest ranks."""
+    ordonnees = sorted(valeurs)
+    rang = (len(ordonnees) - 1) * p / 100
+    bas = int(rang)
+    haut = min(bas + 1, len(ordonnees) - 1)
+    return ordonnees[bas] + (ordonnees[haut] - ordonnees[bas]) * (rang - bas)
+
+
 # --- The JSON file and the zips ---------------------------------------------------------------------
 
 

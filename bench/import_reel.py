@@ -62,12 +62,14 @@ from commun import (
     construire_document,
     decrire_base,
     entier,
+    est_postgres,
     finess,
     fmt_durees,
     imprimer_tableau,
     meilleur_de,
     mo,
     nom_piece,
+    percentile,
     preparer_base,
     preparer_django,
     profiler,
@@ -125,10 +127,6 @@ PAGES_INFO = [("dernière page (100 par page, page 1000)", "/demandes/?par_page=
 
 
 # --- Database -------------------------------------------------------------------------------------
-
-
-def est_postgres():
-    return connection.vendor == "postgresql"
 
 
 # The benchmark's data: these models and, recursively, every model pointing at one of them
@@ -244,16 +242,6 @@ class ChronoVerrou:
     @property
     def total(self):
         return sum(self.durees)
-
-
-def percentile(valeurs, p):
-    ordonnees = sorted(valeurs)
-    if len(ordonnees) == 1:
-        return ordonnees[0]
-    rang = (len(ordonnees) - 1) * p / 100
-    bas = int(rang)
-    haut = min(bas + 1, len(ordonnees) - 1)
-    return ordonnees[bas] + (ordonnees[haut] - ordonnees[bas]) * (rang - bas)
 
 
 # Plumbing hidden from the cumulative listing (test client, handlers, middleware, template recursion):

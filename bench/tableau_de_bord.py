@@ -31,7 +31,15 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from commun import decrire_base, entier, imprimer_tableau, preparer_base, preparer_django
+from commun import (
+    decrire_base,
+    entier,
+    est_postgres,
+    imprimer_tableau,
+    percentile,
+    preparer_base,
+    preparer_django,
+)
 
 _MEDIA_TEMPORAIRE = preparer_django("bench-tableau-de-bord")
 
@@ -52,10 +60,6 @@ PAGES = {
     "liste « Mes dossiers »": "/admin/demandes/demande/?attribution=miens",
     "liste statut « Déposée »": "/admin/demandes/demande/?statut__exact=DEPOSEE",
 }
-
-
-def est_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def vider():
@@ -170,14 +174,6 @@ def creer_demandes(nombre: int, gestionnaire: Utilisateur) -> None:
         for modele in (Demande, Paiement):
             table = connection.ops.quote_name(modele._meta.db_table)
             curseur.execute(f"VACUUM ANALYZE {table}" if est_postgres() else f"ANALYZE {table}")
-
-
-def percentile(valeurs, p):
-    ordonnees = sorted(valeurs)
-    rang = (len(ordonnees) - 1) * p / 100
-    bas = int(rang)
-    haut = min(bas + 1, len(ordonnees) - 1)
-    return ordonnees[bas] + (ordonnees[haut] - ordonnees[bas]) * (rang - bas)
 
 
 def mesurer(client: Client, tours: int) -> dict[str, dict]:
