@@ -1,6 +1,7 @@
 """Migration 0009: beneficiaries written before the real import copied their demande's type,
 couloir and logiciel get them, and `vivant` follows their demande's status — on the database the
-suite runs on (PostgreSQL in CI: 0010 then makes the columns required in its own transaction)."""
+suite runs on (PostgreSQL in CI: 0010 then makes the columns required in its own transaction). The
+database is left at the latest migrations, as every other test expects it."""
 
 import datetime
 from decimal import Decimal
@@ -9,12 +10,14 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 AVANT = [("demandes", "0008_noms_import_demandes_et_rang")]
-APRES = [("demandes", "0010_beneficiaire_copies_obligatoires_sans_cle_ni_index")]
 
 
-def _migrer(cible):
+def _migrer(cible=None):
+    """Migrates the test database to `cible`, or back to the latest migrations (the schema every
+    other test expects); returns the models as they are then."""
     executeur = MigrationExecutor(connection)
     executeur.loader.build_graph()
+    cible = cible or executeur.loader.graph.leaf_nodes()
     executeur.migrate(cible)
     return executeur.loader.project_state(cible).apps
 
@@ -54,7 +57,7 @@ def test_les_beneficiaires_anciens_recoivent_type_couloir_logiciel_et_vivant(dem
                 demande=demande(numero, statut), nature="FINESS_GEO", identifiant=identifiant, vivant=True
             )
     finally:
-        apps = _migrer(APRES)
+        apps = _migrer()
 
     Beneficiaire = apps.get_model("demandes", "Beneficiaire")
     lignes = sorted(
@@ -64,3 +67,9 @@ def test_les_beneficiaires_anciens_recoivent_type_couloir_logiciel_et_vivant(dem
         ("020015772", "SOLDE", solution.couloir_id, solution.logiciel_id, True),
         ("020015773", "SOLDE", solution.couloir_id, solution.logiciel_id, False),
     ]
+
+
+def test_la_base_reste_aux_dernieres_migrations(transactional_db):
+    """Runs after the test above (same module, in order): the schema is the latest one again."""
+    executeur = MigrationExecutor(connection)
+    assert executeur.migration_plan(executeur.loader.graph.leaf_nodes()) == []
