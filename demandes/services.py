@@ -289,9 +289,6 @@ def _enregistrer_paiement(
 
 # --- Attribution of dossiers to managers ------------------------------------------------------
 
-# A rejected or cancelled dossier is closed: nobody takes it any more.
-STATUTS_CLOS = (StatutDemande.REJETEE, StatutDemande.ANNULEE)
-
 
 class Attribution:
     """What « M'attribuer » did: the dossiers taken (with the manager each was taken from, or
@@ -322,7 +319,7 @@ def _attribuer(demandes: Demandes, *, utilisateur: Utilisateur) -> Attribution:
     )
     maintenant = timezone.now()
     for demande in verrouillees:
-        if demande.statut in STATUTS_CLOS:
+        if demande.statut not in STATUTS_VIVANTS:  # rejected or cancelled: closed, nobody takes it
             resultat.refusees.append(
                 (demande, f"une demande « {demande.get_statut_display()} » est close, elle ne s'attribue plus")
             )

@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from demandes.models import Demande, Fournisseur, PieceAttendue, Utilisateur
@@ -89,8 +89,6 @@ def imports_a_terminer(fournisseur: Fournisseur) -> QuerySet[Import]:
     """The supplier's imports still at step « 2 - Pièces jointes » (imported, not « Terminé »),
     newest first, each with `nb_manquantes`: its pieces still awaited that no zip has brought
     (as pieces_manquantes counts them). One query, whatever the number of imports and pieces."""
-    from django.db.models import Count, Q  # here: this addition of the home page stays at the end
-
     return (
         Import.objects.filter(fournisseur=fournisseur, etat=Import.Etat.IMPORTE)
         .annotate(
