@@ -11,7 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -88,7 +88,11 @@ class DossierDemandeAdmin:
         return self._page(request, self._dossier(request, object_id))
 
     def _dossier(self, request, object_id) -> Demande:
-        demande = dossier_pour_gestion(self.get_queryset(request), unquote(object_id))
+        try:  # an identifier that is not one (« abc » typed in the address) is no demande: 404, not 500
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            pk = None
+        demande = dossier_pour_gestion(self.get_queryset(request), pk) if pk is not None else None
         if demande is None:
             raise Http404("Aucune demande ne porte cet identifiant.")
         if not self.has_view_or_change_permission(request, demande):

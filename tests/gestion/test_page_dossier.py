@@ -187,6 +187,10 @@ def test_urls_de_decision_hors_usage(client_gestionnaire):
     assert client_gestionnaire.post(url_decision(demande, "complements")).status_code == 404
     assert client_gestionnaire.post(f"{LISTE}999999/decision/instruction/").status_code == 404
     assert client_gestionnaire.get(f"{LISTE}999999/change/").status_code == 404
+    # An identifier that is not a number (typed in the address bar): no such demande, never a 500.
+    assert client_gestionnaire.get(f"{LISTE}abc/change/").status_code == 404
+    assert client_gestionnaire.post(f"{LISTE}abc/decision/rejet/", {"motif": "x"}).status_code == 404
+    assert client_gestionnaire.post(f"{LISTE}abc/paiement/", {"montant": "1"}).status_code == 404
     assert statuts(demande) == [(StatutDemande.DEPOSEE, "")]
 
 
