@@ -295,6 +295,42 @@ class PieceAttendue(models.Model):
         return self.nom_fichier
 
 
+class DemandeDeComplements(models.Model):
+    """« Demander des compléments »: a manager's message asking the supplier for missing or
+    replacement pieces of one dossier, and the supplier's answer (the pieces it sent are
+    piecesjointes.PieceComplementaire). At most one request is open (unanswered) per dossier."""
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="demandes_de_complements")
+    message = models.TextField("message au fournisseur")
+    demandee_par = models.ForeignKey(
+        "Utilisateur", verbose_name="demandé par", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date_demande = models.DateTimeField("demandé le", auto_now_add=True)
+    repondue_par = models.ForeignKey(
+        "Utilisateur", verbose_name="complété par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date_reponse = models.DateTimeField("complété le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date_demande", "-id"]
+        verbose_name = "demande de compléments"
+        verbose_name_plural = "demandes de compléments"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demande"],
+                condition=models.Q(date_reponse__isnull=True),
+                name="une_demande_de_complements_ouverte_par_dossier",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Compléments demandés le {self.date_demande:%d/%m/%Y}"
+
+    @property
+    def ouverte(self) -> bool:
+        return self.date_reponse is None
+
+
 class CompteurDossier(models.Model):
     """The last dossier sequence number used per couloir (FIN{COULOIR}{000123}M0). Its row is
     locked for the whole real import, which also serializes the duplicate checks of a couloir."""

@@ -206,7 +206,12 @@ def _etat_lisible(version: Any) -> str:
 # --- The managers' list and dashboard ------------------------------------------------------------
 
 # Not yet decided, rejected or cancelled: the dossier is still waiting (its days are counted).
-STATUTS_EN_ATTENTE = (StatutDemande.EN_ATTENTE_PIECES, StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION)
+STATUTS_EN_ATTENTE = (
+    StatutDemande.EN_ATTENTE_PIECES,
+    StatutDemande.DEPOSEE,
+    StatutDemande.EN_INSTRUCTION,
+    StatutDemande.A_COMPLETER,
+)
 # Waiting for the ASP itself (the supplier has sent everything): the dashboard's longest waits.
 STATUTS_A_TRAITER = (StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION)
 # « Demandé »: every demande but the cancelled ones; « Décidé »: the decided ones.

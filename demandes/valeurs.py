@@ -35,6 +35,9 @@ class StatutDemande(models.TextChoices):
     EN_ATTENTE_PIECES = "EN_ATTENTE_PIECES", "En attente des pièces"
     DEPOSEE = "DEPOSEE", "Déposée"
     EN_INSTRUCTION = "EN_INSTRUCTION", "En instruction"
+    # A manager asked the supplier for missing or replacement pieces; back « En instruction » once
+    # the supplier has sent them (the code fits Demande.statut's 20 characters).
+    A_COMPLETER = "A_COMPLETER", "En attente de compléments"
     DECIDEE = "DECIDEE", "Décidée"
     REJETEE = "REJETEE", "Rejetée"
     ANNULEE = "ANNULEE", "Annulée"
@@ -64,6 +67,7 @@ STATUTS_VIVANTS = [
     StatutDemande.DEPOSEE,
     StatutDemande.EN_INSTRUCTION,
     StatutDemande.DECIDEE,
+    StatutDemande.A_COMPLETER,
 ]
 # Before instruction a demande may still be modified (M) or cancelled (A) by its fournisseur.
 STATUTS_AVANT_INSTRUCTION = [StatutDemande.EN_ATTENTE_PIECES, StatutDemande.DEPOSEE]
@@ -74,6 +78,7 @@ COULEUR_STATUT = {
     StatutDemande.EN_ATTENTE_PIECES: "warning",
     StatutDemande.DEPOSEE: "new",
     StatutDemande.EN_INSTRUCTION: "info",
+    StatutDemande.A_COMPLETER: "warning",
     StatutDemande.DECIDEE: "success",
     StatutDemande.REJETEE: "error",
     StatutDemande.ANNULEE: "",

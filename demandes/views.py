@@ -97,6 +97,12 @@ class AideView(EspaceFournisseurMixin, TemplateView):
             "Un gestionnaire de l'ASP examine la demande.",
             "Rien : attendez la décision. La demande ne peut plus être modifiée ni annulée.",
         ),
+        StatutDemande.A_COMPLETER: (
+            "Le gestionnaire de l'ASP a besoin d'une pièce manquante ou d'une pièce à remplacer : son message est "
+            "affiché sur la page de la demande et sur votre accueil.",
+            "Lisez le message, puis déposez la ou les pièces demandées depuis la page de la demande (« Déposer les "
+            "compléments »). La demande revient alors « En instruction ».",
+        ),
         StatutDemande.DECIDEE: (
             "La décision est favorable : la demande va être payée.",
             "Suivez le « Statut du dernier paiement ». Pour une avance, déposez la demande de solde après "

@@ -4,7 +4,7 @@ import uuid
 
 from django.db import models
 
-from demandes.models import Fournisseur, PieceAttendue
+from demandes.models import DemandeDeComplements, Fournisseur, PieceAttendue, Utilisateur
 
 
 def nouvelle_cle():
@@ -110,3 +110,33 @@ class PieceRecue(models.Model):
 
     def __str__(self):
         return self.piece_attendue.nom_fichier
+
+
+def _cle_complement(instance, nom):
+    return instance.cle_stockage
+
+
+class PieceComplementaire(models.Model):
+    """A file sent by the supplier from the demande page, in answer to a manager's request for
+    compléments (demandes.DemandeDeComplements). Checked like an entry of a zip (name, size, type
+    by content: piecesjointes.controles.verifier_piece)."""
+
+    complement = models.ForeignKey(DemandeDeComplements, on_delete=models.CASCADE, related_name="pieces")
+    nom_fichier = models.CharField("nom du fichier", max_length=100)
+    cle_stockage = models.CharField(max_length=255, editable=False)
+    fichier = models.FileField("fichier", upload_to=_cle_complement, max_length=255)
+    taille = models.PositiveIntegerField("taille (octets)")
+    type_mime = models.CharField("type détecté", max_length=100)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    deposee_par = models.ForeignKey(
+        Utilisateur, verbose_name="déposée par", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date_depot = models.DateTimeField("déposée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "pièce complémentaire"
+        verbose_name_plural = "pièces complémentaires"
+
+    def __str__(self):
+        return self.nom_fichier

@@ -22,6 +22,7 @@ CLASSES_STATUT = {
     "En attente des pièces": "fr-badge fr-badge--warning",
     "Déposée": "fr-badge fr-badge--new",
     "En instruction": "fr-badge fr-badge--info",
+    "En attente de compléments": "fr-badge fr-badge--warning",
     "Décidée": "fr-badge fr-badge--success",
     "Rejetée": "fr-badge fr-badge--error",
     "Annulée": "fr-badge",
@@ -42,8 +43,12 @@ def test_une_couleur_par_statut_et_pas_toutes_bleues():
     assert {
         StatutDemande(s).label: f"fr-badge fr-badge--{c}" if c else "fr-badge" for s, c in COULEUR_STATUT.items()
     } == CLASSES_STATUT
-    # Rejetée does not look like Déposée or En instruction; what waits on the supplier stands out.
-    assert len({COULEUR_STATUT[s] for s in StatutDemande}) == len(StatutDemande)
+    # Rejetée does not look like Déposée or En instruction; what waits on the supplier stands out:
+    # the two statuses where the supplier must act share the warning colour, no other does.
+    attend_le_fournisseur = {StatutDemande.EN_ATTENTE_PIECES, StatutDemande.A_COMPLETER}
+    assert {COULEUR_STATUT[s] for s in attend_le_fournisseur} == {"warning"}
+    autres = [COULEUR_STATUT[s] for s in StatutDemande if s not in attend_le_fournisseur]
+    assert "warning" not in autres and len(set(autres)) == len(autres)
 
 
 @pytest.fixture

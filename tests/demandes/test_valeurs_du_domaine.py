@@ -54,4 +54,4 @@ def test_chaque_statut_a_sa_couleur_de_badge_dsfr():
     # What a supplier must not confuse: a rejection is not a deposit.
     assert StatutDemande.REJETEE.couleur == "error" != StatutDemande.DEPOSEE.couleur
     assert StatutDemande.DECIDEE.couleur == "success"
-    assert [s.vivant for s in StatutDemande] == [True, True, True, True, False, False]
+    assert [s.vivant for s in StatutDemande] == [True, True, True, True, True, False, False]

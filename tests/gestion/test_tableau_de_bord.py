@@ -51,6 +51,7 @@ def test_le_gestionnaire_voit_le_tableau_de_bord(client_gestionnaire, six_demand
         ("EN_ATTENTE_PIECES", "fr-badge fr-badge--warning", "En attente des pièces", "5"),
         ("DEPOSEE", "fr-badge fr-badge--new", "Déposée", "1"),
         ("EN_INSTRUCTION", "fr-badge fr-badge--info", "En instruction", "1"),
+        ("A_COMPLETER", "fr-badge fr-badge--warning", "En attente de compléments", "0"),
         ("DECIDEE", "fr-badge fr-badge--success", "Décidée", "2"),
         ("REJETEE", "fr-badge fr-badge--error", "Rejetée", "1"),
         ("ANNULEE", "fr-badge", "Annulée", "0"),
@@ -163,7 +164,7 @@ def test_nombre_de_requetes_fixe_de_10_a_1000_demandes(demo):
 
     client.force_login(utilisateur("gestionnaire"))
     suivant = _peupler(1, 10)
-    assert Demande.objects.count() == 12
+    assert Demande.objects.count() == 2 * len(StatutDemande)  # one demande per status and type
     petit = nombre_de_requetes(client, INDEX, rechauffer=True)
     _peupler(suivant, 1000)
     assert Demande.objects.count() > 1000
