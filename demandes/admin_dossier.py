@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from . import services
 from .models import Demande
-from .selectors import dossier_pour_gestion, historique_du_dossier, ligne_deposee
+from .selectors import complements_de_la_demande, dossier_pour_gestion, historique_du_dossier, ligne_deposee
 from .valeurs import StatutDemande, StatutPaiement
 
 
@@ -29,6 +29,18 @@ class MotifRejetForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Le motif du rejet est obligatoire."},
     )
+
+
+class ComplementsForm(forms.Form):
+    motif = forms.CharField(
+        label="Message au fournisseur : pièces manquantes ou à remplacer, et pourquoi",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": services.MOTIF_OBLIGATOIRE["complements"]},
+    )
+
+
+# The forms of the decisions that carry a text for the supplier (posted as « motif »).
+FORMULAIRES_MOTIF = {"rejet": MotifRejetForm, "complements": ComplementsForm}
 
 
 class PaiementForm(forms.Form):
@@ -41,7 +53,7 @@ class PaiementForm(forms.Form):
 
 # The buttons of the decision bar, in the order of the instruction: (transition, label).
 BOUTONS = [("instruction", "Passer en instruction"), ("decision", "Décider")]
-LIBELLES = {**dict(BOUTONS), "rejet": "Rejeter"}
+LIBELLES = {**dict(BOUTONS), "rejet": "Rejeter", "complements": "Demander des compléments"}
 
 MESSAGE_CONCURRENCE = (
     "Le dossier a changé depuis l'affichage de la page (un autre gestionnaire a pu agir) : "
@@ -108,11 +120,12 @@ class DossierDemandeAdmin:
             if instruire and demande.statut in services.TRANSITIONS[nom].depuis
         ]
         rejeter = instruire and demande.statut in services.TRANSITIONS["rejet"].depuis
+        completer = instruire and demande.statut in services.TRANSITIONS["complements"].depuis
         payer = self.has_enregistrer_paiement_permission(request) and demande.statut == StatutDemande.DECIDEE
-        return boutons, rejeter, payer
+        return boutons, rejeter, completer, payer
 
-    def _page(self, request, demande, *, rejet=None, paiement=None, status=200):
-        boutons, rejeter, payer = self._decisions_possibles(request, demande)
+    def _page(self, request, demande, *, rejet=None, complements=None, paiement=None, status=200):
+        boutons, rejeter, completer, payer = self._decisions_possibles(request, demande)
         pieces = [
             (piece, next(iter(piece.receptions.all()), None))  # prefetched, latest zip first
             for piece in demande.pieces_attendues.all()
@@ -128,12 +141,16 @@ class DossierDemandeAdmin:
             "has_view_permission": True,
             "boutons": boutons,
             "rejeter": rejeter,
+            "completer": completer,
             "payer": payer,
             "droit_de_decider": self.has_instruire_permission(request)
             or self.has_enregistrer_paiement_permission(request),
-            "form_rejet": rejet or MotifRejetForm(use_required_attribute=False),
+            "form_rejet": rejet or MotifRejetForm(use_required_attribute=False, auto_id="id_rejet_%s"),
+            "form_complements": complements
+            or ComplementsForm(use_required_attribute=False, auto_id="id_complements_%s"),
             "form_paiement": paiement or formulaire_de_paiement(),
-            "en_erreur": bool((rejet and rejet.errors) or (paiement and paiement.errors)),
+            "en_erreur": any(form is not None and form.errors for form in (rejet, complements, paiement)),
+            "complements": complements_de_la_demande(demande),
             "pieces": pieces,
             "paiements": list(demande.paiements.all()),
             "beneficiaires": list(demande.beneficiaires.all()),
@@ -154,7 +171,8 @@ class DossierDemandeAdmin:
     # --- the decisions ---------------------------------------------------------------------
 
     def decision_view(self, request, object_id, transition):
-        """« Passer en instruction », « Décider », « Rejeter » of the dossier page."""
+        """« Passer en instruction », « Décider », « Rejeter », « Demander des compléments » of the
+        dossier page."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if transition not in services.TRANSITIONS:
@@ -163,10 +181,12 @@ class DossierDemandeAdmin:
         if not self.has_instruire_permission(request):
             raise PermissionDenied("Vous n'avez pas le droit de décider des demandes.")
         motif = ""
-        if transition == "rejet":
-            form = MotifRejetForm(request.POST, use_required_attribute=False)
+        if transition in FORMULAIRES_MOTIF:
+            form = FORMULAIRES_MOTIF[transition](
+                request.POST, use_required_attribute=False, auto_id=f"id_{transition}_%s"
+            )
             if not form.is_valid():
-                return self._page(request, demande, rejet=form)
+                return self._page(request, demande, **{transition: form})
             motif = form.cleaned_data["motif"]
         faites, refusees = services.changer_statut(
             Demande.objects.filter(pk=demande.pk),

@@ -123,8 +123,10 @@ class Solution(models.Model):
 class Demande(models.Model):
     """One funding request (one line of an imported JSON file). Created by the real import."""
 
-    # Set before save() by the service that makes the change: its author in the history.
+    # Set before save() by the service that makes the change: its author in the history, and
+    # (sometimes) why, in 100 characters at most.
     _history_user: "Utilisateur"
+    _change_reason: str
 
     # The dossier number shown to suppliers is the base `numero` and the `version` (see
     # demandes.numero_dossier): the base never changes, the version grows with each modification.

@@ -13,7 +13,17 @@ from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Demande, Fournisseur, Logiciel, Paiement, PieceAttendue, Solution, TypePiece, Utilisateur
+from .models import (
+    Demande,
+    DemandeDeComplements,
+    Fournisseur,
+    Logiciel,
+    Paiement,
+    PieceAttendue,
+    Solution,
+    TypePiece,
+    Utilisateur,
+)
 from .valeurs import StatutDemande, StatutPaiement, TypeDemande
 
 LOT_EXPORT = 2000  # rows read from the database at a time by a streamed CSV export
@@ -53,6 +63,15 @@ def demande_du_fournisseur(fournisseur: Fournisseur, pk: int) -> Demande:
     )
 
 
+def complements_de_la_demande(demande: Demande) -> list[DemandeDeComplements]:
+    """The manager's requests for compléments of a demande, newest first, each with the pieces the
+    supplier sent in answer (piecesjointes.PieceComplementaire, reached through the relation) and
+    who asked. Two queries."""
+    return list(
+        demande.demandes_de_complements.select_related("demandee_par", "repondue_par").prefetch_related("pieces")
+    )
+
+
 def historique_des_statuts(demande: Demande) -> list[dict[str, Any]]:
     """Each change of status or payment, oldest first, starting with the deposit (a demande
     created by an import has no history row of its own: the import records its creation)."""
@@ -89,6 +108,22 @@ def demandes_rejetees_depuis(fournisseur: Fournisseur, depuis: datetime.datetime
     return Demande.objects.filter(
         fournisseur=fournisseur, statut=StatutDemande.REJETEE, date_modification__gte=depuis
     ).order_by("-date_modification", "-id")
+
+
+def demandes_a_completer(fournisseur: Fournisseur) -> QuerySet[Demande]:
+    """The supplier's demandes waiting for compléments, the longest waiting first, each with its
+    open request (`complements_ouverts`: a list of one) for the message."""
+    return (
+        Demande.objects.filter(fournisseur=fournisseur, statut=StatutDemande.A_COMPLETER)
+        .prefetch_related(
+            Prefetch(
+                "demandes_de_complements",
+                queryset=DemandeDeComplements.objects.filter(date_reponse__isnull=True),
+                to_attr="complements_ouverts",
+            )
+        )
+        .order_by("date_modification", "id")
+    )
 
 
 _DEBUT_LIGNES = re.compile(r'(?<!\\)"lignesImport"\s*:\s*\[')
@@ -165,32 +200,62 @@ def dossier_pour_gestion(demandes: QuerySet[Demande], pk: Any) -> Demande | None
 
 def historique_du_dossier(demande: Demande) -> list[dict[str, Any]]:
     """The dossier's history as a manager reads it, oldest first: each step where its status or its
-    payment status changed, with who (the account; None for the import itself), when, from which
-    status to which, and the motif of a rejection. A demande created by an import has no history row
-    of its own (the import records its creation): its first step is then its deposit « En attente
-    des pièces », as on the supplier's page. One query, whatever the number of rows."""
+    payment status changed, or its manager (« M'attribuer »), with who (the account; None for the
+    import itself), when, from which status to which, and the motif: a rejection's, the message of a
+    request for compléments, the pieces sent in answer. A demande created by an import has no history
+    row of its own (the import records its creation): its first step is then its deposit « En attente
+    des pièces », as on the supplier's page. One query whatever the number of rows (two when
+    compléments were asked for)."""
     versions = list(
-        Demande.history.filter(id=demande.pk).select_related("history_user").order_by("history_date", "history_id")
+        Demande.history.filter(id=demande.pk)
+        .select_related("history_user", "gestionnaire")
+        .order_by("history_date", "history_id")
     )
+    # Each step into « En attente de compléments » created one request, in the same order (read
+    # only when the dossier had such a step).
+    messages: Iterator[str] | None = None
     etapes: list[dict[str, Any]] = []
     avant: tuple[str, str] | None = None
     libelle_avant = ""
+    gestionnaire_avant = None
     if not versions or versions[0].history_type != "+":
         avant, libelle_avant = (StatutDemande.EN_ATTENTE_PIECES, ""), StatutDemande.EN_ATTENTE_PIECES.label
         etapes.append({"date": demande.date_depot, "auteur": None, "depuis": "", "vers": libelle_avant, "motif": ""})
     for version in versions:
         cle = (version.statut, version.statut_paiement)
+        if version.gestionnaire_id != gestionnaire_avant and version.gestionnaire_id is not None:
+            etapes.append(
+                {
+                    "date": version.history_date,
+                    "auteur": version.history_user,
+                    "depuis": libelle_avant,
+                    "vers": libelle_avant or _etat_lisible(version),
+                    "motif": f"Dossier attribué à {version.gestionnaire.username}",
+                }
+            )
+        gestionnaire_avant = version.gestionnaire_id
         if cle == avant:
             continue
-        rejet = version.statut == StatutDemande.REJETEE and (avant is None or avant[0] != StatutDemande.REJETEE)
         libelle = _etat_lisible(version)
+        change = avant is None or avant[0] != version.statut
+        motif = ""
+        if change and version.statut == StatutDemande.REJETEE:
+            motif = version.motif_rejet
+        elif change and version.statut == StatutDemande.A_COMPLETER:
+            if messages is None:
+                messages = iter(
+                    demande.demandes_de_complements.order_by("date_demande", "id").values_list("message", flat=True)
+                )
+            motif = f"Compléments demandés : {next(messages, '')}"
+        elif change and version.history_change_reason:
+            motif = version.history_change_reason
         etapes.append(
             {
                 "date": version.history_date,
                 "auteur": version.history_user,
                 "depuis": libelle_avant,
                 "vers": libelle,
-                "motif": version.motif_rejet if rejet else "",
+                "motif": motif,
             }
         )
         avant, libelle_avant = cle, libelle

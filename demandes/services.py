@@ -17,7 +17,7 @@ from django.utils import timezone
 from segur_portal.journal import evenement
 
 from . import en_masse, numero_dossier
-from .models import Beneficiaire, CompteurDossier, Couloir, Demande, Paiement, Utilisateur
+from .models import Beneficiaire, CompteurDossier, Couloir, Demande, DemandeDeComplements, Paiement, Utilisateur
 from .valeurs import STATUTS_VIVANTS, StatutDemande, StatutPaiement
 
 Demandes = Sequence[Demande] | QuerySet[Demande]  # what the admin's actions pass: a selection
@@ -155,16 +155,34 @@ TRANSITIONS = {
     ),
     "rejet": Transition(
         "rejet",
-        [StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION],
+        # Waiting for compléments included: a supplier who never sends them gets a decision.
+        [StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION, StatutDemande.A_COMPLETER],
         StatutDemande.REJETEE,
         "rejetée",
         "{n} demande(s) rejetée(s).",
     ),
+    # « Demander des compléments »: the manager's message goes to the supplier (DemandeDeComplements);
+    # the dossier comes back « En instruction » when the supplier sends the pieces
+    # (recevoir_complements).
+    "complements": Transition(
+        "complements",
+        [StatutDemande.DEPOSEE, StatutDemande.EN_INSTRUCTION],
+        StatutDemande.A_COMPLETER,
+        "mise en attente de compléments",
+        "{n} demande(s) mise(s) en attente de compléments.",
+    ),
+}
+# What a manager must write for these transitions (shown to the supplier), and the message when empty.
+MOTIF_OBLIGATOIRE = {
+    "rejet": "Le motif du rejet est obligatoire.",
+    "complements": "Le message au fournisseur est obligatoire : indiquez les pièces à déposer.",
 }
 
 
 def _libelles(statuts: Iterable[str]) -> str:
-    return " ou ".join(f"« {StatutDemande(s).label} »" for s in sorted(statuts))
+    """« Déposée » ou « En instruction », in the order of the instruction."""
+    demandes = set(statuts)
+    return " ou ".join(f"« {statut.label} »" for statut in StatutDemande if statut in demandes)
 
 
 def _verrouiller(demandes: Demandes) -> list[Demande]:
@@ -195,8 +213,8 @@ def _changer_statut(
     demandes: Demandes, *, transition: str, utilisateur: Utilisateur, motif: str, statut_vu: str | None
 ) -> tuple[list[Demande], list[tuple[Demande, str]]]:
     regle = TRANSITIONS[transition]
-    if transition == "rejet" and not motif.strip():
-        raise ValueError("Le motif du rejet est obligatoire.")
+    if transition in MOTIF_OBLIGATOIRE and not motif.strip():
+        raise ValueError(MOTIF_OBLIGATOIRE[transition])
     faites, refusees = [], []
     for demande in _verrouiller(demandes):
         if statut_vu is not None and demande.statut != statut_vu:
@@ -214,6 +232,9 @@ def _changer_statut(
         demande.statut = regle.vers
         if transition == "rejet":
             demande.motif_rejet = motif.strip()
+        if transition == "complements":
+            # The history reads the message from here (its own change reason holds 100 characters).
+            DemandeDeComplements.objects.create(demande=demande, message=motif.strip(), demandee_par=utilisateur)
         demande._history_user = utilisateur
         demande.save()  # one by one: a manager acts on a page of demandes, each change historised
         faites.append(demande)
@@ -334,3 +355,37 @@ def _attribuer(demandes: Demandes, *, utilisateur: Utilisateur) -> Attribution:
         demande.save(update_fields=["gestionnaire", "date_attribution"])
         resultat.prises.append((demande, precedent))
     return resultat
+
+
+# --- Compléments sent by the supplier ----------------------------------------------------------
+
+
+class ComplementsImpossibles(Exception):
+    """The supplier cannot send compléments for this demande now (the message says why)."""
+
+
+def recevoir_complements(
+    demande_id: int, *, fournisseur_id: int, utilisateur: Utilisateur, nombre_de_pieces: int
+) -> DemandeDeComplements:
+    """The supplier answers the open request for compléments of its demande: the request is closed
+    (who, when) and the dossier goes back « En instruction », historised in the supplier's name.
+    Called inside the transaction that records the pieces (piecesjointes.services.deposer_complements),
+    which the caller makes atomic; the demande stays locked until it ends: a manager's decision at
+    the same moment waits, then sees « En instruction ». Raises ComplementsImpossibles when the demande
+    no longer waits for compléments (a manager rejected it meanwhile, or a second tab sent them)."""
+    demande = Demande.objects.select_for_update().filter(pk=demande_id, fournisseur_id=fournisseur_id).first()
+    if demande is None:
+        raise ComplementsImpossibles("Cette demande est introuvable.")
+    complement = demande.demandes_de_complements.filter(date_reponse__isnull=True).first()
+    if demande.statut != StatutDemande.A_COMPLETER or complement is None:
+        raise ComplementsImpossibles(
+            f"Aucun complément n'est attendu pour cette demande : elle est « {demande.get_statut_display()} »."
+        )
+    maintenant = timezone.now()
+    complement.date_reponse, complement.repondue_par = maintenant, utilisateur
+    complement.save(update_fields=["date_reponse", "repondue_par"])
+    demande.statut = StatutDemande.EN_INSTRUCTION
+    demande._history_user = utilisateur
+    demande._change_reason = f"{nombre_de_pieces} pièce(s) déposée(s) en complément"  # the history's motif
+    demande.save()  # live before and after: the beneficiaries stay held (no aligner_vivant)
+    return complement

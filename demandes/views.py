@@ -10,6 +10,7 @@ from .acces import EspaceFournisseurMixin
 from .filters import DemandeFilter
 from .forms import ConnexionForm
 from .selectors import (
+    complements_de_la_demande,
     demande_du_fournisseur,
     demandes_a_exporter,
     demandes_du_fournisseur,
@@ -55,17 +56,33 @@ class DemandesView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView):
         return exporter_demandes(queryset)
 
 
+# Session key of the refusals of « Déposer les compléments », shown once on the demande page.
+CLE_REFUS_COMPLEMENTS = "refus_complements"
+
+
 class DemandeView(EspaceFournisseurMixin, TemplateView):
     template_name = "demandes/demande.html"
 
     def get_context_data(self, **kwargs):
         demande = demande_du_fournisseur(self.fournisseur, self.kwargs["pk"])
+        complements = complements_de_la_demande(demande)
         return super().get_context_data(
             demande=demande,
             historique=historique_des_statuts(demande),
             pieces_manquantes=pieces_manquantes(demande),
+            complements=complements,
+            complement_ouvert=next((c for c in complements if c.ouverte), None),
+            # The files refused by the last « Déposer les compléments » of this demande, if any
+            # (piecesjointes.views.DeposerComplementsView keeps them for this one display).
+            refus_complements=self.refus_complements(demande),
+            max_fichiers_complements=settings.SEGUR_MAX_FICHIERS_COMPLEMENTS,
+            taille_max_piece=taille_lisible(settings.SEGUR_MAX_PIECE_BYTES),
             **kwargs,
         )
+
+    def refus_complements(self, demande):
+        refus = self.request.session.pop(CLE_REFUS_COMPLEMENTS, None)
+        return refus if refus and refus.get("demande") == demande.pk else None
 
 
 def exporter_demandes(queryset):

@@ -171,8 +171,9 @@ def _nom_utf8(info: zipfile.ZipInfo):
         return None
 
 
-def _motif_nom(info: zipfile.ZipInfo, nom):
-    """Why the name itself is refused, or None. Returns (motif, nom de base)."""
+def motif_du_nom(nom: str | None) -> tuple[str | None, str | None]:
+    """Why a piece's name is refused, or None, and its base name (without folders): the same rules
+    for an entry of a zip and for a file sent from the demande page. Returns (motif, nom de base)."""
     if nom is None:
         return "nom de fichier illisible : il n'est pas encodé en UTF-8", None
     if not nom:
@@ -190,6 +191,34 @@ def _motif_nom(info: zipfile.ZipInfo, nom):
     if len(base) > LONGUEUR_MAX_NOM:
         return f"nom de {len(base)} caractères : 100 au plus", None
     return None, base
+
+
+MOTIF_ARCHIVE_IMBRIQUEE = "archive imbriquée refusée : placez les fichiers directement dans le zip"
+MOTIF_FORMAT = "format non accepté : seuls les fichiers .pdf, .jpg, .jpeg et .png sont acceptés"
+
+
+def motif_du_format(base: str, *, motif_archive: str = MOTIF_ARCHIVE_IMBRIQUEE) -> str | None:
+    """Why a piece is refused by its extension, or None."""
+    if extension(base) in EXTENSIONS_ARCHIVES:
+        return motif_archive
+    if extension(base) not in EXTENSIONS:
+        return MOTIF_FORMAT
+    return None
+
+
+def motif_du_contenu(contenu: bytes, base: str, *, plafond: int) -> tuple[str | None, str]:
+    """Why a piece is refused by its content (at most `plafond` + 1 bytes of it were read), or None,
+    and the type python-magic reads on its bytes: too big, an archive whatever its name, or not
+    what its extension says (a .pdf that is not a PDF). (motif, type_mime)"""
+    if len(contenu) > plafond:
+        return f"fichier de plus de {plafond // (1024 * 1024)} Mo", ""
+    if contenu.startswith(SIGNATURES_ARCHIVES):
+        return "archive imbriquée refusée", ""
+    type_mime = magic.from_buffer(contenu[:8192], mime=True) if contenu else "inode/x-empty"
+    attendu = EXTENSIONS[extension(base)]
+    if type_mime != attendu:
+        return f"le contenu ({type_mime}) n'est pas un fichier {LIBELLE_FORMAT[attendu]}", type_mime
+    return None, type_mime
 
 
 def _lire_avec_plafond(zf: zipfile.ZipFile, info: zipfile.ZipInfo, plafond: int) -> bytes:
@@ -218,7 +247,7 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
     for rang, info in enumerate(infos, start=1):
         nom = _nom_utf8(info)
         affiche = nom_d_entree_affichable(nom if nom is not None else info.filename)
-        motif, base = _motif_nom(info, nom)
+        motif, base = motif_du_nom(nom)
         if motif is None and stat.S_ISLNK(info.external_attr >> 16):
             motif = "lien symbolique refusé"
         if motif is None and info.flag_bits & 0x1:
@@ -227,10 +256,8 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
             motif = "méthode de compression non acceptée : utilisez la compression zip standard (deflate)"
         if motif is None and occurrences.get(base, 0) > 1:
             motif = "nom présent plusieurs fois dans l'archive"
-        if motif is None and extension(base) in EXTENSIONS_ARCHIVES:
-            motif = "archive imbriquée refusée : placez les fichiers directement dans le zip"
-        if motif is None and extension(base) not in EXTENSIONS:
-            motif = "format non accepté : seuls les fichiers .pdf, .jpg, .jpeg et .png sont acceptés"
+        if motif is None:
+            motif = motif_du_format(base)
         if motif is None and base not in attendues:
             motif = "nom inconnu : aucune demande retenue de cet import n'annonce ce fichier"
         if motif:
@@ -247,29 +274,9 @@ def examiner(zf: zipfile.ZipFile, attendues: dict, *, plafond: int):
             )
             continue
         lus = len(contenu)
-        if lus > plafond:
-            yield Verdict(
-                rang=rang,
-                nom=affiche,
-                acceptee=False,
-                taille_lue=lus,
-                motif=f"fichier de plus de {plafond // (1024 * 1024)} Mo",
-            )
-            continue
-        if contenu.startswith(SIGNATURES_ARCHIVES):
-            yield Verdict(rang=rang, nom=affiche, acceptee=False, taille_lue=lus, motif="archive imbriquée refusée")
-            continue
-        type_mime = magic.from_buffer(contenu[:8192], mime=True) if contenu else "inode/x-empty"
-        attendu = EXTENSIONS[extension(base)]
-        if type_mime != attendu:
-            yield Verdict(
-                rang=rang,
-                nom=affiche,
-                acceptee=False,
-                type_mime=type_mime,
-                taille_lue=lus,
-                motif=f"le contenu ({type_mime}) n'est pas un fichier {LIBELLE_FORMAT[attendu]}",
-            )
+        motif, type_mime = motif_du_contenu(contenu, base, plafond=plafond)
+        if motif:
+            yield Verdict(rang=rang, nom=affiche, acceptee=False, type_mime=type_mime, taille_lue=lus, motif=motif)
             continue
         yield Verdict(
             rang=rang,

@@ -9,9 +9,9 @@ from demandes.models import Demande, Fournisseur, PieceAttendue, Utilisateur
 from demandes.valeurs import StatutDemande
 from imports.models import Import
 
-from .models import EntreeZip, PieceRecue, ZipDepose
+from .models import EntreeZip, PieceComplementaire, PieceRecue, ZipDepose
 
-M = TypeVar("M", PieceRecue, ZipDepose)
+M = TypeVar("M", PieceRecue, PieceComplementaire, ZipDepose)
 
 
 def demandes_retenues(fournisseur: Fournisseur, import_demandes: Import) -> QuerySet[Demande]:
@@ -79,6 +79,13 @@ def _visible(utilisateur: Utilisateur, queryset: QuerySet[M], champ_fournisseur:
 def piece_recue_visible(utilisateur: Utilisateur, pk: int) -> PieceRecue:
     pieces = PieceRecue.objects.select_related("piece_attendue__demande", "zip_depose")
     return _visible(utilisateur, pieces, "zip_depose__fournisseur_id", "piecesjointes.view_piecerecue", pk)
+
+
+def piece_complementaire_visible(utilisateur: Utilisateur, pk: int) -> PieceComplementaire:
+    pieces = PieceComplementaire.objects.select_related("complement__demande")
+    return _visible(
+        utilisateur, pieces, "complement__demande__fournisseur_id", "piecesjointes.view_piececomplementaire", pk
+    )
 
 
 def zip_visible(utilisateur: Utilisateur, pk: int) -> ZipDepose:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 from simple_history.utils import bulk_update_with_history
 
+from demandes import services as services_demandes
 from demandes.models import Demande, Fournisseur, Utilisateur
 from demandes.valeurs import StatutDemande
 from imports.models import Import
@@ -26,7 +27,7 @@ from segur_portal.fichiers import nom_affichable
 from segur_portal.journal import evenement
 
 from . import controles
-from .models import EntreeZip, PieceRecue, ZipDepose
+from .models import EntreeZip, PieceComplementaire, PieceRecue, ZipDepose
 from .selectors import pieces_annoncees_par_l_import, pieces_manquantes
 
 journal = logging.getLogger(__name__)
@@ -396,3 +397,125 @@ def _terminer(utilisateur: Utilisateur, import_demandes: Import) -> int:
         verrou.etat = Import.Etat.TERMINE
         verrou.save(update_fields=["etat"])
     return len(demandes)
+
+
+# --- Compléments asked for by a manager, sent from the demande page -----------------------------
+
+
+class ComplementsRefuses(Exception):
+    """Nothing was kept: `refus` lists (file name, reason) of each refused file, or the reason
+    concerns the whole sending (`message`)."""
+
+    def __init__(self, message: str, refus: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.message, self.refus = message, refus or []
+
+
+def max_fichiers_complements() -> int:
+    return settings.SEGUR_MAX_FICHIERS_COMPLEMENTS
+
+
+def verifier_complements(fichiers: list[UploadedFile]) -> list[controles.Verdict]:
+    """Each file judged like an entry of a zip (controles: name, format, size, type read on the
+    content), plus a name given twice. Nothing is written. At most SEGUR_MAX_PIECE_BYTES + 1 bytes
+    of each file are read."""
+    plafond = settings.SEGUR_MAX_PIECE_BYTES
+    noms = [fichier.name or "" for fichier in fichiers]
+    verdicts = []
+    for rang, (fichier, nom) in enumerate(zip(fichiers, noms, strict=True), start=1):
+        affiche = controles.nom_d_entree_affichable(nom)
+        motif, base = controles.motif_du_nom(nom)
+        if motif is None and noms.count(nom) > 1:
+            motif = "nom présent plusieurs fois dans l'envoi"
+        if motif is None and base is not None:
+            motif = controles.motif_du_format(
+                base, motif_archive="archive refusée : déposez les fichiers eux-mêmes, sans les compresser"
+            )
+        contenu, type_mime = b"", ""
+        if motif is None and base is not None:
+            fichier.seek(0)
+            contenu = fichier.read(plafond + 1)
+            motif, type_mime = controles.motif_du_contenu(contenu, base, plafond=plafond)
+        verdicts.append(
+            controles.Verdict(
+                rang=rang,
+                nom=affiche,
+                acceptee=motif is None,
+                motif=motif or "",
+                contenu=contenu if motif is None else b"",
+                type_mime=type_mime,
+                taille_lue=len(contenu),
+            )
+        )
+    return verdicts
+
+
+def deposer_complements(*, utilisateur: Utilisateur, demande: Demande, fichiers: list[UploadedFile]) -> int:
+    """The supplier sends the pieces a manager asked for (« Déposer les compléments »). Every file is
+    checked first; if one is refused, nothing is kept and each refusal is told (ComplementsRefuses):
+    the supplier sends them again, corrected, all together. Otherwise the files are stored, the
+    request is answered and the dossier goes back « En instruction » (demandes.services.
+    recevoir_complements), in one transaction. Returns the number of pieces kept."""
+    with evenement(
+        "complements_deposes",
+        utilisateur_id=utilisateur.pk,
+        fournisseur_id=utilisateur.fournisseur_id,
+        demande_id=demande.pk,
+        fichiers=len(fichiers),
+    ) as details:
+        details["pieces"] = _deposer_complements(utilisateur, demande, fichiers)
+    return details["pieces"]
+
+
+def _deposer_complements(utilisateur: Utilisateur, demande: Demande, fichiers: list[UploadedFile]) -> int:
+    if utilisateur.fournisseur_id != demande.fournisseur_id:  # only the demande's own supplier
+        raise ComplementsRefuses("Cette demande est introuvable.")
+    if not fichiers:
+        raise ComplementsRefuses("Choisissez au moins un fichier à déposer.")
+    maximum = max_fichiers_complements()
+    if len(fichiers) > maximum:
+        raise ComplementsRefuses(
+            f"Vous avez choisi {len(fichiers)} fichiers : {maximum} au plus par envoi. Regroupez les pages d'une même "
+            "pièce dans un seul PDF."
+        )
+    verdicts = verifier_complements(fichiers)
+    refus = [(verdict.nom, verdict.motif) for verdict in verdicts if not verdict.acceptee]
+    if refus:
+        raise ComplementsRefuses(
+            f"{len(refus)} fichier(s) refusé(s) : aucun fichier n'a été enregistré. Corrigez-les puis déposez de "
+            "nouveau l'ensemble des fichiers.",
+            refus,
+        )
+    with transaction.atomic():
+        try:
+            complement = services_demandes.recevoir_complements(
+                demande.pk,
+                fournisseur_id=demande.fournisseur_id,
+                utilisateur=utilisateur,
+                nombre_de_pieces=len(verdicts),
+            )
+        except services_demandes.ComplementsImpossibles as impossible:
+            raise ComplementsRefuses(str(impossible)) from impossible
+        pieces = []
+        for verdict in verdicts:
+            empreinte = hashlib.sha256(verdict.contenu).hexdigest()
+            cle = (
+                f"complements/{utilisateur.fournisseur_id}/{demande.pk}/{complement.pk}/"
+                f"{verdict.rang:02d}{EXTENSION_PAR_TYPE[verdict.type_mime]}"
+            )
+            # Under the demande's lock: nobody else writes this request's keys.
+            nom_stocke = default_storage.save(cle, ContentFile(verdict.contenu))
+            pieces.append(
+                PieceComplementaire(
+                    complement=complement,
+                    nom_fichier=verdict.nom,
+                    cle_stockage=nom_stocke,
+                    fichier=nom_stocke,
+                    taille=len(verdict.contenu),
+                    type_mime=verdict.type_mime,
+                    sha256=empreinte,
+                    deposee_par=utilisateur,
+                )
+            )
+        PieceComplementaire.objects.bulk_create(pieces)
+    return len(pieces)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("zip/<int:pk>/relancer/", views.RelancerZipView.as_view(), name="relancer"),
     path("zip/<int:pk>/", views.TelechargerZipView.as_view(), name="zip"),
     path("piece/<int:pk>/", views.TelechargerPieceView.as_view(), name="piece"),
+    path("demande/<int:pk>/complements/", views.DeposerComplementsView.as_view(), name="complements"),
+    path("complement/<int:pk>/", views.TelechargerComplementView.as_view(), name="complement"),
 ]

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.views import View
 
 from demandes.acces import EspaceFournisseurMixin
+from demandes.selectors import demande_du_fournisseur
+from demandes.views import CLE_REFUS_COMPLEMENTS
 from imports.selectors import import_du_fournisseur
 from segur_portal.formats import taille_lisible
 from segur_portal.telechargement import reponse_fichier
@@ -237,11 +239,54 @@ class TelechargerPieceView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         piece = selectors.piece_recue_visible(request.user, pk)
-        ouvrir = request.GET.get("ouvrir") == "1"
-        reponse = reponse_fichier(
-            piece.fichier, piece.piece_attendue.nom_fichier, piece.type_mime, en_piece_jointe=not ouvrir
-        )
-        if ouvrir:
-            # Shown in the browser, a supplier's file runs no script with the portal's rights.
-            reponse["Content-Security-Policy"] = "sandbox"
-        return reponse
+        return reponse_piece(request, piece.fichier, piece.piece_attendue.nom_fichier, piece.type_mime)
+
+
+def reponse_piece(request, fichier, nom: str, type_mime: str) -> HttpResponse:
+    """A supplier's piece, downloaded, or shown in the browser with `?ouvrir=1` (« Ouvrir »)."""
+    ouvrir = request.GET.get("ouvrir") == "1"
+    reponse = reponse_fichier(fichier, nom, type_mime, en_piece_jointe=not ouvrir)
+    if ouvrir:
+        # Shown in the browser, a supplier's file runs no script with the portal's rights.
+        reponse["Content-Security-Policy"] = "sandbox"
+    return reponse
+
+
+class DeposerComplementsView(EspaceFournisseurMixin, View):
+    """« Déposer les compléments » of a demande page: the pieces a manager asked for. Back on the
+    demande page either way: its status « En instruction » and a success message, or the refused
+    files with their reasons (nothing kept)."""
+
+    def post(self, request, pk):
+        demande = demande_du_fournisseur(self.fournisseur, pk)  # another supplier's demande: 404
+        retour = redirect(reverse("demande", args=[demande.pk]) + "#complements")
+        if getattr(request, "upload_too_large", False):
+            refus = services.ComplementsRefuses(
+                f"Un fichier dépasse de loin la taille maximale d'une pièce "
+                f"({taille_lisible(settings.SEGUR_MAX_PIECE_BYTES)}) : aucun fichier n'a été enregistré."
+            )
+        else:
+            try:
+                nombre = services.deposer_complements(
+                    utilisateur=request.user, demande=demande, fichiers=request.FILES.getlist("fichiers")
+                )
+            except services.ComplementsRefuses as erreur:
+                refus = erreur
+            else:
+                messages.success(
+                    request,
+                    f"{nombre} pièce(s) déposée(s) : la demande {demande.numero_dossier} est de nouveau « En "
+                    "instruction » auprès des gestionnaires de l'ASP.",
+                )
+                return retour
+        request.session[CLE_REFUS_COMPLEMENTS] = {"demande": demande.pk, "message": refus.message, "refus": refus.refus}
+        return retour
+
+
+class TelechargerComplementView(LoginRequiredMixin, View):
+    """A piece sent in answer to a request for compléments: for its owner, and for ASP managers
+    allowed to view them (« Ouvrir » shows it in the browser, sandboxed)."""
+
+    def get(self, request, pk):
+        piece = selectors.piece_complementaire_visible(request.user, pk)
+        return reponse_piece(request, piece.fichier, piece.nom_fichier, piece.type_mime)

@@ -1,8 +1,8 @@
 """The supplier's home page: figures from every app (imports, demandes, pièces jointes), hence its
 place in the project package, above the apps (see the import contracts in pyproject.toml).
 
-Above the counters, « Ce qui attend votre action »: the demandes rejected lately (with their
-motif), the imports whose attachments step is not finished (pieces still missing, or « Terminer »
+Above the counters, « Ce qui attend votre action »: the demandes for which a manager asks for
+compléments (with the message), the demandes rejected lately (with their motif), the imports whose attachments step is not finished (pieces still missing, or « Terminer »
 to click) and the successful simulations not imported yet. Each block reads a count and at most
 A_AFFICHER rows through the apps' selectors: the page costs the same queries whatever the number
 of demandes or imports."""
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from demandes.acces import EspaceFournisseurMixin
-from demandes.selectors import demandes_par_statut, demandes_rejetees_depuis
+from demandes.selectors import demandes_a_completer, demandes_par_statut, demandes_rejetees_depuis
 from demandes.valeurs import StatutDemande
 from imports.selectors import imports_par_etat, simulations_a_importer
 from piecesjointes.selectors import imports_a_terminer
@@ -55,14 +55,16 @@ class AccueilView(EspaceFournisseurMixin, TemplateView):
         libelles = dict(StatutDemande.choices)
         depuis = timezone.now() - datetime.timedelta(days=JOURS_REJETS)
         rejets = Bloc.de(demandes_rejetees_depuis(self.fournisseur, depuis))
+        complements = Bloc.de(demandes_a_completer(self.fournisseur))
         pieces = Bloc.de(imports_a_terminer(self.fournisseur))
         simulations = Bloc.de(simulations_a_importer(self.fournisseur))
         return super().get_context_data(
             rejets=rejets,
+            complements=complements,
             jours_rejets=JOURS_REJETS,
             imports_a_terminer=pieces,
             simulations=simulations,
-            actions_attendues=bool(rejets.nombre or pieces.nombre or simulations.nombre),
+            actions_attendues=bool(complements.nombre or rejets.nombre or pieces.nombre or simulations.nombre),
             imports_par_etat=imports_par_etat(self.fournisseur),
             demandes_par_statut=[
                 {

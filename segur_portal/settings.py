@@ -175,6 +175,9 @@ SEGUR_MAX_LIGNES = env.int("SEGUR_MAX_LIGNES", default=10_000)
 SEGUR_MAX_ZIP_BYTES = env.int("SEGUR_MAX_ZIP_BYTES", default=200 * 1024 * 1024)
 SEGUR_MAX_PIECE_BYTES = env.int("SEGUR_MAX_PIECE_BYTES", default=3 * 1024 * 1024)
 SEGUR_MAX_ENTREES_ZIP = env.int("SEGUR_MAX_ENTREES_ZIP", default=20_000)
+# Files sent at once from a demande page in answer to a request for compléments (each one is
+# checked like a zip's entry, SEGUR_MAX_PIECE_BYTES at most).
+SEGUR_MAX_FICHIERS_COMPLEMENTS = env.int("SEGUR_MAX_FICHIERS_COMPLEMENTS", default=10)
 # Recovery of the zip pipeline (docs/pannes.md): a zip waiting or in progress with no sign of life
 # for SEGUR_ZIP_RELANCE_APRES seconds is sent again by the sweeper, which runs every
 # SEGUR_REPRISE_PERIODE seconds; after SEGUR_ZIP_TENTATIVES_MAX attempts it is « En échec ».

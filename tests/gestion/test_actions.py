@@ -133,19 +133,19 @@ REFUS = [
         "rejeter",
         {"motif": "non"},
         "une demande « En attente des pièces » ne peut pas être rejetée "
-        "(elle doit être « Déposée » ou « En instruction »)",
+        "(elle doit être « Déposée » ou « En instruction » ou « En attente de compléments »)",
     ),
     (
         StatutDemande.DECIDEE,
         "rejeter",
         {"motif": "non"},
-        "une demande « Décidée » ne peut pas être rejetée (elle doit être « Déposée » ou « En instruction »)",
+        "une demande « Décidée » ne peut pas être rejetée (elle doit être « Déposée » ou « En instruction » ou « En attente de compléments »)",
     ),
     (
         StatutDemande.REJETEE,
         "rejeter",
         {"motif": "encore"},
-        "une demande « Rejetée » ne peut pas être rejetée (elle doit être « Déposée » ou « En instruction »)",
+        "une demande « Rejetée » ne peut pas être rejetée (elle doit être « Déposée » ou « En instruction » ou « En attente de compléments »)",
     ),
     (
         StatutDemande.REJETEE,
@@ -240,7 +240,7 @@ def test_plusieurs_demandes_a_la_fois(client_gestionnaire, gestionnaire):
         (
             "error",
             "FINMDV000004M0 refusée : une demande « Décidée » ne peut pas être rejetée "
-            "(elle doit être « Déposée » ou « En instruction »).",
+            "(elle doit être « Déposée » ou « En instruction » ou « En attente de compléments »).",
         ),
     ]
     assert set(Demande.objects.filter(motif_rejet="Montant non justifié").values_list("numero", flat=True)) == {

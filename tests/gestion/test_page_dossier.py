@@ -91,7 +91,11 @@ def test_page_du_dossier_en_lecture_seule(client_gestionnaire):
     # page that is no longer true is refused).
     assert champs == {"csrfmiddlewaretoken", "motif", "statut_vu"}
     formulaires = [f for f in re.findall(r'<form [^>]*action="([^"]+)"', contenu) if f != "/admin/logout/"]
-    assert formulaires == [url_decision(demande, "instruction"), url_decision(demande, "rejet")]
+    assert formulaires == [
+        url_decision(demande, "instruction"),
+        url_decision(demande, "rejet"),
+        url_decision(demande, "complements"),
+    ]
     # The data, grouped; the expected piece, not received yet.
     lu = texte(reponse, lu=True)
     for section in ("Décision", "Demande", "Commande", "Bénéficiaires", "Pièces attendues", "Paiements", "Historique"):
@@ -115,8 +119,10 @@ def test_page_du_dossier_en_lecture_seule(client_gestionnaire):
     ("statut", "boutons"),
     [
         (StatutDemande.EN_ATTENTE_PIECES, []),
-        (StatutDemande.DEPOSEE, ["Passer en instruction", "Rejeter"]),
-        (StatutDemande.EN_INSTRUCTION, ["Décider", "Rejeter"]),
+        (StatutDemande.DEPOSEE, ["Passer en instruction", "Rejeter", "Demander des compléments"]),
+        (StatutDemande.EN_INSTRUCTION, ["Décider", "Rejeter", "Demander des compléments"]),
+        # Waiting for the supplier: only a rejection (a supplier who never answers gets a decision).
+        (StatutDemande.A_COMPLETER, ["Rejeter"]),
         (StatutDemande.DECIDEE, ["Enregistrer un paiement"]),
         (StatutDemande.REJETEE, []),
         (StatutDemande.ANNULEE, []),
@@ -127,7 +133,8 @@ def test_la_barre_n_offre_que_les_decisions_permises_par_le_statut(client_gestio
     reponse = client_gestionnaire.get(url_dossier(demande))
     assert titre(reponse) == f"Demande {NUMERO} — {statut.label}"
     assert boutons_de_decision(reponse) == boutons
-    assert "Demander des compléments" not in texte(reponse, lu=True)
+    # The form of « Demander des compléments » comes with its button, never alone.
+    assert ("Demander des compléments" in texte(reponse, lu=True)) == ("Demander des compléments" in boutons)
     if not boutons:
         assert f"Aucune décision n'est possible depuis le statut « {statut.label} »." in texte(reponse, lu=True)
 
@@ -150,7 +157,11 @@ def test_instruire_sans_payer_et_payer_sans_instruire(client, demo):
     decidee, en_instruction = creer_demande(1, StatutDemande.DECIDEE), creer_demande(2, StatutDemande.EN_INSTRUCTION)
     client.force_login(nouveau_staff("instructeur", "demandes.view_demande", "demandes.instruire_demande"))
     assert boutons_de_decision(client.get(url_dossier(decidee))) == []
-    assert boutons_de_decision(client.get(url_dossier(en_instruction))) == ["Décider", "Rejeter"]
+    assert boutons_de_decision(client.get(url_dossier(en_instruction))) == [
+        "Décider",
+        "Rejeter",
+        "Demander des compléments",
+    ]
     donnees = {"montant": "10.00", "date_paiement": "2024-03-01", "statut": StatutPaiement.EFFECTUE}
     assert client.post(url_paiement(decidee), donnees).status_code == 403
 
@@ -184,7 +195,7 @@ def test_urls_de_decision_hors_usage(client_gestionnaire):
     demande = creer_demande(1)
     assert client_gestionnaire.get(url_decision(demande, "instruction")).status_code == 405
     assert client_gestionnaire.get(url_paiement(demande)).status_code == 405
-    assert client_gestionnaire.post(url_decision(demande, "complements")).status_code == 404
+    assert client_gestionnaire.post(url_decision(demande, "inconnue")).status_code == 404
     assert client_gestionnaire.post(f"{LISTE}999999/decision/instruction/").status_code == 404
     assert client_gestionnaire.get(f"{LISTE}999999/change/").status_code == 404
     # An identifier that is not a number (typed in the address bar): no such demande, never a 500.
@@ -301,7 +312,7 @@ def test_une_decision_plus_permise_est_refusee_avec_un_message(client_gestionnai
         (
             "error",
             "« Rejeter » n'a pas été appliqué : une demande « Décidée » ne peut pas être rejetée (elle doit être "
-            f"« Déposée » ou « En instruction »). {MESSAGE_CONCURRENCE}",
+            f"« Déposée » ou « En instruction » ou « En attente de compléments »). {MESSAGE_CONCURRENCE}",
         )
     ]
     assert titre(reponse) == f"Demande {NUMERO} — Décidée"

@@ -85,10 +85,11 @@ def test_accueil_sans_rien(client_relais):
     assert "Aucune demande déposée pour le moment." in texte(reponse)
     assert "Simulations en erreur : 0" in texte(reponse)
     assert bloc(reponse, "a-faire-rien") == (
-        f"{TOUT_EST_A_JOUR} Aucune action n'est attendue de vous : pas de demande rejetée ces 90 derniers "
+        f"{TOUT_EST_A_JOUR} Aucune action n'est attendue de vous : pas de complément demandé, pas de demande "
+        "rejetée ces 90 derniers "
         "jours, pas de pièce jointe à déposer, pas de simulation réussie en attente d'import."
     )
-    for identifiant in ("a-faire-rejets", "a-faire-pieces", "a-faire-simulations"):
+    for identifiant in ("a-faire-complements", "a-faire-rejets", "a-faire-pieces", "a-faire-simulations"):
         assert bloc(reponse, identifiant) is None
 
 
