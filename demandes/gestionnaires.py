@@ -8,6 +8,7 @@ PERMISSIONS = {
     ("demandes", "beneficiaire"): ["view"],
     ("demandes", "pieceattendue"): ["view"],
     ("demandes", "paiement"): ["view"],
+    ("demandes", "demandedecomplements"): ["view"],
     ("demandes", "fournisseur"): ["view", "add", "change"],
     ("demandes", "solution"): ["view", "add", "change"],
     ("demandes", "utilisateur"): ["view", "add", "change"],
@@ -20,6 +21,7 @@ PERMISSIONS = {
     ("piecesjointes", "zipdepose"): ["view"],
     ("piecesjointes", "entreezip"): ["view"],
     ("piecesjointes", "piecerecue"): ["view"],
+    ("piecesjointes", "piececomplementaire"): ["view"],
 }
 
 

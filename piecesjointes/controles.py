@@ -211,7 +211,7 @@ def motif_du_contenu(contenu: bytes, base: str, *, plafond: int) -> tuple[str | 
     and the type python-magic reads on its bytes: too big, an archive whatever its name, or not
     what its extension says (a .pdf that is not a PDF). (motif, type_mime)"""
     if len(contenu) > plafond:
-        return f"fichier de plus de {plafond // (1024 * 1024)} Mo", ""
+        return f"fichier de plus de {formats.taille_lisible(plafond)}", ""
     if contenu.startswith(SIGNATURES_ARCHIVES):
         return "archive imbriquée refusée", ""
     type_mime = magic.from_buffer(contenu[:8192], mime=True) if contenu else "inode/x-empty"

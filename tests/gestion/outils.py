@@ -58,6 +58,7 @@ PERMISSIONS_GESTIONNAIRES = {
     "demandes.view_beneficiaire",
     "demandes.view_pieceattendue",
     "demandes.view_paiement",
+    "demandes.view_demandedecomplements",
     *(
         f"demandes.{action}_{modele}"
         for action in ("view", "add", "change")
@@ -76,6 +77,7 @@ PERMISSIONS_GESTIONNAIRES = {
     "piecesjointes.view_zipdepose",
     "piecesjointes.view_entreezip",
     "piecesjointes.view_piecerecue",
+    "piecesjointes.view_piececomplementaire",
 }
 
 
