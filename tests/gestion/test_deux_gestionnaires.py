@@ -71,3 +71,52 @@ def test_decision_et_rejet_simultanes_une_seule_transition(demo_transactionnel, 
     resultats = _a_deux(monkeypatch, Demande, "save", [transition("decision"), transition("rejet", "Pièce illisible")])
     assert sorted(len(faites) for faites, _ in resultats) == [0, 1]
     assert demande.history.filter(history_type="~").count() == 1
+
+
+@postgres_seulement("concurrence réelle : PostgreSQL (la CI)")
+def test_complements_deposes_pendant_un_rejet_une_seule_issue(demo_transactionnel, monkeypatch, stockage_temporaire):
+    """The supplier sends the compléments while the manager rejects the dossier: the demande's lock
+    makes them one after the other; either the pieces are kept and the dossier is « En instruction »
+    (the rejection, taken on a page showing « En attente de compléments », is refused), or it is
+    « Rejetée » and nothing the supplier sent is kept."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from demandes import services
+    from piecesjointes import services as pieces_services
+    from piecesjointes.models import PieceComplementaire
+    from tests.factories import PDF
+
+    demande = creer_demande(1, StatutDemande.EN_INSTRUCTION)
+    gestionnaire, relais = utilisateur("gestionnaire"), utilisateur("relais")
+    services.changer_statut(
+        Demande.objects.filter(pk=demande.pk), transition="complements", utilisateur=gestionnaire, motif="BDC signé"
+    )
+
+    def deposer():
+        try:
+            return pieces_services.deposer_complements(
+                utilisateur=relais,
+                demande=demande,
+                fichiers=[SimpleUploadedFile("BDC.pdf", PDF, content_type="application/pdf")],
+            )
+        except pieces_services.ComplementsRefuses as refus:
+            return refus.message
+
+    def rejeter():
+        return services.changer_statut(
+            Demande.objects.filter(pk=demande.pk),
+            transition="rejet",
+            utilisateur=gestionnaire,
+            motif="Délai dépassé",
+            statut_vu=StatutDemande.A_COMPLETER,
+        )
+
+    depot, (rejetees, refusees) = _a_deux(monkeypatch, Demande, "save", [deposer, rejeter])
+    demande.refresh_from_db()
+    if demande.statut == StatutDemande.EN_INSTRUCTION:
+        assert depot == 1 and PieceComplementaire.objects.count() == 1
+        assert rejetees == [] and refusees[0][1] == "la demande est désormais « En instruction »"
+    else:
+        assert demande.statut == StatutDemande.REJETEE and len(rejetees) == 1
+        assert depot == "Aucun complément n'est attendu pour cette demande : elle est « Rejetée »."
+        assert not PieceComplementaire.objects.exists()
