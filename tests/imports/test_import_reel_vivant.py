@@ -171,7 +171,7 @@ def test_une_modification_libere_les_anciens_beneficiaires_et_tient_les_nouveaux
 
 
 def test_aligner_vivant_en_masse_et_en_deux_requetes_par_lot(demo, document_ttc):
-    demandes = [_avance(document_ttc, n, geo=[finess(n)]) for n in range(1, 7)]
+    demandes = [_avance(document_ttc, n, geo=[finess(n)]) for n in range(1, len(StatutDemande) + 1)]
     statuts = list(StatutDemande)
     for demande, statut in zip(demandes, statuts, strict=True):
         Demande.objects.filter(pk=demande.pk).update(statut=statut)

@@ -52,6 +52,20 @@ def _dossier_importe_avec_piece(document_ttc):
     return demande
 
 
+def payer_depuis_le_dossier(page):
+    """« Enregistrer un paiement » of the dossier page: 10 750,00 € effectué on 15/03/2024."""
+    from playwright.sync_api import expect
+
+    paiement = page.get_by_role("group", name="Enregistrer un paiement")
+    paiement.get_by_label("Montant (€)").fill("10750.00")
+    paiement.get_by_label("Date du paiement").fill("2024-03-15")
+    paiement.get_by_label("Statut").select_option(label="Paiement effectué")
+    paiement.get_by_role("button", name="Enregistrer un paiement").click()
+    expect(page.locator(".messagelist")).to_have_text(
+        f"Paiement enregistré pour la demande {NUMERO} (paiement effectué)."
+    )
+
+
 def _aux_deux_largeurs(page, ecran):
     """The dossier page checked at 1280 px then 375 px, back to 1280 px."""
     for largeur in ("bureau", "mobile"):
@@ -121,14 +135,7 @@ def test_le_gestionnaire_instruit_decide_et_paie_depuis_la_page_du_dossier(navig
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Demande {NUMERO} — Décidée")
     expect(page.get_by_role("button", name="Rejeter", exact=True)).to_have_count(0)
 
-    paiement = page.get_by_role("group", name="Enregistrer un paiement")
-    paiement.get_by_label("Montant (€)").fill("10750.00")
-    paiement.get_by_label("Date du paiement").fill("2024-03-15")
-    paiement.get_by_label("Statut").select_option(label="Paiement effectué")
-    paiement.get_by_role("button", name="Enregistrer un paiement").click()
-    expect(page.locator(".messagelist")).to_have_text(
-        f"Paiement enregistré pour la demande {NUMERO} (paiement effectué)."
-    )
+    payer_depuis_le_dossier(page)
     lignes = page.get_by_role("table", name="Paiements enregistrés (1)").locator("tbody tr")
     expect(lignes).to_have_count(1)
     expect(lignes.first).to_contain_text("15/03/2024")

@@ -10,7 +10,7 @@ import pytest
 
 from tests.factories import PDF
 from tests.navigateur.accessibilite import verifier_accessibilite
-from tests.navigateur.test_navigateur_dossier_admin import NUMERO, _dossier_importe_avec_piece
+from tests.navigateur.test_navigateur_dossier_admin import NUMERO, _dossier_importe_avec_piece, payer_depuis_le_dossier
 
 MESSAGE = "Le bon de commande n'est pas signé : déposez-le signé, en PDF."
 
@@ -95,14 +95,7 @@ def test_complement_decision_et_paiement_de_bout_en_bout(navigateur, document_tt
     expect(fournisseur.get_by_role("heading", level=1)).to_contain_text(NUMERO)
     expect(fournisseur.locator(".fr-badge").first).to_have_text("Décidée")
 
-    paiement = gestion.get_by_role("group", name="Enregistrer un paiement")
-    paiement.get_by_label("Montant (€)").fill("10750.00")
-    paiement.get_by_label("Date du paiement").fill("2024-03-15")
-    paiement.get_by_label("Statut").select_option(label="Paiement effectué")
-    paiement.get_by_role("button", name="Enregistrer un paiement").click()
-    expect(gestion.locator(".messagelist")).to_have_text(
-        f"Paiement enregistré pour la demande {NUMERO} (paiement effectué)."
-    )
+    payer_depuis_le_dossier(gestion)
 
     fournisseur.reload()
     expect(fournisseur.locator(".fr-badge")).to_have_text(["Décidée", "Paiement effectué"])
