@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -14,6 +15,7 @@ from .selectors import (
     demandes_a_exporter,
     demandes_du_fournisseur,
     historique_des_statuts,
+    notifications_de,
     pieces_manquantes,
     solutions_du_fournisseur,
 )
@@ -136,3 +138,14 @@ class AideView(EspaceFournisseurMixin, TemplateView):
             },
             **kwargs,
         )
+
+
+class NotificationsView(EspaceFournisseurMixin, TemplateView):
+    """« Notifications »: the messages mailed to the logged-in user (his own only), newest first."""
+
+    template_name = "demandes/notifications.html"
+    par_page = 20
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(notifications_de(self.request.user), self.par_page).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page_notifications=page, **kwargs)
