@@ -197,6 +197,9 @@ SEGUR_URL_PORTAIL = env("SEGUR_URL_PORTAIL", default="http://localhost:8000").rs
 SEGUR_NOTIFICATIONS_RELANCE_PERIODE = env.int("SEGUR_NOTIFICATIONS_RELANCE_PERIODE", default=300)
 SEGUR_NOTIFICATIONS_TENTATIVES_MAX = env.int("SEGUR_NOTIFICATIONS_TENTATIVES_MAX", default=8)
 SEGUR_RESUME_QUOTIDIEN_HEURE = env.int("SEGUR_RESUME_QUOTIDIEN_HEURE", default=7)
+# A mail server that does not answer must not hold a worker (and the notification's row lock)
+# forever: the send fails after EMAIL_TIMEOUT seconds and is retried.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery: Redis when REDIS_URL is set, otherwise an embedded filesystem broker.
 REDIS_URL = env("REDIS_URL", default="")

@@ -121,3 +121,12 @@ def test_backend_fichier_le_courriel_est_ecrit_dans_le_dossier(
     contenu = "".join(f.read_text() for f in (tmp_path / "courriels").iterdir())
     assert contenu.count("To: ") == 2
     assert "contact@relais.example" in contenu and "compta@relais.example" in contenu
+
+
+def test_un_serveur_muet_ne_bloque_pas_le_worker(settings):
+    """EMAIL_TIMEOUT is set (Django's SMTP backend waits forever without it) and reaches the backend."""
+    from django.core.mail import get_connection
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert settings.EMAIL_TIMEOUT == 30
+    assert get_connection().timeout == 30
