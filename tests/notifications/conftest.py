@@ -57,3 +57,7 @@ class BackendEnPanne:
         import smtplib
 
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+# The browser tests of this folder use the Chromium of tests/navigateur/ (same fixture, same live server).
+from tests.navigateur.conftest import navigateur  # noqa: E402, F401
