@@ -27,6 +27,7 @@ from .models import (
     Demande,
     Fournisseur,
     Logiciel,
+    Notification,
     OperateurMessagerie,
     Solution,
     TypePiece,
@@ -537,3 +538,41 @@ def exporter_csv_gestion(queryset):
     return COLONNES_GESTION.reponse_csv(
         "demandes-gestion.csv", demandes_a_exporter(queryset, COLONNES_GESTION.champs_csv())
     )
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The e-mail notifications, for support (superusers only): what was sent to whom, when, and
+    why a mail did not leave. Nothing is editable: a notification is the record of a sent message."""
+
+    list_display = ["date_creation", "destinataire", "nature", "sujet", "date_envoi", "nb_tentatives"]
+    list_filter = ["nature", ("date_envoi", admin.EmptyFieldListFilter)]
+    search_fields = ["destinataire__username", "destinataire__email", "sujet", "cle"]
+    list_select_related = ["destinataire"]
+    date_hierarchy = "date_creation"
+    fields = readonly_fields = [
+        "destinataire",
+        "nature",
+        "cle",
+        "sujet",
+        "corps",
+        "date_creation",
+        "date_envoi",
+        "nb_tentatives",
+        "derniere_erreur",
+    ]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -370,3 +370,55 @@ class Paiement(models.Model):
 
     def __str__(self):
         return f"{self.montant} € le {self.date_paiement:%d/%m/%Y} ({self.get_statut_display()})"
+
+
+class Notification(models.Model):
+    """A message to one user about one event (a decision on dossiers, a payment, a request for
+    compléments, the managers' daily digest): the e-mail sent to him, also listed in the portal
+    (« Notifications »). Created in the transaction of the event, sent by a Celery task once it
+    commits (demandes.tasks.envoyer_notification); unsent rows are the outbox the sweep reads."""
+
+    class Nature(models.TextChoices):
+        REJET = "REJET", "Rejet"
+        DECISION = "DECISION", "Décision"
+        PAIEMENT = "PAIEMENT", "Paiement"
+        COMPLEMENTS = "COMPLEMENTS", "Compléments demandés"
+        RESUME_QUOTIDIEN = "RESUME_QUOTIDIEN", "Résumé quotidien des dépôts"
+
+    destinataire = models.ForeignKey(
+        "Utilisateur",
+        verbose_name="destinataire",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,  # the two indexes of Meta start with it
+    )
+    # The event's identity: with the recipient, unique (one mail per event per user).
+    cle = models.CharField("événement", max_length=120)
+    nature = models.CharField("nature", max_length=20, choices=Nature.choices)
+    sujet = models.CharField("objet", max_length=250)
+    corps = models.TextField("message")
+    demandes = models.ManyToManyField(Demande, verbose_name="demandes", blank=True, related_name="+")
+    date_creation = models.DateTimeField("créée le", auto_now_add=True)
+    date_envoi = models.DateTimeField("envoyée le", null=True, blank=True)
+    nb_tentatives = models.PositiveSmallIntegerField("tentatives d'envoi", default=0)
+    derniere_erreur = models.TextField("dernière erreur d'envoi", blank=True)
+
+    class Meta:
+        ordering = ["-date_creation", "-id"]
+        verbose_name = "notification"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["destinataire", "cle"], name="une_notification_par_evenement_et_destinataire"
+            )
+        ]
+        indexes = [
+            # The page « Notifications »: a user's own, newest first.
+            models.Index(fields=["destinataire", "-date_creation"], name="notification_destinataire_idx"),
+            # The sweep's outbox: the unsent ones only (a few rows, whatever the history).
+            models.Index(
+                fields=["date_creation"], condition=models.Q(date_envoi__isnull=True), name="notification_a_envoyer_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.sujet

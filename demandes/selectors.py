@@ -4,11 +4,12 @@ import datetime
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.contrib.auth.models import Permission
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,6 +19,7 @@ from .models import (
     DemandeDeComplements,
     Fournisseur,
     Logiciel,
+    Notification,
     Paiement,
     PieceAttendue,
     Solution,
@@ -382,3 +384,77 @@ def tableau_de_bord(aujourd_hui: datetime.date | None = None) -> dict[str, Any]:
         "plus_anciens": plus_anciens,
         "depots": [(jour, par_jour.get(jour, 0)) for jour in jours],
     }
+
+
+# --- E-mail notifications (demandes.notifications) -----------------------------------------------
+
+
+def comptes_a_notifier(fournisseur_ids: Iterable[int]) -> QuerySet[Utilisateur]:
+    """The users told of an event on their supplier's dossiers: its active users with an address."""
+    return (
+        Utilisateur.objects.filter(fournisseur_id__in=list(fournisseur_ids), is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
+def gestionnaires_a_informer() -> QuerySet[Utilisateur]:
+    """The recipients of the daily digest of deposits: the active accounts that may instruct
+    demandes (permission demandes.instruire_demande, through a group — « Gestionnaires ASP » — or
+    their own), with an address. Superusers are left out although they hold every permission: they
+    are the technical and support accounts, not the instruction team; a superuser who wants the
+    digest is given the permission (or the group) explicitly."""
+    permission = Q(content_type__app_label="demandes", codename="instruire_demande")
+    return (
+        Utilisateur.objects.filter(is_active=True, is_superuser=False)
+        .filter(
+            Q(user_permissions__in=Permission.objects.filter(permission))
+            | Q(groups__permissions__in=Permission.objects.filter(permission))
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def depots_du_jour(jour: datetime.date) -> dict[str, Any]:
+    """The deposits of `jour` (Paris) as the dashboard counts them (tableau_de_bord: by date_depot):
+    `nombre`, `montant` (HT) and `par_couloir`: [(« MDV — libellé », count, amount)] by couloir code.
+    One query, grouped in the database."""
+    debut = timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+    fin = timezone.make_aware(datetime.datetime.combine(jour + datetime.timedelta(days=1), datetime.time.min))
+    groupes = (
+        Demande.objects.order_by()
+        .filter(date_depot__gte=debut, date_depot__lt=fin)
+        .values("solution__couloir__code", "solution__couloir__libelle")
+        .annotate(nombre=Count("id"), montant=Sum("montant_ht"))
+        .order_by("solution__couloir__code")
+    )
+    par_couloir = [
+        (f"{g['solution__couloir__code']} — {g['solution__couloir__libelle']}", g["nombre"], g["montant"])
+        for g in groupes
+    ]
+    return {
+        "nombre": sum(nombre for _, nombre, _ in par_couloir),
+        "montant": sum((montant for _, _, montant in par_couloir), Decimal("0")),
+        "par_couloir": par_couloir,
+    }
+
+
+LIENS_PAR_NOTIFICATION = 50
+
+
+def notifications_de(utilisateur: Utilisateur) -> QuerySet[Notification]:
+    """The page « Notifications »: the user's own notifications, newest first, each with the
+    dossiers it is about (LIENS_PAR_NOTIFICATION at most: a bulk decision may hold thousands)."""
+    return (
+        Notification.objects.filter(destinataire=utilisateur)
+        .order_by("-date_creation", "-id")
+        .prefetch_related(
+            Prefetch(
+                "demandes",
+                queryset=Demande.objects.order_by("numero")[:LIENS_PAR_NOTIFICATION],
+                to_attr="dossiers",
+            )
+        )
+    )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from segur_portal.journal import evenement
 
-from . import en_masse, numero_dossier
+from . import en_masse, notifications, numero_dossier
 from .models import Beneficiaire, CompteurDossier, Couloir, Demande, DemandeDeComplements, Paiement, Utilisateur
 from .valeurs import STATUTS_VIVANTS, StatutDemande, StatutPaiement
 
@@ -239,6 +239,7 @@ def _changer_statut(
         demande.save()  # one by one: a manager acts on a page of demandes, each change historised
         faites.append(demande)
     aligner_vivant(demande.pk for demande in faites)  # a rejection releases the beneficiaries
+    notifications.notifier_decision(transition, faites, motif=motif, utilisateur=utilisateur)  # mailed on commit
     return faites, refusees
 
 
@@ -305,6 +306,9 @@ def _enregistrer_paiement(
         demande._history_user = utilisateur
         demande.save()
         faites.append(demande)
+    notifications.notifier_paiement(
+        faites, montant=montant, date_paiement=date_paiement, statut=statut, utilisateur=utilisateur
+    )
     return faites, refusees
 
 

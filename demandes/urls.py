@@ -10,6 +10,7 @@ urlpatterns = [
     path("demandes/", views.DemandesView.as_view(), name="demandes"),
     path("demandes/<int:pk>/", views.DemandeView.as_view(), name="demande"),
     path("aide/", views.AideView.as_view(), name="aide"),
+    path("notifications/", views.NotificationsView.as_view(), name="notifications"),
     # Where the link e-mailed from the admin leads (« Envoyer un lien de réinitialisation du mot de passe »).
     path(
         "mot-de-passe/reinitialisation/terminee/",

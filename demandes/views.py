@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -15,6 +16,7 @@ from .selectors import (
     demandes_a_exporter,
     demandes_du_fournisseur,
     historique_des_statuts,
+    notifications_de,
     pieces_manquantes,
     solutions_du_fournisseur,
 )
@@ -153,3 +155,14 @@ class AideView(EspaceFournisseurMixin, TemplateView):
             },
             **kwargs,
         )
+
+
+class NotificationsView(EspaceFournisseurMixin, TemplateView):
+    """« Notifications »: the messages mailed to the logged-in user (his own only), newest first."""
+
+    template_name = "demandes/notifications.html"
+    par_page = 20
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(notifications_de(self.request.user), self.par_page).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page_notifications=page, **kwargs)

@@ -192,6 +192,18 @@ SEGUR_QUOTA_STOCKAGE_OCTETS = env.int("SEGUR_QUOTA_STOCKAGE_OCTETS", default=5 *
 # redelivers an unacknowledged task only after it.
 SEGUR_ZIP_DUREE_MAX = env.int("SEGUR_ZIP_DUREE_MAX", default=900)
 
+# E-mail notifications (demandes.notifications, demandes.tasks): a mail not sent is tried again
+# by the sweep every SEGUR_NOTIFICATIONS_RELANCE_PERIODE seconds, at most
+# SEGUR_NOTIFICATIONS_TENTATIVES_MAX times; the managers' digest leaves at SEGUR_RESUME_QUOTIDIEN_HEURE
+# (Paris). The links in the mails start with SEGUR_URL_PORTAIL (the portal's public address).
+SEGUR_URL_PORTAIL = env("SEGUR_URL_PORTAIL", default="http://localhost:8000").rstrip("/")
+SEGUR_NOTIFICATIONS_RELANCE_PERIODE = env.int("SEGUR_NOTIFICATIONS_RELANCE_PERIODE", default=300)
+SEGUR_NOTIFICATIONS_TENTATIVES_MAX = env.int("SEGUR_NOTIFICATIONS_TENTATIVES_MAX", default=8)
+SEGUR_RESUME_QUOTIDIEN_HEURE = env.int("SEGUR_RESUME_QUOTIDIEN_HEURE", default=7)
+# A mail server that does not answer must not hold a worker (and the notification's row lock)
+# forever: the send fails after EMAIL_TIMEOUT seconds and is retried.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
 # Celery: Redis when REDIS_URL is set, otherwise an embedded filesystem broker.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -234,6 +246,18 @@ CELERY_BEAT_SCHEDULE = {
     "purger-zips-refuses": {
         "task": "piecesjointes.tasks.purger_zips_refuses",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # E-mail notifications (demandes.tasks): the unsent ones sent again (broker down when the
+    # decision committed, a worker lost, a mail server refusing), and the managers' daily digest
+    # of the previous day's deposits (Paris time: Celery takes Django's TIME_ZONE).
+    "relancer-notifications": {
+        "task": "demandes.tasks.relancer_notifications",
+        "schedule": SEGUR_NOTIFICATIONS_RELANCE_PERIODE,
+        "options": {"expires": SEGUR_NOTIFICATIONS_RELANCE_PERIODE},
+    },
+    "resume-quotidien": {
+        "task": "demandes.tasks.resume_quotidien",
+        "schedule": crontab(hour=SEGUR_RESUME_QUOTIDIEN_HEURE, minute=0),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(_dossier_celery / "beat-schedule")

@@ -103,6 +103,7 @@ def test_menu_de_l_en_tete(client_relais):
         ("Enrôlement", "/enrolement/"),
         ("Importation JSONs", "/imports/"),
         ("Demandes financement", "/demandes/"),
+        ("Notifications", "/notifications/"),
         ("Besoin d'aide ?", "/aide/"),
     ]
     courant = [a.texte for a in page(reponse).liens if a.attrs.get("aria-current") == "page"]
