@@ -152,3 +152,19 @@ def worker_celery(django_db_setup, django_db_blocker):
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
             yield app
     task_postrun.disconnect(fermer_connexions)
+
+
+@pytest.fixture
+def taches_immediates():
+    """Celery eager: what `.delay()` queues runs at once, in the caller's thread (the live server's
+    for a browser test), its retries too; a task's exception stays in its result. The notification
+    mails of a decision then reach Django's locmem outbox (`mail.outbox`) as soon as it commits."""
+    # Registered: a task queued by name runs eagerly only if the app knows it.
+    import demandes.tasks  # noqa: F401
+    import piecesjointes.tasks  # noqa: F401
+    from segur_portal.celery import app
+
+    avant = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, False
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = avant

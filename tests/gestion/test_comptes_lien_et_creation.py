@@ -100,7 +100,9 @@ def test_action_de_la_liste_envoie_un_lien_a_chaque_fournisseur(client_gestionna
     unikalo = utilisateur("unikalo")
     unikalo.email = "contact@unikalo.example"
     unikalo.save()
-    hopital = utilisateur("hopital")  # no e-mail address
+    hopital = utilisateur("hopital")
+    hopital.email = ""  # no e-mail address
+    hopital.save()
     liste = client_gestionnaire.get(LISTE_COMPTES)
     assert options_d_action(liste) == {ACTION_LIEN: LIBELLE_LIEN}  # no deletion for a manager
     reponse = client_gestionnaire.post(

@@ -1,8 +1,9 @@
 """Issue 13's « Done when », in a real browser (on PostgreSQL in CI): the ASP manager logs in →
 dashboard → list → dossier → asks for a complement; the supplier sees it on its Accueil, opens the
 demande and uploads the piece; the manager decides and records a payment; the supplier sees
-« Décidée » then the payment. The demande pages are checked by axe-core in each new state, and the
-notification mails are read as the worker sent them (Django's locmem backend)."""
+« Décidée » then the payment, and the three messages on its page « Notifications ». The pages are
+checked by axe-core in each new state; each notification mail is captured (Django's locmem backend,
+the sending task run inline once the decision commits) with its recipients and text."""
 
 import re
 
@@ -24,13 +25,33 @@ def _connexion_admin(navigateur, page):
 
 
 @pytest.mark.browser
-def test_complement_decision_et_paiement_de_bout_en_bout(navigateur, document_ttc, tmp_path):
+def test_complement_decision_et_paiement_de_bout_en_bout(
+    navigateur, document_ttc, tmp_path, taches_immediates, settings
+):
+    from django.core import mail
     from playwright.sync_api import expect
 
     from demandes.models import Demande
     from demandes.valeurs import StatutDemande, StatutPaiement
+    from tests.parcours import utilisateur
 
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SEGUR_URL_PORTAIL = "https://segur.exemple.gouv.fr"
+    relais = utilisateur("relais")
+    relais.email = "contact@relais.example"
+    relais.save()
     demande = _dossier_importe_avec_piece(document_ttc)
+    lien = f"https://segur.exemple.gouv.fr/demandes/{demande.pk}/"
+    mail.outbox = []
+
+    def courriels() -> list[tuple[list[str], str]]:
+        """(recipients, subject) of the mails sent since the last call, which then forgets them."""
+        envoyes = [(m.to, m.subject) for m in mail.outbox]
+        corps.extend(m.body for m in mail.outbox)
+        mail.outbox = []
+        return envoyes
+
+    corps: list[str] = []
     gestion = navigateur.nouvelle_page()
     fournisseur = navigateur.nouvelle_page()
 
@@ -44,6 +65,7 @@ def test_complement_decision_et_paiement_de_bout_en_bout(navigateur, document_tt
     expect(gestion.get_by_role("heading", level=1)).to_have_text(f"Demande {NUMERO} — Déposée")
     gestion.get_by_role("button", name="Passer en instruction").click()
     expect(gestion.get_by_role("heading", level=1)).to_have_text(f"Demande {NUMERO} — En instruction")
+    assert courriels() == []  # the instruction starting is not news for the supplier
 
     # The message is required: the page says so, nothing changes.
     complements = gestion.get_by_role("group", name="Demander des compléments")
@@ -59,6 +81,10 @@ def test_complement_decision_et_paiement_de_bout_en_bout(navigateur, document_tt
     expect(gestion.get_by_role("heading", level=1)).to_have_text(f"Demande {NUMERO} — En attente de compléments")
     expect(gestion.get_by_role("complementary")).to_contain_text(MESSAGE)
     verifier_accessibilite(gestion, "Page du dossier (En attente de compléments)")
+    assert courriels() == [
+        (["contact@relais.example"], f"Ségur numérique : compléments demandés pour la demande {NUMERO}")
+    ]
+    assert f"Message du gestionnaire :\n{MESSAGE}" in corps[-1] and lien in corps[-1]
 
     # --- the supplier: Accueil → demande → « Déposer les compléments » -----------------------
     navigateur.se_connecter(fournisseur, "relais")
@@ -88,18 +114,37 @@ def test_complement_decision_et_paiement_de_bout_en_bout(navigateur, document_tt
     expect(gestion.get_by_role("complementary")).to_contain_text("BDC-signe.pdf")
     historique = gestion.get_by_role("table", name=re.compile("^Changements de statut")).locator("tbody tr")
     expect(historique.last).to_contain_text("1 pièce(s) déposée(s) en complément")
+    assert courriels() == []  # the supplier's own deposit mails nobody
     gestion.get_by_role("button", name="Décider").click()
     expect(gestion.get_by_role("heading", level=1)).to_have_text(f"Demande {NUMERO} — Décidée")
+    assert courriels() == [
+        (["contact@relais.example"], f"Ségur numérique : décision favorable pour la demande {NUMERO}")
+    ]
+    assert NUMERO in corps[-1] and lien in corps[-1]
 
     fournisseur.reload()
     expect(fournisseur.get_by_role("heading", level=1)).to_contain_text(NUMERO)
     expect(fournisseur.locator(".fr-badge").first).to_have_text("Décidée")
 
     payer_depuis_le_dossier(gestion)
+    assert courriels() == [
+        (["contact@relais.example"], f"Ségur numérique : paiement effectué pour la demande {NUMERO}")
+    ]
+    assert "Montant : 10\u202f750,00\u00a0€" in corps[-1]  # written as on the pages
+    assert "Date du paiement : 15/03/2024" in corps[-1] and "Le paiement a été versé." in corps[-1]
 
     fournisseur.reload()
     expect(fournisseur.locator(".fr-badge")).to_have_text(["Décidée", "Paiement effectué"])
     verifier_accessibilite(fournisseur, "Demande (décidée, payée)")
+    # The same three messages in the portal, newest first.
+    fournisseur.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Notifications").click()
+    expect(fournisseur.locator("#notifications").get_by_role("heading", level=2)).to_have_text(
+        [
+            f"Ségur numérique : paiement effectué pour la demande {NUMERO}",
+            f"Ségur numérique : décision favorable pour la demande {NUMERO}",
+            f"Ségur numérique : compléments demandés pour la demande {NUMERO}",
+        ]
+    )
 
     demande = Demande.objects.get(pk=demande.pk)
     assert (demande.statut, demande.statut_paiement) == (StatutDemande.DECIDEE, StatutPaiement.EFFECTUE)

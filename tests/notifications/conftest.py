@@ -1,5 +1,5 @@
-"""Fixtures of the e-mail notification tests: the sending tasks run inline (Celery eager: what
-`.delay()` queues runs at once, in the test's transaction), the users of two suppliers — with and
+"""Fixtures of the e-mail notification tests: the sending tasks run inline (`taches_immediates`
+of tests/conftest.py), the users of two suppliers — with and
 without an address, active or not — and a mail backend that refuses every message."""
 
 import pytest
@@ -10,15 +10,8 @@ from tests.parcours import utilisateur
 
 
 @pytest.fixture(autouse=True)
-def taches_immediates():
-    """`.delay()` runs the task at once (its retries too); a task's exception stays in its result."""
-    import demandes.tasks  # noqa: F401  (registered: a task queued by name runs eagerly only if known)
-    from segur_portal.celery import app
-
-    avant = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, False
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = avant
+def _taches_immediates_ici(taches_immediates):
+    """Every test of this folder runs the sending tasks inline (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -114,6 +114,9 @@ def creer_donnees_demo():
         utilisateur.fournisseur = fournisseurs[siret] if siret else None
         utilisateur.is_staff = siret is None
         utilisateur.is_active = True
+        # An address that can receive nothing (.invalid, RFC 2606), so that the demo's notifications
+        # show on the console backend and on the page « Notifications »; one set since is kept.
+        utilisateur.email = utilisateur.email or f"{username}@demo.invalid"
         utilisateur.set_password(MOT_DE_PASSE)
         utilisateur.save()
         if siret is None:
