@@ -390,7 +390,7 @@ class Notification(models.Model):
         verbose_name="destinataire",
         on_delete=models.CASCADE,
         related_name="notifications",
-        db_index=False,  # the two indexes of Meta start with it
+        db_index=False,  # the index of Meta starts with it
     )
     # The event's identity: with the recipient, unique (one mail per event per user).
     cle = models.CharField("événement", max_length=120)
@@ -407,8 +407,10 @@ class Notification(models.Model):
         ordering = ["-date_creation", "-id"]
         verbose_name = "notification"
         constraints = [
+            # The event first: its index also finds an event's notifications (_ecrire reads them
+            # back by key after writing them; without it, a scan of every notification ever sent).
             models.UniqueConstraint(
-                fields=["destinataire", "cle"], name="une_notification_par_evenement_et_destinataire"
+                fields=["cle", "destinataire"], name="une_notification_par_evenement_et_destinataire"
             )
         ]
         indexes = [
