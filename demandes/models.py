@@ -424,3 +424,33 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.sujet
+
+
+class JetonAPI(models.Model):
+    """A supplier user's personal token for the API (/api/v1/, header « Authorization: Bearer … »),
+    created on the page « Accès API » or by `manage.py jeton_api` (demandes.jetons). Only its SHA-256
+    is stored: the token itself is shown once, at its creation. It acts as its user, with his
+    supplier's data only, until it expires or is revoked (by him or by an ASP manager)."""
+
+    utilisateur = models.ForeignKey(
+        "Utilisateur", verbose_name="utilisateur", on_delete=models.CASCADE, related_name="jetons_api"
+    )
+    nom = models.CharField("nom", max_length=100)
+    # The first characters of the token (« sgr_AbCd »): enough to recognise it in a list, useless to use it.
+    prefixe = models.CharField("début du jeton", max_length=12)
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True, editable=False)
+    date_creation = models.DateTimeField("créé le", auto_now_add=True)
+    date_expiration = models.DateTimeField("expire le")
+    date_revocation = models.DateTimeField("révoqué le", null=True, blank=True)
+    revoque_par = models.ForeignKey(
+        "Utilisateur", verbose_name="révoqué par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date_derniere_utilisation = models.DateTimeField("dernière utilisation", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date_creation", "-id"]
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+
+    def __str__(self):
+        return f"{self.nom} ({self.prefixe}…)"

@@ -14,6 +14,7 @@ from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from . import numero_dossier
 from .models import (
     Demande,
     DemandeDeComplements,
@@ -55,14 +56,22 @@ def types_de_pieces() -> QuerySet[TypePiece]:
     return TypePiece.objects.order_by("code")
 
 
+def _demande_avec_son_contenu() -> QuerySet[Demande]:
+    """What the page of a demande (and the API's) shows of it, read in a fixed number of queries."""
+    return Demande.objects.select_related(
+        "solution__couloir", "solution__logiciel", "import_demandes", "avance"
+    ).prefetch_related("beneficiaires", "pieces_attendues__receptions", "paiements")
+
+
 def demande_du_fournisseur(fournisseur: Fournisseur, pk: int) -> Demande:
-    return get_object_or_404(
-        Demande.objects.select_related(
-            "solution__couloir", "solution__logiciel", "import_demandes", "avance"
-        ).prefetch_related("beneficiaires", "pieces_attendues__receptions"),
-        fournisseur=fournisseur,
-        pk=pk,
-    )
+    return get_object_or_404(_demande_avec_son_contenu(), fournisseur=fournisseur, pk=pk)
+
+
+def demande_du_fournisseur_par_numero(fournisseur: Fournisseur, numero: str) -> Demande:
+    """The supplier's demande of this dossier number (« FINMDV000001M0 », with or without its
+    version); 404 otherwise, another supplier's included."""
+    base = numero_dossier.base_de(numero) or numero_dossier.base_de(f"{numero}M0")
+    return get_object_or_404(_demande_avec_son_contenu(), fournisseur=fournisseur, numero=base or "")
 
 
 def complements_de_la_demande(demande: Demande) -> list[DemandeDeComplements]:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "health_check",
     "axes",
     "csp",
+    "ninja",  # its Swagger UI from its own static files, not from a CDN
     "demandes",
     "imports",
     "piecesjointes",
@@ -178,6 +179,9 @@ SEGUR_MAX_ENTREES_ZIP = env.int("SEGUR_MAX_ENTREES_ZIP", default=20_000)
 # Files sent at once from a demande page in answer to a request for compléments (each one is
 # checked like a zip's entry, SEGUR_MAX_PIECE_BYTES at most).
 SEGUR_MAX_FICHIERS_COMPLEMENTS = env.int("SEGUR_MAX_FICHIERS_COMPLEMENTS", default=10)
+# Calls of the API allowed per token (« N/min », « N/h »…), counted in the cache (shared by the web
+# workers when REDIS_URL is set).
+SEGUR_API_LIMITE = env("SEGUR_API_LIMITE", default="120/min")
 # Recovery of the zip pipeline (docs/pannes.md): a zip waiting or in progress with no sign of life
 # for SEGUR_ZIP_RELANCE_APRES seconds is sent again by the sweeper, which runs every
 # SEGUR_REPRISE_PERIODE seconds; after SEGUR_ZIP_TENTATIVES_MAX attempts it is « En échec ».
@@ -206,6 +210,16 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery: Redis when REDIS_URL is set, otherwise an embedded filesystem broker.
 REDIS_URL = env("REDIS_URL", default="")
+# The cache (the API's rate per token): Redis when REDIS_URL is set, shared by every web worker;
+# otherwise each process counts on its own (development).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "segur",
+        }
+    }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 
 
