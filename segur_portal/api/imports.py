@@ -187,12 +187,13 @@ def simuler(request: HttpRequest):
         raise Probleme(
             415, "Envoyez la simulation en multipart/form-data : fichier, type_demande, numero_ans, taux_tva."
         )
+    # Reading the body runs the upload handler, which marks a file over the limit (and drops it).
+    fichiers, donnees = request.FILES, request.POST.copy()
     if getattr(request, "upload_too_large", False):
         raise Probleme(413, documentation.message_fichier_trop_gros())
-    donnees = request.POST.copy()
     # The API's values are lower case (« avance »), the form's are the screen's (« AVANCE »).
     donnees["type_demande"] = donnees.get("type_demande", "").upper()
-    form = SimulationForm(donnees, request.FILES, solutions=solutions_du_fournisseur(request.user.fournisseur))
+    form = SimulationForm(donnees, fichiers, solutions=solutions_du_fournisseur(request.user.fournisseur))
     if not form.is_valid():
         erreurs = [
             {"champ": champ, "message": message} for champ, messages in form.errors.items() for message in messages
