@@ -216,7 +216,20 @@ def un_import(request: HttpRequest, id: int):
     return _fiche(selectors.import_du_fournisseur(request.user.fournisseur, id))
 
 
-@api.get("/imports/{id}/sortie", tags=[TAG], summary="Le fichier de sortie", url_name="sortie_de_l_import")
+@api.get(
+    "/imports/{id}/sortie",
+    tags=[TAG],
+    summary="Le fichier de sortie",
+    url_name="sortie_de_l_import",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Le fichier de sortie, en pièce jointe (nom : <fichier>_sortie.json)",
+                "content": {"application/json": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
 def sortie_de_l_import(request: HttpRequest, id: int) -> HttpResponse:
     """Le fichier de sortie (codeTraitement, libelleTraitement et, après l'import réel, numeroASP de
     chaque demande), identique à celui que l'écran fait télécharger."""
