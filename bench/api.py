@@ -221,6 +221,7 @@ def main():
             r["total"] = r["simulation"] + r["import"]
             mesures[chemin].append(r)
             lignes_tours.append((tour, chemin, r["simulation"], r["import"], r["total"]))
+            print(f"   tour {tour}, {chemin} : {r['total']:.3f} s", flush=True)
             if r["resultat"] not in (Import.Resultat.SIMULATION_OK, "OK") or r["retenues"] != args.lignes:
                 print(f"   ATTENTION tour {tour}, {chemin} : résultat {r['resultat']}, {r['retenues']} retenue(s)")
             if r["lignes_repondues"] is not None and r["lignes_repondues"] != args.lignes:
