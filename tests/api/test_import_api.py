@@ -143,3 +143,34 @@ def test_l_import_d_un_autre_fournisseur_est_introuvable_sur_chaque_route(api_re
     assert not Demande.objects.exists() and Import.objects.get(pk=pk).etat == Import.Etat.SIMULE
     # Still importable by its owner.
     assert api_relais.post(f"/api/v1/imports/{pk}/import").json()["nbRetenues"] == 1
+
+
+def test_modification_et_annulation_donnent_leur_numero(api_relais, document_ttc):
+    """M gives its dossier its next version, A answers the dossier it cancels, C a new number."""
+    premier = en_octets(
+        document_de(document_ttc, ligne(document_ttc, 1, geo=[finess(1)]), ligne(document_ttc, 2, geo=[finess(2)]))
+    )
+    id_premier = simuler_par_l_api(api_relais, premier).json()["id"]
+    assert [
+        ligne["numeroASP"] for ligne in api_relais.post(f"/api/v1/imports/{id_premier}/import").json()["lignes"]
+    ] == [
+        "FINMDV000001M0",
+        "FINMDV000002M0",
+    ]
+    second = en_octets(
+        document_de(
+            document_ttc,
+            ligne(document_ttc, 1, action="M", numero_asp="FINMDV000001M0", geo=[finess(3)]),
+            ligne(document_ttc, 2, action="A", numero_asp="FINMDV000002M0", geo=[finess(2)]),
+            ligne(document_ttc, 3, geo=[finess(4)]),
+        )
+    )
+    simulation = simuler_par_l_api(api_relais, second).json()
+    assert simulation["resultat"] == "OK", simulation["erreurs"]
+    corps = api_relais.post(f"/api/v1/imports/{simulation['id']}/import").json()
+    assert [(ligne["numeroASP"], ligne["libelleTraitement"]) for ligne in corps["lignes"]] == [
+        ("FINMDV000001M1", "Demande modifiée : FINMDV000001M1"),
+        ("FINMDV000002M0", "Demande annulée : FINMDV000002M0"),
+        ("FINMDV000003M0", "Demande créée : FINMDV000003M0"),
+    ]
+    assert (corps["nbRetenues"], corps["nbRejetees"]) == (3, 0)
