@@ -26,6 +26,14 @@ class Import(models.Model):
         IMPORTE = "IMPORTE", "Importé — pièces jointes à déposer"
         TERMINE = "TERMINE", "Terminé"
 
+    # What the import screen says of a simulation's outcome, and of a real import (the API says the same).
+    MESSAGE_SIMULATION_REUSSIE = "La simulation de l'import s'est déroulée correctement."
+    MESSAGE_SIMULATION_EN_ERREUR = (
+        "Une ou plusieurs erreurs ont été retournées lors de la simulation de l'import. "
+        "Veuillez corriger votre fichier en suivant les erreurs du fichier de retour."
+    )
+    MESSAGE_DEJA_IMPORTE = "« Importer » n'est plus disponible : ce fichier a déjà été importé."
+
     # « Imported »: the real import ran (its counts nb_retenues and nb_rejetees hold). The one
     # definition, read by the property `importe` and by queries and tables (etat__in=…).
     ETATS_IMPORTES = (Etat.IMPORTE, Etat.TERMINE)
@@ -84,6 +92,22 @@ class Import(models.Model):
     @property
     def importe(self) -> bool:
         return self.etat in self.ETATS_IMPORTES
+
+    @property
+    def message_de_la_simulation(self) -> str:
+        """The result message of the import screen: the reason of a rejected file, or the outcome
+        of the lines."""
+        if self.resultat == self.Resultat.FICHIER_REJETE:
+            return self.message
+        return self.MESSAGE_SIMULATION_REUSSIE if self.simulation_reussie else self.MESSAGE_SIMULATION_EN_ERREUR
+
+    @property
+    def message_de_l_import(self) -> str:
+        """What the portal says once the real import is done (its counts)."""
+        return (
+            f"L'import s'est déroulé correctement : {self.nb_retenues} demande(s) retenue(s), "
+            f"{self.nb_rejetees} demande(s) rejetée(s). Déposez maintenant les pièces jointes."
+        )
 
 
 class ErreurLigne(models.Model):

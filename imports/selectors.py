@@ -1,5 +1,7 @@
 """Reads. Every supplier query starts from the supplier, so a forgotten filter is hard to write."""
 
+import json
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -45,6 +47,34 @@ def import_ou_404(pk: int) -> Import:
 
 def erreurs_de_l_import(import_demandes: Import) -> QuerySet[ErreurLigne]:
     return import_demandes.erreurs.order_by("id")
+
+
+def lignes_de_l_import(import_demandes: Import) -> list[dict[str, Any]]:
+    """Each line of an imported file as the real import left it, in file order: its rank, numLigne
+    and numeroEditeur, its codeTraitement and libelleTraitement and, when retained, the dossier
+    number it got (numeroASP) — as its output file says, which the import wrote with the numbers
+    given — and its errors (its ErreurLigne rows). Empty before the real import."""
+    if not import_demandes.importe or not import_demandes.fichier_sortie:
+        return []
+    with import_demandes.fichier_sortie.open("rb") as flux:
+        sortie = json.loads(flux.read().decode("utf-8-sig"))
+    erreurs: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for rang, code, champ, message in erreurs_de_l_import(import_demandes).values_list(
+        "rang", "code", "champ", "message"
+    ):
+        erreurs[rang].append({"code": code, "champ": champ, "message": message})
+    return [
+        {
+            "rang": rang,
+            "num_ligne": ligne.get("numLigne"),
+            "numero_editeur": ligne.get("numeroEditeur"),
+            "code_traitement": ligne.get("codeTraitement"),
+            "libelle_traitement": ligne.get("libelleTraitement"),
+            "numero_asp": ligne.get("numeroASP") if ligne.get("codeTraitement") == "OK" else None,
+            "erreurs": erreurs.get(rang, []),
+        }
+        for rang, ligne in enumerate(sortie["lignesImport"], start=1)
+    ]
 
 
 def imports_par_etat(fournisseur: Fournisseur) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NoReturn
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -169,7 +170,7 @@ def _verifier_empreinte(import_demandes: Import) -> bytes:
     return contenu
 
 
-def importer_pour_de_vrai(*, utilisateur: Utilisateur, import_id: int) -> Import:
+def importer_pour_de_vrai(*, utilisateur: Utilisateur, import_id: int, refuser_si_deja_importe: bool = False) -> Import:
     """« Importer »: the real import of the very file whose simulation succeeded, once.
 
     Everything that needs no lock first: the stored file read back and its SHA-256 checked, the
@@ -180,11 +181,20 @@ def importer_pour_de_vrai(*, utilisateur: Utilisateur, import_id: int) -> Import
     see every demande committed before — and the dossiers the lines name, the rules that read the
     live demandes run again (E103, E104, E306: the engine's `lit_la_base` rules), the lines that
     still pass written. A failure anywhere rolls it all back, the claim included.
+
+    An import already done (a second click, tab or request, even one that waited for the first's
+    commit) creates nothing: it is returned as it stands, or, with `refuser_si_deja_importe`,
+    refused with DejaImporte — so that the caller knows whether this very call imported.
     """
     with evenement(
         "import_reel", utilisateur_id=utilisateur.pk, fournisseur_id=utilisateur.fournisseur_id, import_id=import_id
     ) as details:
-        import_demandes = _importer(utilisateur, import_id)
+        try:
+            import_demandes = _importer(utilisateur, import_id)
+        except DejaImporte as deja:
+            if refuser_si_deja_importe:
+                raise
+            import_demandes = deja.import_demandes
         details.update(
             etat=import_demandes.etat,
             lignes=import_demandes.nb_lignes,
@@ -199,11 +209,19 @@ def _import_du_fournisseur(import_id: int, fournisseur: Fournisseur | None) -> I
     return Import.objects.get(pk=import_id, fournisseur=fournisseur)
 
 
-def _deja_importe(import_demandes: Import) -> Import:
+class DejaImporte(ImportImpossible):
+    """The import was already done (or is being done by another request): nothing more to do."""
+
+    def __init__(self, import_demandes: Import) -> None:
+        super().__init__(Import.MESSAGE_DEJA_IMPORTE)
+        self.import_demandes = import_demandes
+
+
+def _deja_importe(import_demandes: Import) -> NoReturn:
     """An import that cannot be claimed: already imported (a double submission, nothing more to
-    do), or not importable at all."""
+    do: DejaImporte), or not importable at all (ImportImpossible)."""
     if import_demandes.importe or import_demandes.etat == Import.Etat.IMPORT_EN_COURS:
-        return import_demandes
+        raise DejaImporte(import_demandes)
     raise ImportImpossible("L'import n'est possible qu'après une simulation réussie de ce fichier.")
 
 
@@ -211,7 +229,7 @@ def _importer(utilisateur: Utilisateur, import_id: int) -> Import:
     fournisseur = utilisateur.fournisseur
     import_demandes = _import_du_fournisseur(import_id, fournisseur)
     if not import_demandes.importable:
-        return _deja_importe(import_demandes)
+        _deja_importe(import_demandes)
 
     # 1. Outside the lock: what the other imports of the couloir cannot change.
     maintenant = timezone.now()  # the import's moment: its demandes' deposit, its changes' history
@@ -252,7 +270,7 @@ def _importer(utilisateur: Utilisateur, import_id: int) -> Import:
         ).update(etat=Import.Etat.IMPORT_EN_COURS)
         if not reclame:
             # Claimed by another request meanwhile (it waited for that one's commit).
-            return _deja_importe(_import_du_fournisseur(import_id, fournisseur))
+            _deja_importe(_import_du_fournisseur(import_id, fournisseur))
         # Through the module, so that the benchmark can time the lock (bench/import_reel.py).
         compteur = demandes_services.verrouiller_compteur(solution.couloir)
         dossiers = demandes_services.verrouiller_dossiers(ecriture.dossiers_vises(preparees.values()))

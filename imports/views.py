@@ -124,28 +124,29 @@ class ImporterView(EspaceFournisseurMixin, View):
 
     def post(self, request, pk):
         import_demandes = selectors.import_du_fournisseur(self.fournisseur, pk)
-        deja_importe = import_demandes.importe
         try:
-            import_demandes = services.importer_pour_de_vrai(utilisateur=request.user, import_id=import_demandes.pk)
+            import_demandes = services.importer_pour_de_vrai(
+                utilisateur=request.user, import_id=import_demandes.pk, refuser_si_deja_importe=True
+            )
+        except services.DejaImporte:
+            # A second click or tab: back to the pieces, without announcing the import again.
+            return redirect("piecesjointes:etape", pk=import_demandes.pk)
         except services.ImportImpossible as refus:
             # Shown by the import screen as its result message (focused), not as a flash message.
             request.session[RESULTAT_A_ANNONCER] = {"pk": import_demandes.pk, "refus": str(refus)}
             return redirect("imports:ecran", pk=import_demandes.pk)
-        if not deja_importe:
-            messages.success(
-                request,
-                (
-                    f"L'import s'est déroulé correctement : {import_demandes.nb_retenues} demande(s) retenue(s), "
-                    f"{import_demandes.nb_rejetees} demande(s) rejetée(s). Déposez maintenant les pièces jointes."
-                ),
-            )
+        messages.success(request, import_demandes.message_de_l_import)
         return redirect("piecesjointes:etape", pk=import_demandes.pk)
+
+
+def telecharger_la_sortie(import_demandes):
+    """The output file as the supplier downloads it (the screen's link and the API's)."""
+    return reponse_fichier(import_demandes.fichier_sortie, import_demandes.nom_fichier_sortie, "application/json")
 
 
 class FichierSortieView(EspaceFournisseurMixin, View):
     def get(self, request, pk):
-        import_demandes = selectors.import_du_fournisseur(self.fournisseur, pk)
-        return reponse_fichier(import_demandes.fichier_sortie, import_demandes.nom_fichier_sortie, "application/json")
+        return telecharger_la_sortie(selectors.import_du_fournisseur(self.fournisseur, pk))
 
 
 class FichierJsonView(EspaceFournisseurMixin, View):

@@ -80,4 +80,8 @@ def _erreur_interne(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-from . import demandes  # noqa: E402, F401  (registers its routes on `api`)
+# Each module registers its routes on `api`.
+from . import (  # noqa: E402
+    demandes,  # noqa: F401
+    imports,  # noqa: F401
+)
