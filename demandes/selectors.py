@@ -19,6 +19,7 @@ from .models import (
     Demande,
     DemandeDeComplements,
     Fournisseur,
+    JetonAPI,
     Logiciel,
     Notification,
     Paiement,
@@ -467,3 +468,13 @@ def notifications_de(utilisateur: Utilisateur) -> QuerySet[Notification]:
             )
         )
     )
+
+
+def jetons_de(utilisateur: Utilisateur) -> QuerySet[JetonAPI]:
+    """The page « Accès API »: the user's own API tokens (never a colleague's), newest first."""
+    return JetonAPI.objects.filter(utilisateur=utilisateur).order_by("-date_creation", "-id")
+
+
+def jeton_de(utilisateur: Utilisateur, pk: int) -> JetonAPI:
+    """One of the user's own tokens; 404 for anyone else's."""
+    return get_object_or_404(jetons_de(utilisateur), pk=pk)
