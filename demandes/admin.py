@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from segur_portal import formats
 
-from . import numero_dossier, services
+from . import jetons, numero_dossier, services
 from .admin_dossier import DossierDemandeAdmin, MotifRejetForm, PaiementForm
 from .comptes import (
     CompteFournisseurCreationForm,
@@ -26,6 +26,7 @@ from .models import (
     Couloir,
     Demande,
     Fournisseur,
+    JetonAPI,
     Logiciel,
     Notification,
     OperateurMessagerie,
@@ -34,10 +35,12 @@ from .models import (
     Utilisateur,
 )
 from .selectors import (
+    ETATS_JETON,
     comptes_par_identifiant,
     demandes_a_exporter,
     demandes_avec_fournisseur,
     demandes_avec_solution,
+    jetons_par_etat,
     jours_d_attente,
 )
 from .tables import COLONNES_GESTION
@@ -576,3 +579,103 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class EtatJetonFilter(admin.SimpleListFilter):
+    title = "état"
+    parameter_name = "etat"
+
+    def lookups(self, request, model_admin):
+        return list(ETATS_JETON.items())
+
+    def queryset(self, request, queryset):
+        return jetons_par_etat(queryset, self.value()) if self.value() else queryset
+
+
+@admin.register(JetonAPI)
+class JetonAPIAdmin(admin.ModelAdmin):
+    """The suppliers' API tokens, for the ASP managers: every supplier's, read-only, with the action
+    « Révoquer » (demandes.jetons.revoquer). A token is created by its user only (page « Accès API »
+    or `manage.py jeton_api`); nothing of it is edited or deleted here, and its digest is not shown."""
+
+    list_display = [
+        "utilisateur",
+        "fournisseur",
+        "nom",
+        "debut",
+        "date_creation",
+        "date_expiration",
+        "derniere_utilisation",
+        "etat",
+    ]
+    list_filter = [
+        EtatJetonFilter,
+        "utilisateur__fournisseur",
+        ("date_derniere_utilisation", admin.EmptyFieldListFilter),
+    ]
+    search_fields = [
+        "nom",
+        "prefixe",
+        "utilisateur__username",
+        "utilisateur__fournisseur__denomination",
+        "utilisateur__fournisseur__siret",
+    ]
+    list_select_related = ["utilisateur__fournisseur", "revoque_par"]
+    fields = readonly_fields = [
+        "utilisateur",
+        "fournisseur",
+        "nom",
+        "debut",
+        "date_creation",
+        "date_expiration",
+        "derniere_utilisation",
+        "etat",
+        "revoque_par",
+    ]
+    actions = ["revoquer"]
+
+    @admin.display(description="fournisseur", ordering="utilisateur__fournisseur__denomination")
+    def fournisseur(self, jeton):
+        return jeton.utilisateur.fournisseur.denomination if jeton.utilisateur.fournisseur else "—"
+
+    @admin.display(description="début du jeton", ordering="prefixe")
+    def debut(self, jeton):
+        return f"{jeton.prefixe}…"
+
+    @admin.display(description="dernière utilisation", ordering="date_derniere_utilisation")
+    def derniere_utilisation(self, jeton):
+        if jeton.date_derniere_utilisation is None:
+            return "jamais"
+        return f"{timezone.localtime(jeton.date_derniere_utilisation):%d/%m/%Y %H:%M}"
+
+    @admin.display(description="état")
+    def etat(self, jeton):
+        return jeton.etat
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change permission is the right to revoke (the action); a token's page stays read-only.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Révoquer", permissions=["change"])
+    def revoquer(self, request, queryset):
+        revoques, deja = [], []
+        for jeton in queryset.select_related("utilisateur"):
+            (revoques if jetons.revoquer(jeton, par=request.user) else deja).append(jeton)
+        for jeton in revoques:
+            self.log_change(request, jeton, "Jeton révoqué.")
+        if revoques:
+            noms = ", ".join(f"« {jeton.nom} » de {jeton.utilisateur.username}" for jeton in revoques)
+            self.message_user(
+                request,
+                f"{len(revoques)} jeton(s) révoqué(s) : {noms}. Ils sont refusés dès maintenant.",
+                messages.SUCCESS,
+            )
+        if deja:
+            noms = ", ".join(f"« {jeton.nom} » de {jeton.utilisateur.username}" for jeton in deja)
+            self.message_user(request, f"Déjà révoqué(s) : {noms}.", messages.INFO)

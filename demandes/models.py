@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import numero_dossier
@@ -454,3 +455,12 @@ class JetonAPI(models.Model):
 
     def __str__(self):
         return f"{self.nom} ({self.prefixe}…)"
+
+    @property
+    def etat(self) -> str:
+        """« Actif », « Expiré » or « Révoqué le JJ/MM/AAAA », as the page « Accès API » and the admin show it."""
+        if self.date_revocation is not None:
+            return f"Révoqué le {timezone.localtime(self.date_revocation):%d/%m/%Y}"
+        if self.date_expiration <= timezone.now():
+            return "Expiré"
+        return "Actif"

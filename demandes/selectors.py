@@ -19,6 +19,7 @@ from .models import (
     Demande,
     DemandeDeComplements,
     Fournisseur,
+    JetonAPI,
     Logiciel,
     Notification,
     Paiement,
@@ -467,3 +468,29 @@ def notifications_de(utilisateur: Utilisateur) -> QuerySet[Notification]:
             )
         )
     )
+
+
+def jetons_de(utilisateur: Utilisateur) -> QuerySet[JetonAPI]:
+    """The page « Accès API »: the user's own API tokens (never a colleague's), newest first."""
+    return JetonAPI.objects.filter(utilisateur=utilisateur).order_by("-date_creation", "-id")
+
+
+def jeton_de(utilisateur: Utilisateur, pk: int) -> JetonAPI:
+    """One of the user's own tokens; 404 for anyone else's."""
+    return get_object_or_404(jetons_de(utilisateur), pk=pk)
+
+
+ETATS_JETON = {"actif": "Actif", "expire": "Expiré", "revoque": "Révoqué"}
+
+
+def jetons_par_etat(jetons: QuerySet[JetonAPI], etat: str) -> QuerySet[JetonAPI]:
+    """The tokens in this state (a key of ETATS_JETON), as JetonAPI.etat tells it of one token:
+    revoked first, then expired, otherwise active."""
+    maintenant = timezone.now()
+    if etat == "revoque":
+        return jetons.filter(date_revocation__isnull=False)
+    if etat == "expire":
+        return jetons.filter(date_revocation__isnull=True, date_expiration__lte=maintenant)
+    if etat == "actif":
+        return jetons.filter(date_revocation__isnull=True, date_expiration__gt=maintenant)
+    return jetons

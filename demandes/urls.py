@@ -11,6 +11,8 @@ urlpatterns = [
     path("demandes/<int:pk>/", views.DemandeView.as_view(), name="demande"),
     path("aide/", views.AideView.as_view(), name="aide"),
     path("notifications/", views.NotificationsView.as_view(), name="notifications"),
+    path("acces-api/", views.AccesAPIView.as_view(), name="acces_api"),
+    path("acces-api/jetons/<int:pk>/revoquer/", views.RevoquerJetonView.as_view(), name="revoquer_jeton"),
     # Where the link e-mailed from the admin leads (« Envoyer un lien de réinitialisation du mot de passe »).
     path(
         "mot-de-passe/reinitialisation/terminee/",

@@ -1,21 +1,28 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from segur_portal.formats import taille_lisible
 from segur_portal.tableaux import TableauFiltreMixin
 
+from . import jetons
 from .acces import EspaceFournisseurMixin
 from .filters import DemandeFilter
-from .forms import ConnexionForm
+from .forms import ConnexionForm, JetonForm
 from .selectors import (
     complements_de_la_demande,
     demande_du_fournisseur,
     demandes_a_exporter,
     demandes_du_fournisseur,
     historique_des_statuts,
+    jeton_de,
+    jetons_de,
     notifications_de,
     pieces_manquantes,
     solutions_du_fournisseur,
@@ -166,3 +173,65 @@ class NotificationsView(EspaceFournisseurMixin, TemplateView):
     def get_context_data(self, **kwargs):
         page = Paginator(notifications_de(self.request.user), self.par_page).get_page(self.request.GET.get("page"))
         return super().get_context_data(page_notifications=page, **kwargs)
+
+
+# Session key of the token just created: shown once, by the next display of « Accès API », then gone.
+CLE_JETON_CREE = "jeton_api_cree"
+
+
+# The page may show a token in clear: never kept by a browser's or a proxy's cache.
+@method_decorator(never_cache, name="dispatch")
+class AccesAPIView(EspaceFournisseurMixin, TemplateView):
+    """« Accès API »: the user's own tokens (create, list, revoke) and the documentation of the API.
+    A new token is shown in clear once, right after its creation; only its digest is stored."""
+
+    template_name = "demandes/acces_api.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        return super().get_context_data(
+            form=form or JetonForm(),
+            jetons=jetons_de(self.request.user),
+            jeton_cree=self.request.session.pop(CLE_JETON_CREE, None),
+            limite=settings.SEGUR_API_LIMITE,
+            url_portail=settings.SEGUR_URL_PORTAIL,
+            limites={
+                "json": taille_lisible(settings.SEGUR_MAX_JSON_BYTES),
+                "zip": taille_lisible(settings.SEGUR_MAX_ZIP_BYTES),
+            },
+            duree_max=jetons.DUREE_MAX_JOURS,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = JetonForm(request.POST)
+        if form.is_valid():
+            try:
+                jeton, clair = jetons.creer_jeton(
+                    request.user, nom=form.cleaned_data["nom"], jours=form.cleaned_data["jours"]
+                )
+            except jetons.JetonInvalide as refus:
+                form.add_error(None, str(refus))
+            else:
+                request.session[CLE_JETON_CREE] = {"id": jeton.pk, "nom": jeton.nom, "clair": clair}
+                return redirect(reverse("acces_api") + "#jeton-cree")
+        return self.render_to_response(self.get_context_data(form=form), status=200)
+
+
+class RevoquerJetonView(EspaceFournisseurMixin, TemplateView):
+    """« Révoquer » a token of the user's own: GET asks for confirmation, POST revokes. Anyone
+    else's token is a 404."""
+
+    template_name = "demandes/revoquer_jeton.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(jeton=jeton_de(self.request.user, self.kwargs["pk"]), **kwargs)
+
+    def post(self, request, pk):
+        jeton = jeton_de(request.user, pk)
+        if jetons.revoquer(jeton, par=request.user):
+            messages.success(
+                request, f"Le jeton « {jeton.nom} » est révoqué : les appels qui l'utilisent sont désormais refusés."
+            )
+        else:
+            messages.info(request, f"Le jeton « {jeton.nom} » était déjà révoqué.")
+        return redirect("acces_api")

@@ -11,4 +11,21 @@
   document.querySelectorAll("[data-fermer-alerte]").forEach(function (bouton) {
     bouton.addEventListener("click", function () { bouton.closest(".fr-alert").remove(); });
   });
+  // « Copier » (the API token shown once): copies the field's text, and says so.
+  document.querySelectorAll("[data-copier]").forEach(function (bouton) {
+    bouton.addEventListener("click", function () {
+      var champ = document.getElementById(bouton.getAttribute("data-copier"));
+      var annonce = document.getElementById("jeton-copie");
+      champ.select();
+      var dire = function (texte) { if (annonce) { annonce.textContent = texte; } };
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(champ.value).then(
+          function () { dire("Jeton copié dans le presse-papiers."); },
+          function () { dire("Copie impossible : le jeton est sélectionné, copiez-le avec Ctrl+C."); }
+        );
+      } else {
+        dire("Le jeton est sélectionné : copiez-le avec Ctrl+C.");
+      }
+    });
+  });
 })();

@@ -59,6 +59,8 @@ PERMISSIONS_GESTIONNAIRES = {
     "demandes.view_pieceattendue",
     "demandes.view_paiement",
     "demandes.view_demandedecomplements",
+    "demandes.view_jetonapi",
+    "demandes.change_jetonapi",
     *(
         f"demandes.{action}_{modele}"
         for action in ("view", "add", "change")

@@ -47,6 +47,7 @@ ECRANS = [
     "documentation",
     "aide",
     "enrôlement",
+    "accès API",
 ]
 MENU_MOBILE = "menu ouvert (mobile)"  # the header's « Menu » button shows only below the DSFR's lg breakpoint
 LARGEUR_MENU_MOBILE = 992  # px
@@ -279,4 +280,6 @@ def parcourir(page, url: str, fichiers: Fichiers, regarder: Callable[[object, st
     voir("aide")
     page.goto(f"{url}/enrolement/")
     voir("enrôlement")
+    page.goto(f"{url}/acces-api/")
+    voir("accès API")
     return vus

@@ -86,6 +86,7 @@ def test_gestionnaire_va_dans_l_admin_et_n_a_pas_l_espace_fournisseur(client, de
         "/enrolement/",
         "/demandes/",
         "/aide/",
+        "/acces-api/",
     ):
         reponse = client.get(chemin)
         assert reponse.status_code == 403, chemin
@@ -104,6 +105,7 @@ def test_menu_de_l_en_tete(client_relais):
         ("Importation JSONs", "/imports/"),
         ("Demandes financement", "/demandes/"),
         ("Notifications", "/notifications/"),
+        ("Accès API", "/acces-api/"),
         ("Besoin d'aide ?", "/aide/"),
     ]
     courant = [a.texte for a in page(reponse).liens if a.attrs.get("aria-current") == "page"]
