@@ -81,3 +81,5 @@ def _erreur_interne(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 from . import demandes  # noqa: E402, F401  (registers its routes on `api`)
+
+from . import pieces  # noqa: E402, F401  # isort: skip
