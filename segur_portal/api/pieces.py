@@ -7,7 +7,7 @@ Celery processing, messages and results."""
 from typing import Annotated
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, File, Query, Schema, Status
 from ninja.files import UploadedFile
@@ -25,6 +25,7 @@ ETIQUETTE = "Pièces jointes"
 # The entries' verdicts of a zip (up to SEGUR_MAX_ENTREES_ZIP) are answered by pages of this size.
 ENTREES_PAR_PAGE = 1000
 PIECES_PAR_PAGE = 1000
+MESSAGE_MULTIPART = "Envoyez le fichier zip en multipart/form-data, dans le champ « fichier »."
 
 
 class ZipRecu(Schema):
@@ -107,13 +108,16 @@ def _refus(exc: services.DepotImpossible) -> Probleme:
     url_name="deposer_zip",
     summary="Déposer un fichier zip de pièces jointes",
 )
-def deposer_zip(request: HttpRequest, id: int, fichier: File[UploadedFile | None] = None):
+def deposer_zip(request: HttpRequest, response: HttpResponse, id: int, fichier: File[UploadedFile | None] = None):
     """Envoi multipart, champ `fichier` : une archive zip des pièces annoncées par les demandes
     retenues de l'import (mêmes contrôles, même quota et même traitement que l'écran « 2 - Pièces
-    jointes »). Réponse 202 : le traitement se suit à l'adresse `url`. Refus : 413 au-delà de la
-    taille maximale d'un zip, 422 sans fichier, 409 quand l'import n'est pas à l'étape des pièces
-    jointes ou que l'espace de stockage est plein."""
+    jointes »). Réponse 202 : le traitement se suit à l'adresse `url` (aussi dans l'en-tête
+    Location). Refus : 415 pour un corps qui n'est pas multipart/form-data, 413 au-delà de la taille
+    maximale d'un zip, 422 sans fichier ou pour un fichier vide, 409 quand l'import n'est pas à
+    l'étape des pièces jointes ou que l'espace de stockage est plein."""
     import_demandes = import_du_fournisseur(request.user.fournisseur, id)
+    if request.content_type != "multipart/form-data":
+        raise Probleme(415, MESSAGE_MULTIPART)
     if getattr(request, "upload_too_large", False):
         raise Probleme(413, services.message_zip_trop_volumineux())
     form = ZipForm(request.POST, request.FILES)
@@ -126,6 +130,8 @@ def deposer_zip(request: HttpRequest, id: int, fichier: File[UploadedFile | None
         )
     except services.DepotImpossible as refus:
         raise _refus(refus) from refus
+    url = reverse("api:etat_zip", kwargs={"id": depot.pk})
+    response["Location"] = url
     return Status(
         202,
         {
@@ -133,7 +139,7 @@ def deposer_zip(request: HttpRequest, id: int, fichier: File[UploadedFile | None
             "statut": depot.statut,
             "libelle": depot.get_statut_display(),
             "message": services.message_du_depot(depot),
-            "url": reverse("api:etat_zip", kwargs={"id": depot.pk}),
+            "url": url,
         },
     )
 

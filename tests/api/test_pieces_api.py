@@ -24,6 +24,7 @@ from tests.factories import ELF, NOM_PIECE, NOM_PIECE_2, PDF, PDF_BIS, zip_de, z
 from tests.marques import postgres_seulement
 from tests.pages import (
     DEMANDE_NOUVEAU_ZIP,
+    MESSAGE_ARCHIVE_ILLISIBLE,
     MESSAGE_DEJA_TERMINE,
     MESSAGE_MANQUANTES,
     MESSAGE_PLUS_DE_DEPOT,
@@ -104,6 +105,7 @@ def test_parcours_zip_progression_manquantes_terminer(api_relais, client_relais,
         "message": "Le fichier « pieces.zip » est en cours de traitement.",
         "url": f"/api/v1/zips/{depot.pk}",
     }
+    assert reponse["Location"] == f"/api/v1/zips/{depot.pk}"
     assert depot.import_demandes_id == import_deux.pk and depot.nom_fichier == "pieces.zip"
     with depot.fichier.open("rb") as flux:
         assert flux.read() == archive
@@ -193,6 +195,22 @@ def test_verdicts_par_pages(api_relais, import_deux, monkeypatch):
     assert probleme(api_relais.get(url, {"page": 0}), 422) == "Une donnée de la requête est invalide."
 
 
+def test_archive_illisible_refusee_comme_a_l_ecran(api_relais, client_relais, import_deux):
+    depot = envoyer_zip(api_relais, import_deux.pk, PDF, nom="pas-un-zip.zip").json()
+    services.traiter_zip(depot["id"])
+    etat = api_relais.get(depot["url"]).json()
+    assert (etat["statut"], etat["libelle"], etat["termine"], etat["message"]) == (
+        "REFUSE",
+        "Refusé",
+        True,
+        MESSAGE_ARCHIVE_ILLISIBLE,
+    )
+    assert etat["entrees"] == [] and etat["nb_pages"] == 0
+    statut_ecran = client_relais.get(f"/pieces-jointes/zip/{depot['id']}/statut/").json()
+    assert statut_ecran == {champ: etat[champ] for champ in CHAMPS_DU_STATUT}
+    assert len(manquantes(api_relais, import_deux.pk)) == 2
+
+
 def test_zip_trop_volumineux_413_et_limite_du_json_pour_le_reste(api_relais, import_deux, settings):
     settings.SEGUR_MAX_ZIP_BYTES = 2000
     settings.SEGUR_MAX_JSON_BYTES = 1000
@@ -219,6 +237,8 @@ def test_refus_422_et_409(api_relais, import_deux, demo, document_ttc, settings)
     assert probleme(reponse, 422) == "Choisissez le fichier zip à importer."
     assert reponse.json()["erreurs"] == [{"champ": "fichier", "message": "Choisissez le fichier zip à importer."}]
     assert probleme(envoyer_zip(api_relais, import_deux.pk, b""), 422) == "Le fichier choisi est vide."
+    reponse = api_relais.post(f"{base}/zips", {"fichier": "pieces.zip"}, content_type="application/json")
+    assert probleme(reponse, 415) == "Envoyez le fichier zip en multipart/form-data, dans le champ « fichier »."
 
     settings.SEGUR_QUOTA_STOCKAGE_OCTETS = 100
     detail = probleme(envoyer_zip(api_relais, import_deux.pk, zip_de((NOM_PIECE, PDF))), 409)
