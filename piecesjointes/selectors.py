@@ -92,7 +92,8 @@ def entrees_du_zip(depot: ZipDepose) -> QuerySet[EntreeZip]:
     processing is over (a run in progress records them at its end)."""
     if not depot.termine:
         return EntreeZip.objects.none()
-    return depot.entrees.order_by("rang")
+    # EntreeZip is ordered by rang: entries prefetched with the zip (zips_de_l_import) are read from it.
+    return depot.entrees.all()
 
 
 def _visible(utilisateur: Utilisateur, queryset: QuerySet[M], champ_fournisseur: str, permission: str, pk: int) -> M:

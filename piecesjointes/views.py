@@ -76,6 +76,7 @@ class EtapePiecesJointesView(EspaceFournisseurMixin, View):
         zips = list(selectors.zips_de_l_import(self.fournisseur, import_demandes))
         for depot in zips:
             depot.badge_libelle, depot.badge_couleur = badge_du_zip(depot)
+            depot.detail = selectors.entrees_du_zip(depot)
         manquantes = list(selectors.pieces_manquantes_de_l_etape(import_demandes))
         page = Paginator(selectors.demandes_retenues(self.fournisseur, import_demandes), DEMANDES_PAR_PAGE)
         return render(
