@@ -32,7 +32,7 @@ from tests.pages import (
     MOTIF_INCONNU,
     texte,
 )
-from tests.parcours import ecran, simuler_et_importer, simuler_service
+from tests.parcours import deposer, ecran, simuler_et_importer, simuler_service
 
 from .conftest import ClientAPI, jeton_de
 
@@ -92,6 +92,10 @@ def test_parcours_zip_progression_manquantes_terminer(api_relais, client_relais,
         ("FINMDV000002M0", "00002", NOM_PIECE_2, "PDF", "BON_COMMANDE"),
     ]
     assert manquantes(api_relais, import_deux.pk) == attendues
+    # The screen asks for the same pieces, before any zip.
+    a_deposer = texte(ecran(client_relais, import_deux), lu=True).split("pièce(s) jointe(s) attendue(s)")[1]
+    for numero, editeur, nom, _, _ in attendues:
+        assert f"{numero} ({editeur}) : {nom}" in a_deposer.split("Importer un fichier zip")[0]
     assert probleme(api_relais.post(f"{base}/terminer"), 409) == MESSAGE_MANQUANTES
 
     archive = zip_de((NOM_PIECE, PDF), (NOM_PIECE_2, ELF), ("inconnu.pdf", PDF))
@@ -231,7 +235,7 @@ def test_zip_trop_volumineux_413_et_limite_du_json_pour_le_reste(api_relais, imp
         assert limite_televersement(requetes.post(chemin)) == 1000
 
 
-def test_refus_422_et_409(api_relais, import_deux, demo, document_ttc, settings):
+def test_refus_422_et_409(api_relais, client_relais, import_deux, demo, document_ttc, settings):
     base = f"/api/v1/imports/{import_deux.pk}"
     reponse = api_relais.post(f"{base}/zips")
     assert probleme(reponse, 422) == "Choisissez le fichier zip à importer."
@@ -252,6 +256,9 @@ def test_refus_422_et_409(api_relais, import_deux, demo, document_ttc, settings)
     assert probleme(envoyer_zip(api_relais, simule.pk, zip_de((NOM_PIECE, PDF))), 409) == PAS_ENCORE_IMPORTE
     assert probleme(api_relais.get(f"/api/v1/imports/{simule.pk}/pieces-manquantes"), 409) == PAS_ENCORE_IMPORTE
     assert probleme(api_relais.post(f"/api/v1/imports/{simule.pk}/terminer"), 409) == PAS_ENCORE_IMPORTE
+    # The screen refuses it with the same words.
+    reponse = deposer(client_relais, simule, zip_de((NOM_PIECE, PDF)), en_json=True)
+    assert reponse.status_code == 400 and reponse.json() == {"erreur": PAS_ENCORE_IMPORTE}
     assert not ZipDepose.objects.exists()
     simule.refresh_from_db()
     assert simule.etat == Import.Etat.SIMULE
