@@ -5,6 +5,10 @@ from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.urls import Resolver404, resolve
 
+# The views that receive a zip of attachments: the screen's form and the API's endpoint (by their url
+# names); every other upload, the rest of the API included, gets the JSON file's limit.
+VUES_DEPOT_ZIP = frozenset({"piecesjointes:deposer", "api:deposer_zip"})
+
 
 def limite_televersement(request) -> int:
     # Decided from the URL, not by the view: the CSRF middleware reads the upload first.
@@ -12,7 +16,7 @@ def limite_televersement(request) -> int:
         vue = resolve(request.path_info).view_name
     except Resolver404:
         vue = ""
-    return settings.SEGUR_MAX_ZIP_BYTES if vue == "piecesjointes:deposer" else settings.SEGUR_MAX_JSON_BYTES
+    return settings.SEGUR_MAX_ZIP_BYTES if vue in VUES_DEPOT_ZIP else settings.SEGUR_MAX_JSON_BYTES
 
 
 class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):

@@ -46,6 +46,13 @@ def pieces_manquantes(import_demandes: Import) -> QuerySet[PieceAttendue]:
     )
 
 
+def pieces_manquantes_de_l_etape(import_demandes: Import) -> QuerySet[PieceAttendue]:
+    """The missing pieces the step « 2 - Pièces jointes » lists: none once the import is « Terminé »."""
+    if import_demandes.etat != Import.Etat.IMPORTE:
+        return PieceAttendue.objects.none()
+    return pieces_manquantes(import_demandes)
+
+
 def zips_de_l_import(fournisseur: Fournisseur, import_demandes: Import) -> QuerySet[ZipDepose]:
     return ZipDepose.objects.filter(fournisseur=fournisseur, import_demandes=import_demandes).prefetch_related(
         "entrees"
@@ -64,6 +71,29 @@ def entrees_refusees(depot: ZipDepose, limite: int) -> list[EntreeZip]:
 
 def zip_du_fournisseur(fournisseur: Fournisseur, pk: int) -> ZipDepose:
     return get_object_or_404(ZipDepose, fournisseur=fournisseur, pk=pk)
+
+
+def etat_du_zip(depot: ZipDepose) -> dict:
+    """The progress of a zip's processing, as the step's page polls it (and the API answers it)."""
+    return {
+        "statut": depot.statut,
+        "libelle": depot.get_statut_display(),
+        "termine": depot.termine,
+        "nb_entrees": depot.nb_entrees,
+        "nb_traitees": depot.nb_traitees,
+        "nb_acceptees": depot.nb_acceptees,
+        "nb_refusees": depot.nb_refusees,
+        "message": depot.message,
+    }
+
+
+def entrees_du_zip(depot: ZipDepose) -> QuerySet[EntreeZip]:
+    """Every entry's verdict (« Détail des fichiers »), in the archive's order; none until the
+    processing is over (a run in progress records them at its end)."""
+    if not depot.termine:
+        return EntreeZip.objects.none()
+    # EntreeZip is ordered by rang: entries prefetched with the zip (zips_de_l_import) are read from it.
+    return depot.entrees.all()
 
 
 def _visible(utilisateur: Utilisateur, queryset: QuerySet[M], champ_fournisseur: str, permission: str, pk: int) -> M:

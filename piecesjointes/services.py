@@ -52,6 +52,34 @@ class DepotImpossible(Exception):
     """The supplier's action is refused; the message is for the supplier."""
 
 
+# What the supplier reads after an action of the step, on the screen and in the API's answers.
+MESSAGE_PAS_ENCORE_IMPORTE = (
+    "Les pièces jointes se déposent après l'import réel : importez d'abord ce fichier (« Importer »)."
+)
+MESSAGE_PLUS_DE_DEPOT = "Les pièces jointes ne peuvent plus être déposées pour cet import."
+MESSAGE_DEJA_TERMINE = "Cet import est déjà terminé."
+
+
+def message_zip_trop_volumineux() -> str:
+    return (
+        f"Le fichier zip dépasse la taille maximale autorisée ({formats.taille_lisible(settings.SEGUR_MAX_ZIP_BYTES)})."
+    )
+
+
+def message_du_depot(depot: ZipDepose) -> str:
+    """The answer to an upload: being processed, or waiting for the broker (envoye_au_traitement)."""
+    if depot.envoye_au_traitement is not False:
+        return f"Le fichier « {depot.nom_fichier} » est en cours de traitement."
+    return (
+        f"Le fichier « {depot.nom_fichier} » a bien été reçu : son traitement est en attente et démarrera "
+        "automatiquement, sans nouvel envoi de votre part."
+    )
+
+
+def message_termine(nombre: int) -> str:
+    return f"Import terminé : {nombre} demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP."
+
+
 def quota_stockage() -> int:
     return settings.SEGUR_QUOTA_STOCKAGE_OCTETS
 
@@ -71,8 +99,10 @@ def espace_utilise(fournisseur_id: int) -> int:
 def deposer_zip(*, utilisateur: Utilisateur, import_demandes: Import, fichier: UploadedFile) -> ZipDepose:
     """Stores the uploaded zip through the storage API and queues its processing, unless the
     supplier's storage quota (SEGUR_QUOTA_STOCKAGE_OCTETS) would be exceeded: then nothing is stored."""
+    if not import_demandes.importe:
+        raise DepotImpossible(MESSAGE_PAS_ENCORE_IMPORTE)
     if import_demandes.etat != Import.Etat.IMPORTE:
-        raise DepotImpossible("Les pièces jointes ne peuvent plus être déposées pour cet import.")
+        raise DepotImpossible(MESSAGE_PLUS_DE_DEPOT)
     # The zip belongs to the import's supplier (the view only offers a supplier its own imports).
     fournisseur_id, taille = import_demandes.fournisseur_id, fichier.size or 0
     with transaction.atomic():
@@ -367,8 +397,10 @@ def terminer(*, utilisateur: Utilisateur, import_demandes: Import) -> int:
 def _terminer(utilisateur: Utilisateur, import_demandes: Import) -> int:
     with transaction.atomic():
         verrou = Import.objects.select_for_update().get(pk=import_demandes.pk, fournisseur=utilisateur.fournisseur)
+        if not verrou.importe:
+            raise DepotImpossible(MESSAGE_PAS_ENCORE_IMPORTE)
         if verrou.etat != Import.Etat.IMPORTE:
-            raise DepotImpossible("Cet import est déjà terminé.")
+            raise DepotImpossible(MESSAGE_DEJA_TERMINE)
         # Only a missing piece blocks: a failed or superseded zip does not, once nothing is missing.
         if pieces_manquantes(verrou).exists():
             if verrou.zips.filter(statut__in=ZipDepose.STATUTS_A_TRAITER).exists():

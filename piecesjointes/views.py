@@ -76,11 +76,8 @@ class EtapePiecesJointesView(EspaceFournisseurMixin, View):
         zips = list(selectors.zips_de_l_import(self.fournisseur, import_demandes))
         for depot in zips:
             depot.badge_libelle, depot.badge_couleur = badge_du_zip(depot)
-        manquantes = (
-            list(selectors.pieces_manquantes(import_demandes))
-            if import_demandes.etat == import_demandes.Etat.IMPORTE
-            else []
-        )
+            depot.detail = selectors.entrees_du_zip(depot)
+        manquantes = list(selectors.pieces_manquantes_de_l_etape(import_demandes))
         page = Paginator(selectors.demandes_retenues(self.fournisseur, import_demandes), DEMANDES_PAR_PAGE)
         return render(
             request,
@@ -130,9 +127,7 @@ class DeposerZipView(EspaceFournisseurMixin, View):
         form = ZipForm(request.POST, request.FILES)
         erreur = None
         if getattr(request, "upload_too_large", False):
-            erreur = (
-                f"Le fichier zip dépasse la taille maximale autorisée ({taille_lisible(settings.SEGUR_MAX_ZIP_BYTES)})."
-            )
+            erreur = services.message_zip_trop_volumineux()
         elif not form.is_valid():
             erreur = " ".join(form.errors.get("fichier", ["Fichier invalide."]))
         else:
@@ -147,13 +142,7 @@ class DeposerZipView(EspaceFournisseurMixin, View):
                 return JsonResponse({"erreur": erreur}, status=400)
             messages.error(request, erreur)
             return redirect("piecesjointes:etape", pk=import_demandes.pk)
-        if depot.envoye_au_traitement is not False:
-            message = f"Le fichier « {depot.nom_fichier} » est en cours de traitement."
-        else:
-            message = (
-                f"Le fichier « {depot.nom_fichier} » a bien été reçu : son traitement est en attente et démarrera "
-                "automatiquement, sans nouvel envoi de votre part."
-            )
+        message = services.message_du_depot(depot)
         if _veut_du_json(request):
             return JsonResponse(
                 {"zip": depot.pk, "statut_url": reverse("piecesjointes:statut", args=[depot.pk]), "message": message}
@@ -167,18 +156,7 @@ class StatutZipView(EspaceFournisseurMixin, View):
 
     def get(self, request, pk):
         depot = selectors.zip_du_fournisseur(self.fournisseur, pk)
-        return JsonResponse(
-            {
-                "statut": depot.statut,
-                "libelle": depot.get_statut_display(),
-                "termine": depot.termine,
-                "nb_entrees": depot.nb_entrees,
-                "nb_traitees": depot.nb_traitees,
-                "nb_acceptees": depot.nb_acceptees,
-                "nb_refusees": depot.nb_refusees,
-                "message": depot.message,
-            }
-        )
+        return JsonResponse(selectors.etat_du_zip(depot))
 
 
 class RelancerZipView(EspaceFournisseurMixin, View):
@@ -203,9 +181,7 @@ class TerminerView(EspaceFournisseurMixin, View):
         except services.DepotImpossible as refus:
             messages.error(request, str(refus))
             return redirect("piecesjointes:etape", pk=import_demandes.pk)
-        messages.success(
-            request, f"Import terminé : {nombre} demande(s) déposée(s), transmise(s) aux gestionnaires de l'ASP."
-        )
+        messages.success(request, services.message_termine(nombre))
         # Back on the step, which now says the import is over: the message is its first content.
         return redirect("piecesjointes:etape", pk=import_demandes.pk)
 

@@ -84,4 +84,5 @@ def _erreur_interne(request: HttpRequest, exc: Exception) -> HttpResponse:
 from . import (  # noqa: E402
     demandes,  # noqa: F401
     imports,  # noqa: F401
+    pieces,  # noqa: F401
 )
