@@ -99,3 +99,16 @@ def test_document_openapi_valide_et_documentation_sans_cdn(client, db):
     validate(document)
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+
+
+def test_chaque_appel_est_journalise_avec_le_nom_du_jeton(api_relais, caplog):
+    from tests.portail.test_exploitation import evenements
+
+    with caplog.at_level("INFO"):
+        api_relais.get("/api/v1/demandes", {"statut": "DEPOSEE"})
+        api_relais.get("/api/v1/demandes/FINMDV000009M0")  # a 404 is logged too
+    appels = evenements(caplog, "appel_api")
+    assert [(a["methode"], a["chemin"], a["jeton_api"]) for a in appels] == [
+        ("GET", "/api/v1/demandes", "logiciel de test"),
+        ("GET", "/api/v1/demandes/FINMDV000009M0", "logiciel de test"),
+    ]
