@@ -52,10 +52,36 @@ def _trop_de_requetes(request: HttpRequest, exc: Throttled) -> HttpResponse:
     )
 
 
+# Pydantic's messages are in English: each kind of refusal of a parameter, said in French.
+MESSAGES_VALIDATION = {
+    "missing": "Champ obligatoire.",
+    "int_parsing": "Doit être un nombre entier (chiffres de 0 à 9).",
+    "int_type": "Doit être un nombre entier (chiffres de 0 à 9).",
+    "greater_than_equal": "Doit être supérieur ou égal à {ge}.",
+    "greater_than": "Doit être supérieur à {gt}.",
+    "less_than_equal": "Doit être inférieur ou égal à {le}.",
+    "date_parsing": "Doit être une date au format AAAA-MM-JJ.",
+    "date_from_datetime_parsing": "Doit être une date au format AAAA-MM-JJ.",
+    "date_type": "Doit être une date au format AAAA-MM-JJ.",
+    "enum": "Valeur non permise : valeurs possibles {expected}.",
+    "literal_error": "Valeur non permise : valeurs possibles {expected}.",
+    "string_too_long": "Texte trop long : {max_length} caractères au plus.",
+    "string_type": "Doit être un texte.",
+}
+
+
+def message_de_validation(erreur: dict) -> str:
+    modele = MESSAGES_VALIDATION.get(erreur.get("type", ""), "Valeur invalide.")
+    try:
+        return modele.format(**(erreur.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return "Valeur invalide."
+
+
 @api.exception_handler(ValidationError)
 def _donnee_invalide(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     erreurs = [
-        {"champ": ".".join(str(p) for p in erreur.get("loc", ())[1:]) or None, "message": erreur.get("msg", "")}
+        {"champ": ".".join(str(p) for p in erreur.get("loc", ())[1:]) or None, "message": message_de_validation(erreur)}
         for erreur in exc.errors
     ]
     return reponse_probleme(request, 422, "Une donnée de la requête est invalide.", erreurs=erreurs)

@@ -112,3 +112,19 @@ def test_chaque_appel_est_journalise_avec_le_nom_du_jeton(api_relais, caplog):
         ("GET", "/api/v1/demandes", "logiciel de test"),
         ("GET", "/api/v1/demandes/FINMDV000009M0", "logiciel de test"),
     ]
+
+
+def test_parametres_refuses_en_francais(api_relais):
+    for parametres, attendu in (
+        ({"page": "0"}, {"champ": "page", "message": "Doit être supérieur ou égal à 1."}),
+        ({"page": "deux"}, {"champ": "page", "message": "Doit être un nombre entier (chiffres de 0 à 9)."}),
+        (
+            {"depose_apres": "31/12/2024"},
+            {"champ": "depose_apres", "message": "Doit être une date au format AAAA-MM-JJ."},
+        ),
+    ):
+        reponse = api_relais.get("/api/v1/demandes", parametres)
+        assert reponse.status_code == 422 and reponse["Content-Type"] == PROBLEME
+        assert reponse.json()["erreurs"] == [attendu], parametres
+    statut = api_relais.get("/api/v1/demandes", {"statut": "PAYEE"}).json()["erreurs"]
+    assert statut[0]["champ"] == "statut" and statut[0]["message"].startswith("Valeur non permise : valeurs possibles")
