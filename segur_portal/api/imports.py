@@ -226,7 +226,9 @@ def un_import(request: HttpRequest, id: int):
     url_name="sortie_de_l_import",
     openapi_extra={
         "responses": {
-            "200": {
+            # An int, as ninja's own key: a "200" string beside it would be a duplicated key in
+            # the JSON document (Swagger UI then refuses the whole document).
+            200: {
                 "description": "Le fichier de sortie, en pièce jointe (nom : <fichier>_sortie.json)",
                 "content": {"application/json": {"schema": {"type": "string", "format": "binary"}}},
             }
