@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 
 from .auth import JetonBearer, LimiteParJeton
 from .problemes import Probleme, reponse_probleme
+from .rendu import RenduJSON
 
 journal = structlog.get_logger("segur_portal.api")
 
@@ -23,6 +24,7 @@ api = NinjaAPI(
         "application/problem+json (RFC 9457) en français."
     ),
     urls_namespace="api",
+    renderer=RenduJSON(),
     auth=JetonBearer(),
     throttle=[LimiteParJeton()],
     docs_url="/docs",
