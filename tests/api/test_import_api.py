@@ -9,6 +9,7 @@ from django.db import transaction
 
 from demandes.models import Demande
 from imports.models import Import
+from segur_portal.api.imports import ImportReel
 from tests.documents import document_de, en_octets, finess, ligne
 from tests.pages import MESSAGE_IMPORT_REFUSE, texte
 from tests.parcours import import_de, simuler
@@ -44,6 +45,12 @@ def test_import_des_modeles_comme_a_l_ecran(api_relais, client_relais, request, 
     reponse = api_relais.post(f"/api/v1/imports/{simulation['id']}/import")
     assert reponse.status_code == 200
     corps = reponse.json()
+    # Written without ninja's schema round trip: its shape is the declared schema all the same,
+    # and exactly what the import's GET (through the schema) answers.
+    assert ImportReel.model_validate(corps).model_dump(mode="json").keys() == corps.keys()
+    assert {cle: valeur for cle, valeur in corps.items() if cle != "messageImport"} == api_relais.get(
+        f"/api/v1/imports/{simulation['id']}"
+    ).json()
     assert corps["etat"] == a_l_ecran.etat == "IMPORTE"
     assert corps["libelleEtat"] == "Importé — pièces jointes à déposer"
     assert (corps["nbRetenues"], corps["nbRejetees"]) == (a_l_ecran.nb_retenues, a_l_ecran.nb_rejetees) == (1, 0)
