@@ -39,7 +39,6 @@ import statistics
 import sys
 import time
 import uuid
-from pathlib import Path
 
 from commun import (
     NUMERO_ANS,
@@ -48,19 +47,19 @@ from commun import (
     UTILISATEUR,
     chrono,
     construire_document,
-    decrire_base,
     entier,
     est_postgres,
     imprimer_tableau,
+    option_purger_quand_meme,
     preparer_base,
     preparer_django,
+    refuser_une_base_qui_n_est_pas_de_bench,
     verdict,
     verifier_generation,
 )
 
 _MEDIA_TEMPORAIRE = preparer_django("bench-api")
 
-import django  # noqa: E402
 from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
@@ -190,23 +189,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--tours", type=int, default=5, help="tours (chacun : services puis API, ou l'inverse)")
     parser.add_argument("--lignes", type=int, default=10_000, help="lignes du fichier (défaut 10000)")
-    parser.add_argument(
-        "--purger-quand-meme",
-        action="store_true",
-        help="vider les tables même si le nom de la base ne contient pas « bench »",
-    )
+    option_purger_quand_meme(parser)
     args = parser.parse_args()
 
-    base = settings.DATABASES["default"]
-    if "bench" not in Path(str(base["NAME"])).name and not args.purger_quand_meme:
-        sys.exit(
-            f"La base « {base['NAME']} » ne semble pas dédiée au benchmark (« bench » absent du nom) : "
-            "ce script vide ses demandes et imports. Utilisez --purger-quand-meme pour passer outre."
-        )
-    print(
-        f"Base : {decrire_base()}  —  Python {sys.version.split()[0]}, Django {django.get_version()}, "
-        f"DEBUG={settings.DEBUG}"
-    )
+    refuser_une_base_qui_n_est_pas_de_bench("ses demandes et imports", args.purger_quand_meme)
     preparer_base()
     # The benchmark's few requests must never meet the rate limit.
     settings.SEGUR_API_LIMITE = "100000/min"

@@ -106,6 +106,32 @@ def preparer_base():
     return Fournisseur.objects.get(siret=SIRET)
 
 
+def option_purger_quand_meme(parser) -> None:
+    parser.add_argument(
+        "--purger-quand-meme",
+        action="store_true",
+        help="vider les tables même si le nom de la base ne contient pas « bench »",
+    )
+
+
+def refuser_une_base_qui_n_est_pas_de_bench(ce_qui_est_vide: str, purger_quand_meme: bool = False) -> None:
+    """A benchmark empties tables: it runs on a database named « …bench… » only (unless told to),
+    then says which database and which Python, Django and DEBUG it measures."""
+    import django
+    from django.conf import settings
+
+    base = settings.DATABASES["default"]
+    if "bench" not in Path(str(base["NAME"])).name and not purger_quand_meme:
+        sys.exit(
+            f"La base « {base['NAME']} » ne semble pas dédiée au benchmark (« bench » absent du nom) : "
+            f"ce script vide {ce_qui_est_vide}. Utilisez --purger-quand-meme pour passer outre."
+        )
+    print(
+        f"Base : {decrire_base()}  —  Python {sys.version.split()[0]}, Django {django.get_version()}, "
+        f"DEBUG={settings.DEBUG}"
+    )
+
+
 def decrire_base(avec_nom=True) -> str:
     """« sqlite3 (/tmp/….sqlite3) », « postgresql (segur_bench) »; without `avec_nom`, the engine alone."""
     from django.conf import settings

@@ -50,7 +50,6 @@ import sysconfig
 import time
 import tracemalloc
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from commun import (
     NUMERO_ANS,
@@ -69,17 +68,18 @@ from commun import (
     meilleur_de,
     mo,
     nom_piece,
+    option_purger_quand_meme,
     percentile,
     preparer_base,
     preparer_django,
     profiler,
+    refuser_une_base_qui_n_est_pas_de_bench,
     verdict,
     verifier_generation,
 )
 
 _MEDIA_TEMPORAIRE = preparer_django("bench-import-reel")
 
-import django  # noqa: E402
 from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
@@ -738,23 +738,10 @@ def main():
     parser.add_argument(
         "--profil", action="store_true", help="profiler import et page même si les cibles sont atteintes"
     )
-    parser.add_argument(
-        "--purger-quand-meme",
-        action="store_true",
-        help="vider les tables même si le nom de la base ne contient pas « bench »",
-    )
+    option_purger_quand_meme(parser)
     args = parser.parse_args()
 
-    base = settings.DATABASES["default"]
-    if "bench" not in Path(str(base["NAME"])).name and not args.purger_quand_meme:
-        sys.exit(
-            f"La base « {base['NAME']} » ne semble pas dédiée au benchmark (« bench » absent du nom) : "
-            "ce script vide ses demandes et imports. Utilisez --purger-quand-meme pour passer outre."
-        )
-    print(
-        f"Base : {decrire_base()}  —  Python {sys.version.split()[0]}, Django {django.get_version()}, "
-        f"DEBUG={settings.DEBUG}"
-    )
+    refuser_une_base_qui_n_est_pas_de_bench("ses demandes et imports", args.purger_quand_meme)
     preparer_base()
     if est_postgres():
         with connection.cursor() as curseur:

@@ -29,21 +29,19 @@ import sys
 import time
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 from commun import (
-    decrire_base,
     entier,
     est_postgres,
     imprimer_tableau,
     percentile,
     preparer_base,
     preparer_django,
+    refuser_une_base_qui_n_est_pas_de_bench,
 )
 
 _MEDIA_TEMPORAIRE = preparer_django("bench-tableau-de-bord")
 
-from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -205,13 +203,7 @@ def main():
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # one log line per request would bury the figures
 
-    base = settings.DATABASES["default"]
-    if "bench" not in Path(str(base["NAME"])).name:
-        sys.exit(
-            f"La base « {base['NAME']} » ne semble pas dédiée au benchmark (« bench » absent du nom) : "
-            "ce script vide ses demandes, paiements et imports."
-        )
-    print(f"Base : {decrire_base()}")
+    refuser_une_base_qui_n_est_pas_de_bench("ses demandes, paiements et imports")
     preparer_base()
     gestionnaire = Utilisateur.objects.get(username="gestionnaire")
     client = Client()
