@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from segur_portal import formats
@@ -123,6 +124,9 @@ class ReferentielAnsAdmin(ImportExportModelAdmin, HistoriqueEnLectureSeule):
     resource_classes = [ReferentielAnsResource]
     import_formats = FORMATS
     export_formats = FORMATS
+    # Every column, always (the file loads back as it is): the library's form with a checkbox per
+    # column has an inline event handler and inline styles, which the portal's CSP refuses.
+    export_form_class = ExportForm
     list_display = [
         "numero_ans",
         "siret",

@@ -5,6 +5,10 @@ import csv
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from diff_match_patch import diff_match_patch
+from django.utils.encoding import force_str
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -126,6 +130,28 @@ WIDGETS = {
 }
 
 
+class DiffSansStyle(resources.Diff):
+    """The preview's changes as <ins> / <del> without a style attribute: the library's HTML diff
+    (diff-match-patch's prettyHtml) writes inline styles, which the portal's CSP refuses."""
+
+    BALISES = {diff_match_patch.DIFF_INSERT: "ins", diff_match_patch.DIFF_DELETE: "del"}
+
+    def as_html(self):
+        cellules = []
+        dmp = diff_match_patch()
+        for avant, apres in zip(self.left, self.right, strict=True):
+            if avant != apres and self.new:
+                avant = ""
+            morceaux = dmp.diff_main(force_str(avant), force_str(apres))
+            dmp.diff_cleanupSemantic(morceaux)
+            html = "".join(
+                f"<{self.BALISES[op]}>{escape(texte)}</{self.BALISES[op]}>" if op in self.BALISES else escape(texte)
+                for op, texte in morceaux
+            )
+            cellules.append(mark_safe(html))  # noqa: S308 — every piece escaped above
+        return cellules
+
+
 class ReferentielAnsResource(resources.ModelResource):
     numero_ans = fields.Field(attribute="numero_ans", column_name="numéro ANS", widget=Texte())
     siret = fields.Field(attribute="siret", column_name="SIRET", widget=Texte())
@@ -158,6 +184,9 @@ class ReferentielAnsResource(resources.ModelResource):
         if manquantes:
             raise ValueError("Colonnes absentes du fichier : " + ", ".join(f"« {m} »" for m in manquantes) + ".")
         super().before_import(dataset, **kwargs)
+
+    def get_diff_class(self):
+        return DiffSansStyle
 
     def get_export_headers(self, selected_fields=None):
         return list(ENTETES)

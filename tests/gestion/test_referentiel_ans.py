@@ -157,11 +157,9 @@ def test_l_export_a_les_memes_colonnes_et_se_recharge_sans_changement(client_ges
     from tablib import Dataset
 
     charger(client_gestionnaire, csv_de(LIGNES))
-    reponse = client_gestionnaire.post(
-        EXPORT_REFERENTIEL, {"format": format_, **{f"referentielansresource_{c}": "on" for c in (
-            "numero_ans", "siret", "nom", "couloir", "logiciel", "vague", "date_referencement", "plafond_ht",
-            "avance_ouverture", "avance_fermeture", "solde_ouverture", "solde_fermeture")}},
-    )  # fmt: skip
+    # The form has no column to tick: every column is exported.
+    assert "referentielansresource_" not in client_gestionnaire.get(EXPORT_REFERENTIEL).content.decode()
+    reponse = client_gestionnaire.post(EXPORT_REFERENTIEL, {"format": format_})
     assert reponse.status_code == 200, reponse.content.decode()[:2000]
     contenu = reponse.content
     if format_ == "0":
