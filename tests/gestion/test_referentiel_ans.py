@@ -75,7 +75,7 @@ def test_le_gestionnaire_charge_un_csv_essai_puis_confirmation(client_gestionnai
     assert valeurs() == ATTENDU
     # Each line has its history, by the manager.
     historique = SolutionReferencee.history.filter(numero_ans="ans-0001")
-    assert historique.count() == 1
+    assert historique.count() == 1 and historique.get().history_user.username == "gestionnaire"
 
 
 def test_le_meme_fichier_deux_fois_ne_change_rien(client_gestionnaire):
