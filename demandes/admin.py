@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from segur_portal import formats
@@ -31,9 +33,11 @@ from .models import (
     Notification,
     OperateurMessagerie,
     Solution,
+    SolutionReferencee,
     TypePiece,
     Utilisateur,
 )
+from .referentiel_ans import FORMATS, ReferentielAnsResource
 from .selectors import (
     ETATS_JETON,
     comptes_par_identifiant,
@@ -110,6 +114,57 @@ class FournisseurAdmin(HistoriqueEnLectureSeule):
     list_display = ["denomination", "siret"]
     search_fields = ["denomination", "siret"]
     inlines = [SolutionInline, UtilisateurInline]
+
+
+@admin.register(SolutionReferencee)
+class ReferentielAnsAdmin(ImportExportModelAdmin, HistoriqueEnLectureSeule):
+    """« Référentiel ANS »: loaded from a CSV or XLSX file (dry run line by line, then confirmation)
+    and exported with the same columns; a line is never deleted here by a manager (no permission)."""
+
+    resource_classes = [ReferentielAnsResource]
+    import_formats = FORMATS
+    export_formats = FORMATS
+    # Every column, always (the file loads back as it is): the library's form with a checkbox per
+    # column has an inline event handler and inline styles, which the portal's CSP refuses.
+    export_form_class = ExportForm
+    list_display = [
+        "numero_ans",
+        "siret",
+        "nom",
+        "couloir",
+        "logiciel",
+        "vague",
+        "date_referencement",
+        "plafond_ht",
+    ]
+    list_filter = ["couloir", "logiciel", "vague"]
+    search_fields = ["numero_ans", "nom", "siret"]
+    list_select_related = ["couloir", "logiciel"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "numero_ans",
+                    "siret",
+                    "nom",
+                    "couloir",
+                    "logiciel",
+                    "vague",
+                    "date_referencement",
+                    "plafond_ht",
+                ]
+            },
+        ),
+        (
+            "Fenêtres de dépôt",
+            {"fields": [("avance_ouverture", "avance_fermeture"), ("solde_ouverture", "solde_fermeture")]},
+        ),
+    ]
+
+    def has_import_permission(self, request):
+        # An import creates and changes lines: both rights (IMPORT_EXPORT_IMPORT_PERMISSION_CODE is « change »).
+        return super().has_import_permission(request) and self.has_add_permission(request)
 
 
 @admin.register(Solution)

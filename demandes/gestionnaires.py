@@ -16,6 +16,8 @@ PERMISSIONS = {
     ("demandes", "logiciel"): ["view", "add", "change"],
     ("demandes", "operateurmessagerie"): ["view", "add", "change"],
     ("demandes", "typepiece"): ["view", "add", "change"],
+    # The ANS référentiel: loaded (import: add + change) and exported (view); never deleted.
+    ("demandes", "solutionreferencee"): ["view", "add", "change"],
     # The suppliers' API tokens: seen, and revoked (the admin's only action on them needs « change »).
     ("demandes", "jetonapi"): ["view", "change"],
     ("imports", "import"): ["view"],

@@ -464,3 +464,46 @@ class JetonAPI(models.Model):
         if self.date_expiration <= timezone.now():
             return "Expiré"
         return "Actif"
+
+
+class SolutionReferencee(models.Model):
+    """One line of the ANS référentiel as the managers loaded it (admin « Référentiel ANS », a CSV or
+    XLSX file through django-import-export). Not a `Solution`: those are the solutions of the suppliers
+    enrolled on the portal, which the enrolment will create from these lines (same numéro ANS)."""
+
+    numero_ans = models.CharField("numéro ANS", max_length=30, unique=True)
+    siret = models.CharField("SIRET", max_length=14, validators=[valider_siret])
+    nom = models.CharField("nom de la solution", max_length=200)
+    couloir = models.ForeignKey(Couloir, on_delete=models.PROTECT, related_name="+")
+    logiciel = models.ForeignKey(Logiciel, on_delete=models.PROTECT, related_name="+")
+    vague = models.PositiveSmallIntegerField("vague")
+    date_referencement = models.DateField("date de référencement")
+    plafond_ht = models.DecimalField("plafond HT (€)", max_digits=12, decimal_places=2)
+    avance_ouverture = models.DateField("ouverture du dépôt des avances")
+    avance_fermeture = models.DateField("fermeture du dépôt des avances")
+    solde_ouverture = models.DateField("ouverture du dépôt des soldes")
+    solde_fermeture = models.DateField("fermeture du dépôt des soldes")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["numero_ans"]
+        verbose_name = "solution du référentiel ANS"
+        verbose_name_plural = "Référentiel ANS"
+        indexes = [models.Index(fields=["siret"], name="referentiel_siret")]
+
+    def __str__(self):
+        return self.numero_ans
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        erreurs = {}
+        for type_depot, ouverture, fermeture in (
+            ("avances", "avance_ouverture", "avance_fermeture"),
+            ("soldes", "solde_ouverture", "solde_fermeture"),
+        ):
+            debut, fin = getattr(self, ouverture), getattr(self, fermeture)
+            if debut and fin and fin < debut:
+                erreurs[fermeture] = f"La fermeture du dépôt des {type_depot} précède son ouverture."
+        if erreurs:
+            raise ValidationError(erreurs)

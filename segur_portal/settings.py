@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",  # its Swagger UI from its own static files, not from a CDN
+    "import_export",  # the admin « Référentiel ANS »: import (dry run, then confirmation) and export
     "demandes",
     "imports",
     "piecesjointes",
@@ -314,6 +315,14 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Content-Security-Policy (django-csp): only the portal's own files; the few inline scripts
 # carry the request's nonce (DSFR's loader too); no inline style, no plugin, no framing. ---
+# django-import-export (admin « Référentiel ANS »): importing needs the model's « change » permission
+# (the admin also requires « add », demandes.admin.ReferentielAnsAdmin), exporting its « view ».
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Each import is one transaction: a file with a refused line writes nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -72,6 +72,7 @@ PERMISSIONS_GESTIONNAIRES = {
             "logiciel",
             "operateurmessagerie",
             "typepiece",
+            "solutionreferencee",
         )
     ),
     "imports.view_import",
