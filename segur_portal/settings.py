@@ -313,16 +313,20 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# --- Content-Security-Policy (django-csp): only the portal's own files; the few inline scripts
-# carry the request's nonce (DSFR's loader too); no inline style, no plugin, no framing. ---
 # django-import-export (admin « Référentiel ANS »): importing needs the model's « change » permission
 # (the admin also requires « add », demandes.admin.ReferentielAnsAdmin), exporting its « view ».
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Each import is one transaction: a file with a refused line writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The file between the dry run and the confirmation waits in the portal's own storage (the disk's
+# MEDIA_ROOT, or S3 in production), not in one host's temporary folder: the confirmation may reach
+# another web worker, on another host.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# --- Content-Security-Policy (django-csp): only the portal's own files; the few inline scripts
+# carry the request's nonce (DSFR's loader too); no inline style, no plugin, no framing. ---
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

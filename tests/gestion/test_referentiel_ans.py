@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import default_storage
 
 from demandes.models import SolutionReferencee
 from tests.documents import SIRET_HOPITAL, SIRET_RELAIS, SIRET_UNIKALO, sans_cle
@@ -70,8 +71,11 @@ def test_le_gestionnaire_charge_un_csv_essai_puis_confirmation(client_gestionnai
     reponse = essai(client_gestionnaire, csv_de(LIGNES))
     assert apercu(reponse) == [("new", "ans-0001"), ("new", "ans-0002"), ("new", "ans-0003")]
     assert not SolutionReferencee.objects.exists()  # the dry run wrote nothing
+    # Until the confirmation, the file waits in the portal's storage (any worker, any host, reads it).
+    assert len(default_storage.listdir("django-import-export")[1]) == 1
     confirmation = confirmer(client_gestionnaire, reponse)
     assert confirmation.status_code == 302 and confirmation["Location"] == LISTE_REFERENTIEL
+    assert default_storage.listdir("django-import-export")[1] == []  # then it goes
     assert valeurs() == ATTENDU
     # Each line has its history, by the manager.
     historique = SolutionReferencee.history.filter(numero_ans="ans-0001")
