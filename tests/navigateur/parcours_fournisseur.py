@@ -161,10 +161,18 @@ def deposer_zip(page, url: str, import_id: int, fichier: Path) -> None:
     formulaire.locator("input[type=file]").set_input_files(str(fichier))
     formulaire.get_by_role("button", name="Importer", exact=True).click()
     attendre_zips(import_id, avant + 1)
+    # The page follows the processing and, once it ends, replaces itself by the step « ?zip=<id> »:
+    # let it do so before loading the step again (else its navigation may abort ours).
+    from playwright.sync_api import TimeoutError as DelaiDepasse
+
+    try:
+        page.wait_for_url(re.compile(r"\?zip=\d+$"), timeout=15_000)
+    except DelaiDepasse:
+        pass  # it had nothing to follow (the upload answered before its script could start)
     recharger_apres_le_traitement(page, f"{url}/pieces-jointes/{import_id}/")
 
 
-def recharger_apres_le_traitement(page, adresse: str, essais: int = 3) -> None:
+def recharger_apres_le_traitement(page, adresse: str, essais: int = 5) -> None:
     """Loads the step's page once the zip is processed. The page being left reloads itself when it
     sees the processing end: that navigation may abort this one, which is then tried again (once
     this one is committed, the old page's script is gone)."""
