@@ -48,22 +48,21 @@ from commun import (
     chrono,
     construire_document,
     entier,
-    est_postgres,
     imprimer_tableau,
+    modeles_et_ceux_qui_les_visent,
     option_purger_quand_meme,
     preparer_base,
     preparer_django,
     refuser_une_base_qui_n_est_pas_de_bench,
     verdict,
     verifier_generation,
+    vider_les_tables,
 )
 
 _MEDIA_TEMPORAIRE = preparer_django("bench-api")
 
-from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.client import BOUNDARY, encode_multipart  # noqa: E402
 
@@ -84,30 +83,12 @@ TYPE_MULTIPART = "multipart/form-data; boundary=" + BOUNDARY
 
 def tables_a_vider() -> list[str]:
     """Imports, demandes and dossier counters, and every table pointing at them (recursively)."""
-    modeles = {Import, Demande, Demande.history.model, CompteurDossier}
-    tous = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
-    ajoute = True
-    while ajoute:
-        ajoute = False
-        for modele in tous:
-            if modele not in modeles and any(
-                champ.is_relation and champ.concrete and champ.related_model in modeles
-                for champ in modele._meta.get_fields(include_hidden=True)
-            ):
-                modeles.add(modele)
-                ajoute = True
-    existantes = set(connection.introspection.table_names())
-    return sorted({m._meta.db_table for m in modeles if m._meta.db_table in existantes})
+    racines = {Import, Demande, Demande.history.model, CompteurDossier}
+    return sorted({m._meta.db_table for m in modeles_et_ceux_qui_les_visent(racines)})
 
 
 def vider(tables: list[str]) -> None:
-    with connection.cursor() as curseur:
-        if est_postgres():
-            curseur.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
-        else:
-            with transaction.atomic():  # SQLite checks the foreign keys at the commit
-                for table in tables:
-                    curseur.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+    vider_les_tables(tables)
 
 
 # --- The two paths --------------------------------------------------------------------------------

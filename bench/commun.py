@@ -132,6 +132,43 @@ def refuser_une_base_qui_n_est_pas_de_bench(ce_qui_est_vide: str, purger_quand_m
     )
 
 
+def modeles_et_ceux_qui_les_visent(racines) -> set:
+    """These models and, recursively, every model pointing at one of them (history tables, pieces,
+    payments…, whatever the project adds later), those whose table exists."""
+    from django.apps import apps
+    from django.db import connection
+
+    modeles = set(racines)
+    tous = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    ajoute = True
+    while ajoute:
+        ajoute = False
+        for modele in tous:
+            if modele not in modeles and any(
+                champ.is_relation and champ.concrete and champ.related_model in modeles
+                for champ in modele._meta.get_fields(include_hidden=True)
+            ):
+                modeles.add(modele)
+                ajoute = True
+    existantes = set(connection.introspection.table_names())
+    return {m for m in modeles if m._meta.db_table in existantes}
+
+
+def vider_les_tables(tables) -> None:
+    """Empties these tables: one TRUNCATE on PostgreSQL (no CASCADE: every referencing table is
+    listed, and an unexpected one fails loudly), DELETEs in one transaction on SQLite (which checks
+    the foreign keys at the commit)."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as curseur:
+        if connection.vendor == "postgresql":
+            curseur.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        else:
+            with transaction.atomic():
+                for table in tables:
+                    curseur.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
 def decrire_base(avec_nom=True) -> str:
     """« sqlite3 (/tmp/….sqlite3) », « postgresql (segur_bench) »; without `avec_nom`, the engine alone."""
     from django.conf import settings

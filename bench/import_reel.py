@@ -67,6 +67,7 @@ from commun import (
     imprimer_tableau,
     meilleur_de,
     mo,
+    modeles_et_ceux_qui_les_visent,
     nom_piece,
     option_purger_quand_meme,
     percentile,
@@ -76,11 +77,11 @@ from commun import (
     refuser_une_base_qui_n_est_pas_de_bench,
     verdict,
     verifier_generation,
+    vider_les_tables,
 )
 
 _MEDIA_TEMPORAIRE = preparer_django("bench-import-reel")
 
-from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -136,20 +137,7 @@ RACINES_A_VIDER = [ErreurLigne, PieceAttendue, Beneficiaire, Demande.history.mod
 
 def modeles_a_vider():
     """The models to empty, those that point at others first (order of deletion on SQLite)."""
-    modeles = set(RACINES_A_VIDER)
-    tous = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
-    ajoute = True
-    while ajoute:
-        ajoute = False
-        for modele in tous:
-            if modele not in modeles and any(
-                champ.is_relation and champ.concrete and champ.related_model in modeles
-                for champ in modele._meta.get_fields(include_hidden=True)
-            ):
-                modeles.add(modele)
-                ajoute = True
-    existantes = set(connection.introspection.table_names())
-    modeles = {m for m in modeles if m._meta.db_table in existantes}
+    modeles = modeles_et_ceux_qui_les_visent(RACINES_A_VIDER)
 
     def parents(modele):
         return {
@@ -172,15 +160,7 @@ def modeles_a_vider():
 
 def vider():
     """Back to an empty state: no demande, import or dossier counter (reference data kept)."""
-    tables = list(dict.fromkeys(modele._meta.db_table for modele in modeles_a_vider()))
-    with connection.cursor() as curseur:
-        if est_postgres():
-            # No CASCADE: every referencing table is listed, and an unexpected one fails loudly.
-            curseur.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
-        else:
-            with transaction.atomic():
-                for table in tables:
-                    curseur.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+    vider_les_tables(list(dict.fromkeys(modele._meta.db_table for modele in modeles_a_vider())))
 
 
 def analyser(*modeles):
