@@ -134,9 +134,18 @@ def prevenir_changement_d_adresse(compte, ancienne_adresse: str, par) -> None:
     journal.info("changement_adresse", compte_id=compte.pk, par=par.pk)
 
 
-def envoyer_liens(request, comptes):
+# The two e-mails carrying a link to choose one's password (Django's token: valid
+# PASSWORD_RESET_TIMEOUT, three days by default; it stops working once the password is set):
+# « reinitialisation » (sent from the admin by a manager) and « activation » (the first user of an
+# enrolled supplier, a colleague invited by the structure's administrator), each with its own
+# subject, text and page (url names « reinitialisation » and « activation »).
+NATURES_DE_LIEN = ("reinitialisation", "activation")
+
+
+def envoyer_liens(request, comptes, *, nature="reinitialisation", contexte=None):
     """E-mails each active account with an address a link to choose its password.
     Returns (sent, [(account, reason)])."""
+    assert nature in NATURES_DE_LIEN
     envoyes, ignores = [], []
     validite_jours = max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
     for compte in comptes:
@@ -152,20 +161,54 @@ def envoyer_liens(request, comptes):
             formulaire.save(
                 request=request,
                 use_https=request.is_secure(),
-                subject_template_name="registration/reinitialisation_sujet.txt",
-                email_template_name="registration/reinitialisation_courriel.txt",
-                extra_email_context={"validite_jours": validite_jours},
+                subject_template_name=f"registration/{nature}_sujet.txt",
+                email_template_name=f"registration/{nature}_courriel.txt",
+                extra_email_context={"validite_jours": validite_jours, **(contexte or {})},
             )
         except OSError as erreur:  # smtplib.SMTPException included
             logger.warning("Lien de réinitialisation non envoyé au compte %s : %s", compte.pk, erreur)
-            journal.warning(
-                "lien_reinitialisation", compte_id=compte.pk, par=request.user.pk, echec=type(erreur).__name__
-            )
+            journal.warning(f"lien_{nature}", compte_id=compte.pk, par=request.user.pk, echec=type(erreur).__name__)
             ignores.append((compte, "l'envoi du courriel a échoué, réessayez plus tard"))
             continue
-        journal.info("lien_reinitialisation", compte_id=compte.pk, par=request.user.pk)
+        journal.info(f"lien_{nature}", compte_id=compte.pk, par=request.user.pk)
         envoyes.append(compte)
     return envoyes, ignores
+
+
+# --- supplier accounts created by the enrolment and by the team's invitations ---------------------
+
+
+def creer_compte_fournisseur(
+    fournisseur, *, email: str, prenom: str, nom: str, administrateur: bool, par, identifiant: str | None = None
+):
+    """A supplier account without a password: its owner chooses one through the activation link
+    (envoyer_liens(…, nature="activation")). Its identifiant is its e-mail address unless given.
+    Raises ValidationError (in French) when the identifiant or the address is already an account's."""
+    from django.core.exceptions import ValidationError
+
+    Utilisateur = get_user_model()
+    email = Utilisateur.objects.normalize_email(email.strip())
+    identifiant = (identifiant or email).strip().lower()
+    if Utilisateur.objects.filter(username__iexact=identifiant).exists():
+        raise ValidationError(f"Un compte du portail porte déjà l'identifiant « {identifiant} ».", code="identifiant")
+    if Utilisateur.objects.filter(email__iexact=email).exists():
+        raise ValidationError(f"Un compte du portail utilise déjà l'adresse « {email} ».", code="adresse")
+    compte = Utilisateur(
+        username=identifiant,
+        email=email,
+        first_name=prenom.strip(),
+        last_name=nom.strip(),
+        fournisseur=fournisseur,
+        administrateur_fournisseur=administrateur,
+        invite_par=par if par is not None and par.fournisseur_id == fournisseur.pk else None,
+        date_invitation=timezone.now(),
+    )
+    compte.set_unusable_password()
+    compte.save()
+    journal.info(
+        "compte_fournisseur_cree", compte_id=compte.pk, fournisseur_id=fournisseur.pk, par=getattr(par, "pk", None)
+    )
+    return compte
 
 
 # --- the portal's reset pages (where the e-mailed link leads) -------------------------------------
@@ -193,3 +236,14 @@ class ReinitialisationView(auth_views.PasswordResetConfirmView):
 
 class ReinitialisationTermineeView(auth_views.PasswordResetCompleteView):
     template_name = "registration/reinitialisation_terminee.html"
+
+
+class ActivationView(ReinitialisationView):
+    """Where the activation link leads: the same token and form, worded for a new account."""
+
+    template_name = "registration/activation.html"
+    success_url = reverse_lazy("activation_terminee")
+
+
+class ActivationTermineeView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/activation_terminee.html"

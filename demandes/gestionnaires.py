@@ -20,6 +20,10 @@ PERMISSIONS = {
     ("demandes", "solutionreferencee"): ["view", "add", "change"],
     # The suppliers' API tokens: seen, and revoked (the admin's only action on them needs « change »).
     ("demandes", "jetonapi"): ["view", "change"],
+    # The requests for access: instructed (validated, refused, complément asked: « change »).
+    ("demandes", "demandeenrolement"): ["view", "change"],
+    # The suppliers' bank details: a change asked by a supplier validated or refused (« change »).
+    ("demandes", "coordonneesbancaires"): ["view", "change"],
     ("imports", "import"): ["view"],
     ("imports", "erreurligne"): ["view"],
     ("piecesjointes", "zipdepose"): ["view"],

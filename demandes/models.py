@@ -88,6 +88,13 @@ class Utilisateur(AbstractUser):
         on_delete=models.PROTECT,
         related_name="utilisateurs",
     )
+    # A supplier's first user (created by the validation of its enrolment) administers the
+    # structure's team: he invites colleagues and removes them, and asks for a change of bank details.
+    administrateur_fournisseur = models.BooleanField("administrateur de la structure", default=False)
+    invite_par = models.ForeignKey(
+        "self", verbose_name="invité par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date_invitation = models.DateTimeField("invité le", null=True, blank=True)
 
     class Meta:
         verbose_name = "utilisateur"
@@ -363,6 +370,16 @@ class Paiement(models.Model):
         "Utilisateur", verbose_name="enregistré par", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     date_enregistrement = models.DateTimeField("enregistré le", auto_now_add=True)
+    # The supplier's validated bank details at the time of the payment (null only for the payments
+    # recorded before the enrolment existed).
+    coordonnees_bancaires = models.ForeignKey(
+        "CoordonneesBancaires",
+        verbose_name="coordonnées bancaires",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="paiements",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -507,3 +524,144 @@ class SolutionReferencee(models.Model):
                 erreurs[fermeture] = f"La fermeture du dépôt des {type_depot} précède son ouverture."
         if erreurs:
             raise ValidationError(erreurs)
+
+
+class DemandeEnrolement(models.Model):
+    """« Demander un accès »: a software vendor asks to be enrolled on the portal (the public form,
+    demandes.enrolement.depot), confirms its e-mail address, then an ASP manager instructs it in the
+    admin (demandes.enrolement.instruction). Its validation creates or completes the Fournisseur, its
+    Solutions (from the référentiel ANS), its validated CoordonneesBancaires and its first user."""
+
+    class Statut(models.TextChoices):
+        ADRESSE_A_CONFIRMER = "ADRESSE_A_CONFIRMER", "Adresse électronique à confirmer"
+        A_VERIFIER = "A_VERIFIER", "À vérifier"
+        COMPLEMENT_DEMANDE = "COMPLEMENT_DEMANDE", "Complément demandé"
+        VALIDEE = "VALIDEE", "Validée"
+        REFUSEE = "REFUSEE", "Refusée"
+
+    # Set before save() by the service that makes the change: its author in the history, and why.
+    _history_user: "Utilisateur"
+    _change_reason: str
+
+    statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.ADRESSE_A_CONFIRMER)
+    siret = models.CharField("SIRET", max_length=14, validators=[valider_siret])
+    denomination = models.CharField("dénomination sociale", max_length=200)
+    adresse = models.CharField("adresse", max_length=250)
+    code_postal = models.CharField("code postal", max_length=5)
+    commune = models.CharField("commune", max_length=100)
+    contact_nom = models.CharField("nom du contact", max_length=150)
+    contact_prenom = models.CharField("prénom du contact", max_length=150)
+    contact_fonction = models.CharField("fonction du contact", max_length=150)
+    contact_email = models.EmailField("adresse électronique du contact", max_length=254)
+    contact_telephone = models.CharField("téléphone du contact", max_length=30)
+    # The numéros ANS as the vendor claimed them (each checked against the référentiel ANS with this
+    # SIRET when claimed, checked again by the manager): a list of strings, not a relation, so that a
+    # référentiel line reloaded or removed later does not change what was asked.
+    numeros_ans = models.JSONField("numéros ANS demandés", default=list)
+    iban = models.CharField("IBAN", max_length=34)
+    bic = models.CharField("BIC", max_length=11)
+    rib = models.FileField("RIB (PDF)", upload_to="enrolement/rib/%Y/%m/", max_length=255)
+    date_acceptation_conditions = models.DateTimeField("conditions d'utilisation acceptées le")
+    date_creation = models.DateTimeField("demandée le", auto_now_add=True)
+    date_confirmation = models.DateTimeField("adresse confirmée le", null=True, blank=True)
+    date_decision = models.DateTimeField("instruite le", null=True, blank=True)
+    instruite_par = models.ForeignKey(
+        "Utilisateur", verbose_name="instruite par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The manager's words to the vendor: the reason of a refusal, or what a complément must bring.
+    motif = models.TextField("motif ou complément demandé", blank=True)
+    fournisseur = models.ForeignKey(
+        Fournisseur,
+        verbose_name="fournisseur",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demandes_enrolement",
+    )
+    utilisateur = models.ForeignKey(
+        "Utilisateur",
+        verbose_name="premier utilisateur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date_creation", "-id"]
+        verbose_name = "demande d'enrôlement"
+        verbose_name_plural = "demandes d'enrôlement"
+        indexes = [models.Index(fields=["siret"], name="enrolement_siret_idx")]
+        constraints = [
+            # One request under instruction per SIRET (a second one is refused with a message).
+            models.UniqueConstraint(
+                fields=["siret"],
+                condition=models.Q(statut__in=["A_VERIFIER", "COMPLEMENT_DEMANDE"]),
+                name="une_demande_enrolement_en_instruction_par_siret",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.denomination} ({self.siret})"
+
+
+class CoordonneesBancaires(models.Model):
+    """A supplier's bank details (IBAN, BIC and the RIB as a PDF). Never edited once recorded: a
+    change is a new row « En attente de validation » that a manager validates (the previous validated
+    one becomes « Remplacées ») or refuses. Payments use the validated row of the moment and record it
+    (Paiement.coordonnees_bancaires)."""
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "EN_ATTENTE", "En attente de validation"
+        VALIDEES = "VALIDEES", "Validées"
+        REFUSEES = "REFUSEES", "Refusées"
+        REMPLACEES = "REMPLACEES", "Remplacées"
+
+    _history_user: "Utilisateur"
+    _change_reason: str
+
+    fournisseur = models.ForeignKey(
+        Fournisseur, verbose_name="fournisseur", on_delete=models.PROTECT, related_name="coordonnees_bancaires"
+    )
+    iban = models.CharField("IBAN", max_length=34)
+    bic = models.CharField("BIC", max_length=11)
+    rib = models.FileField("RIB (PDF)", upload_to="enrolement/rib/%Y/%m/", max_length=255)
+    statut = models.CharField("statut", max_length=10, choices=Statut.choices, default=Statut.EN_ATTENTE)
+    demandees_par = models.ForeignKey(
+        "Utilisateur", verbose_name="demandées par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date_demande = models.DateTimeField("demandées le", auto_now_add=True)
+    instruites_par = models.ForeignKey(
+        "Utilisateur", verbose_name="instruites par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date_instruction = models.DateTimeField("instruites le", null=True, blank=True)
+    motif_refus = models.TextField("motif du refus", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date_demande", "-id"]
+        verbose_name = "coordonnées bancaires"
+        verbose_name_plural = "coordonnées bancaires"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fournisseur"],
+                condition=models.Q(statut="VALIDEES"),
+                name="une_seule_coordonnee_bancaire_validee_par_fournisseur",
+            ),
+            models.UniqueConstraint(
+                fields=["fournisseur"],
+                condition=models.Q(statut="EN_ATTENTE"),
+                name="une_seule_coordonnee_bancaire_en_attente_par_fournisseur",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.iban_masque} ({self.get_statut_display()})"
+
+    @property
+    def iban_masque(self) -> str:
+        """« FR76 •••• •••• •••• •••• •••• 189 »: the country, the key and the last three characters."""
+        from .enrolement.bancaire import masquer_iban
+
+        return masquer_iban(self.iban)

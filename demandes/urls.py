@@ -19,6 +19,9 @@ urlpatterns = [
         comptes.ReinitialisationTermineeView.as_view(),
         name="reinitialisation_terminee",
     ),
+    # Where the activation link leads (first user of an enrolled supplier, invited colleague).
+    path("activation/terminee/", comptes.ActivationTermineeView.as_view(), name="activation_terminee"),
+    path("activation/<uidb64>/<token>/", comptes.ActivationView.as_view(), name="activation"),
     path(
         "mot-de-passe/reinitialisation/<uidb64>/<token>/",
         comptes.ReinitialisationView.as_view(),

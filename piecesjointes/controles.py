@@ -13,17 +13,11 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-import magic
-
 from segur_portal import formats
-from segur_portal.fichiers import extension
+from segur_portal.fichiers import EXTENSIONS, extension, motif_du_contenu
 
 LONGUEUR_MAX_NOM = 100
 BLOC = 64 * 1024
-EXTENSIONS = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
-LIBELLE_FORMAT = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
-# Signatures of archives, refused inside the zip whatever their name.
-SIGNATURES_ARCHIVES = (b"PK\x03\x04", b"PK\x05\x06", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x1f\x8b", b"BZh")
 EXTENSIONS_ARCHIVES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".xz")
 
 
@@ -204,21 +198,6 @@ def motif_du_format(base: str, *, motif_archive: str = MOTIF_ARCHIVE_IMBRIQUEE) 
     if extension(base) not in EXTENSIONS:
         return MOTIF_FORMAT
     return None
-
-
-def motif_du_contenu(contenu: bytes, base: str, *, plafond: int) -> tuple[str | None, str]:
-    """Why a piece is refused by its content (at most `plafond` + 1 bytes of it were read), or None,
-    and the type python-magic reads on its bytes: too big, an archive whatever its name, or not
-    what its extension says (a .pdf that is not a PDF). (motif, type_mime)"""
-    if len(contenu) > plafond:
-        return f"fichier de plus de {formats.taille_lisible(plafond)}", ""
-    if contenu.startswith(SIGNATURES_ARCHIVES):
-        return "archive imbriquée refusée", ""
-    type_mime = magic.from_buffer(contenu[:8192], mime=True) if contenu else "inode/x-empty"
-    attendu = EXTENSIONS[extension(base)]
-    if type_mime != attendu:
-        return f"le contenu ({type_mime}) n'est pas un fichier {LIBELLE_FORMAT[attendu]}", type_mime
-    return None, type_mime
 
 
 def _lire_avec_plafond(zf: zipfile.ZipFile, info: zipfile.ZipInfo, plafond: int) -> bytes:

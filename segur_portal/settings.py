@@ -108,6 +108,10 @@ LOGIN_URL = "connexion"
 LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "connexion"
 
+# The links to choose one's password (reset from the admin, activation of an enrolled supplier's
+# first user or of an invited colleague) work three days (Django's default, stated: the e-mails say it).
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

@@ -61,6 +61,10 @@ PERMISSIONS_GESTIONNAIRES = {
     "demandes.view_demandedecomplements",
     "demandes.view_jetonapi",
     "demandes.change_jetonapi",
+    "demandes.view_demandeenrolement",
+    "demandes.change_demandeenrolement",
+    "demandes.view_coordonneesbancaires",
+    "demandes.change_coordonneesbancaires",
     *(
         f"demandes.{action}_{modele}"
         for action in ("view", "add", "change")

@@ -113,6 +113,7 @@ def creer_donnees_demo():
         utilisateur, _ = Utilisateur.objects.get_or_create(username=username)
         utilisateur.fournisseur = fournisseurs[siret] if siret else None
         utilisateur.is_staff = siret is None
+        utilisateur.administrateur_fournisseur = siret is not None
         utilisateur.is_active = True
         # An address that can receive nothing (.invalid, RFC 2606), so that the demo's notifications
         # show on the console backend and on the page « Notifications »; one set since is kept.
