@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import comptes, views
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("demandes/", views.DemandesView.as_view(), name="demandes"),
     path("demandes/<int:pk>/", views.DemandeView.as_view(), name="demande"),
     path("aide/", views.AideView.as_view(), name="aide"),
+    path("", include("demandes.enrolement.urls")),
     path("notifications/", views.NotificationsView.as_view(), name="notifications"),
     path("acces-api/", views.AccesAPIView.as_view(), name="acces_api"),
     path("acces-api/jetons/<int:pk>/revoquer/", views.RevoquerJetonView.as_view(), name="revoquer_jeton"),
