@@ -69,7 +69,7 @@ def _verrouiller(demande: DemandeEnrolement, decision: str) -> DemandeEnrolement
     return verrouillee
 
 
-def _decider(demande: DemandeEnrolement, *, statut: str, par: Utilisateur, motif: str, raison: str) -> None:
+def _decider(demande: DemandeEnrolement, *, statut: str, par: Utilisateur | None, motif: str, raison: str) -> None:
     demande.statut = statut
     demande.motif = motif
     demande.instruite_par = par
@@ -81,7 +81,7 @@ def _decider(demande: DemandeEnrolement, *, statut: str, par: Utilisateur, motif
 # --- Validation ---------------------------------------------------------------------------------
 
 
-def valider(demande: DemandeEnrolement, *, par: Utilisateur, identifiant: str | None = None) -> Utilisateur:
+def valider(demande: DemandeEnrolement, *, par: Utilisateur | None, identifiant: str | None = None) -> Utilisateur:
     """« Valider la demande »: the vendor becomes a supplier of the portal. In one transaction: the
     Fournisseur of the SIRET (the existing one, a record without any active account, or a new one),
     one Solution per claimed numéro ANS from its référentiel line, the validated bank details, and
@@ -89,8 +89,9 @@ def valider(demande: DemandeEnrolement, *, par: Utilisateur, identifiant: str | 
     the caller e-mails it the activation link (comptes.envoyer_liens) once this has committed.
     Raises ValidationError (French messages) and writes nothing when the status does not allow it,
     a numéro is no longer conforme, the SIRET got enrolled meanwhile or the address (or the
-    identifiant) is already an account's."""
-    with evenement("enrolement_validation", demande_id=demande.pk, par=par.pk) as details:
+    identifiant) is already an account's. `par` may be None for a validation by a script (seed_demo):
+    the history then names nobody."""
+    with evenement("enrolement_validation", demande_id=demande.pk, par=getattr(par, "pk", None)) as details:
         compte = _valider(demande, par=par, identifiant=identifiant)
         details.update(fournisseur_id=compte.fournisseur_id, compte_id=compte.pk)
     demande.refresh_from_db()
@@ -98,7 +99,7 @@ def valider(demande: DemandeEnrolement, *, par: Utilisateur, identifiant: str | 
 
 
 @transaction.atomic
-def _valider(demande: DemandeEnrolement, *, par: Utilisateur, identifiant: str | None) -> Utilisateur:
+def _valider(demande: DemandeEnrolement, *, par: Utilisateur | None, identifiant: str | None) -> Utilisateur:
     demande = _verrouiller(demande, "valider")
     # Checked again: the référentiel may have been reloaded, another vendor enrolled, since the
     # request was made (the public form checked the same things, with the same words).

@@ -391,3 +391,15 @@ def test_l_echec_de_l_envoi_du_lien_n_annule_pas_la_validation(client_gestionnai
     demande.refresh_from_db()
     assert demande.statut == Statut.VALIDEE and demande.utilisateur == compte
     assert mailoutbox == []
+
+
+def test_un_script_valide_avec_l_identifiant_de_son_choix(demande, mailoutbox):
+    """seed_demo validates its demo requests with the services, naming the account itself."""
+    from demandes.enrolement import instruction
+
+    compte = instruction.valider(demande, par=None, identifiant="Editions-Sud")
+    assert (compte.username, compte.email) == ("editions-sud", CONTACT)
+    demande.refresh_from_db()
+    assert (demande.statut, demande.utilisateur, demande.instruite_par) == (Statut.VALIDEE, compte, None)
+    assert demande.history.latest().history_user is None
+    assert mailoutbox == []  # the activation e-mail is the caller's (a script has no request)
