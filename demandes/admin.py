@@ -734,3 +734,7 @@ class JetonAPIAdmin(admin.ModelAdmin):
         if deja:
             noms = ", ".join(f"« {jeton.nom} » de {jeton.utilisateur.username}" for jeton in deja)
             self.message_user(request, f"Déjà révoqué(s) : {noms}.", messages.INFO)
+
+
+# The instruction of the requests for access (registers its ModelAdmin).
+from .enrolement import admin_instruction  # noqa: E402, F401
