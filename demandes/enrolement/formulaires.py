@@ -48,7 +48,7 @@ class DemandeAccesForm(ChampsBancairesMixin, DsfrBaseForm):
     siret = forms.CharField(
         label="SIRET",
         max_length=20,
-        help_text="14 chiffres, espaces acceptés, par exemple 552 100 554 00025.",
+        help_text="14 chiffres, espaces acceptés, par exemple 552 100 554 00013.",
         error_messages=_requis("Saisissez le SIRET de votre structure."),
     )
     denomination = forms.CharField(
@@ -185,9 +185,10 @@ class ComplementForm(DemandeAccesForm):
 
     verifier_siret_libre = False
 
-    def __init__(self, *args, demande, **kwargs):
-        initial = {
-            "siret": demande.siret,
+    def __init__(self, *args, demande, initial=None, **kwargs):
+        """`initial`: what was typed in a POST refused before its validation (the throttle); the
+        request's own values otherwise, its SIRET and address whatever was typed."""
+        enregistre = {
             "denomination": demande.denomination,
             "adresse": demande.adresse,
             "code_postal": demande.code_postal,
@@ -195,13 +196,13 @@ class ComplementForm(DemandeAccesForm):
             "contact_nom": demande.contact_nom,
             "contact_prenom": demande.contact_prenom,
             "contact_fonction": demande.contact_fonction,
-            "contact_email": demande.contact_email,
             "contact_telephone": demande.contact_telephone,
             "numeros_ans": "\n".join(demande.numeros_ans),
             "iban": demande.iban,
             "bic": demande.bic,
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        fixe = {"siret": demande.siret, "contact_email": demande.contact_email}
+        super().__init__(*args, initial=enregistre | (initial or {}) | fixe, **kwargs)
         for champ in ("siret", "contact_email"):
             self.fields[champ].disabled = True
         self.fields["siret"].help_text = "Le SIRET de la demande ne change pas."

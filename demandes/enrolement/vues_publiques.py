@@ -66,6 +66,11 @@ def _trop_gros(request, formulaire) -> None:
         )
 
 
+def _saisie(request) -> dict[str, str]:
+    """The fields of a POST refused before its validation, to fill the form again."""
+    return {nom: valeur for nom, valeur in request.POST.items() if nom != "csrfmiddlewaretoken"}
+
+
 def _envoyer_confirmation(request, demande: DemandeEnrolement, *, renvoi: bool = False) -> None:
     chemin = reverse("demande_acces_confirmer", kwargs={"jeton": liens.jeton(demande, "confirmer")})
     envoye = depot.envoyer_confirmation(demande, lien=request.build_absolute_uri(chemin))
@@ -95,7 +100,8 @@ class DemandeAccesView(View):
 
     def post(self, request):
         if _limitee(request, "depot"):
-            contexte = {"form": DemandeAccesForm(request.POST), "limite": MESSAGE_LIMITE}
+            # What was typed, shown again but not validated: a refused POST costs no query.
+            contexte = {"form": DemandeAccesForm(initial=_saisie(request)), "limite": MESSAGE_LIMITE}
             return render(request, self.template_name, contexte, status=429)
         formulaire = DemandeAccesForm(request.POST, request.FILES)
         _trop_gros(request, formulaire)
@@ -224,7 +230,7 @@ class CompleterDemandeView(View):
     def post(self, request, jeton):
         demande = _demande_du_lien(jeton, "completer", liens.VALIDITE_COMPLEMENT)
         if _limitee(request, "complement"):
-            formulaire = ComplementForm(request.POST, demande=demande) if demande else None
+            formulaire = ComplementForm(demande=demande, initial=_saisie(request)) if demande else None
             return self._page(request, demande, formulaire, status=429, limite=MESSAGE_LIMITE)
         if demande is None or demande.statut != Statut.COMPLEMENT_DEMANDE:
             return self._page(request, demande)

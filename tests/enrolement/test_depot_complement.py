@@ -192,3 +192,19 @@ def test_le_lien_de_confirmation_ne_sert_pas_de_lien_de_complement(client, deman
     lien = lien_du_courriel(courriel).replace("/confirmer/", "/completer/")
 
     assert "Ce lien de complément n'est plus valable" in texte(client.get(lien))
+
+
+def test_complement_limite_par_connexion(client, demande, settings):
+    settings.SEGUR_LIMITE_DEMANDES_ACCES = "1/h"
+    vider_compteurs()  # the deposit and the confirmation of the fixture counted
+    lien = en_complement(demande)
+    assert client.post(lien, champs(conditions=None)).status_code == 200
+
+    reponse = client.post(lien, champs(siret="55212345600014", denomination="Nouvel Éditeur SA"))
+
+    assert reponse.status_code == 429
+    assert "Trop de demandes d'accès envoyées depuis votre connexion : réessayez dans une heure." in texte(reponse)
+    assert _valeur(reponse, "denomination") == "Nouvel Éditeur SA"  # as typed
+    assert _valeur(reponse, "siret") == SIRET_NOUVEAU  # the request's, whatever was posted
+    demande.refresh_from_db()
+    assert (demande.statut, demande.denomination) == (Statut.COMPLEMENT_DEMANDE, "Nouvel Éditeur SAS")

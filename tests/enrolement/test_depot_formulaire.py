@@ -230,11 +230,14 @@ def test_le_sixieme_envoi_de_l_heure_est_refuse(client):
     for _ in range(5):
         assert deposer(client, conditions=None).status_code == 200  # refused by the form, counted
 
-    reponse = deposer(client)
+    reponse = deposer(client, denomination="Nouvel Éditeur & Fils")
 
     assert reponse.status_code == 429
     assert MESSAGE_LIMITE in texte(reponse)
     assert not DemandeEnrolement.objects.exists()
+    # What was typed is shown again, not judged: the form was not validated.
+    assert 'value="Nouvel Éditeur &amp; Fils"' in reponse.content.decode()
+    assert "Votre demande n'est pas envoyée" not in texte(reponse)
     # Another connection is not concerned.
     assert client.post(URL_DEMANDE, champs(), REMOTE_ADDR="203.0.113.9").status_code == 302
 
