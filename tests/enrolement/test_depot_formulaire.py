@@ -275,3 +275,27 @@ def test_renvoyer_sans_demande_dans_la_session(client):
 
     assert reponse.status_code == 302 and reponse["Location"] == URL_DEMANDE
     assert len(courriels_de_confirmation()) == 1
+
+
+def test_depot_confirmation_et_limite_journalises_sans_donnee_personnelle(client, settings, caplog):
+    from tests.portail.test_exploitation import evenements
+
+    settings.SEGUR_LIMITE_DEMANDES_ACCES = "2/h"
+    referencer()
+    with caplog.at_level("INFO"):
+        deposer(client)
+        (courriel,) = courriels_de_confirmation()
+        client.post(lien_du_courriel(courriel))
+        client.post(URL_DEMANDE, champs())
+
+    demande = DemandeEnrolement.objects.get()
+    (depot,) = evenements(caplog, "demande_acces_deposee")
+    (envoi,) = evenements(caplog, "confirmation_demande_acces")
+    (confirmation,) = evenements(caplog, "demande_acces_confirmee")
+    (limite,) = evenements(caplog, "demande_acces_limitee")
+    assert depot["demande_enrolement_id"] == envoi["demande_enrolement_id"] == demande.pk
+    assert confirmation["demande_enrolement_id"] == demande.pk
+    assert limite["page"] == "depot"
+    lignes = str([depot, envoi, confirmation, limite])
+    for donnee in (SIRET_NOUVEAU, "claire.martin", "Martin", IBAN, "Nouvel Éditeur"):
+        assert donnee not in lignes
