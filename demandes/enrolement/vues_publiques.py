@@ -57,13 +57,15 @@ def _limitee(request, page: str) -> bool:
     return limitee
 
 
-def _trop_gros(request, formulaire) -> None:
-    # The upload handler dropped a file past the portal's upload limit: say so rather than « missing ».
+def _valide(request, formulaire) -> bool:
+    """is_valid(), and a RIB dropped by the upload handler (past the portal's upload limit) said to
+    be too big rather than missing."""
+    valide = formulaire.is_valid()
     if getattr(request, "upload_too_large", False):
-        formulaire.add_error(
-            "rib",
-            f"Le RIB dépasse {formats.taille_lisible(settings.SEGUR_MAX_PIECE_BYTES)} : joignez un PDF plus léger.",
-        )
+        taille = formats.taille_lisible(settings.SEGUR_MAX_PIECE_BYTES)
+        formulaire.errors["rib"] = formulaire.error_class([f"Le RIB dépasse {taille} : joignez un PDF plus léger."])
+        return False
+    return valide
 
 
 def _saisie(request) -> dict[str, str]:
@@ -104,8 +106,7 @@ class DemandeAccesView(View):
             contexte = {"form": DemandeAccesForm(initial=_saisie(request)), "limite": MESSAGE_LIMITE}
             return render(request, self.template_name, contexte, status=429)
         formulaire = DemandeAccesForm(request.POST, request.FILES)
-        _trop_gros(request, formulaire)
-        if not formulaire.is_valid():
+        if not _valide(request, formulaire):
             return render(request, self.template_name, {"form": formulaire})
         donnees = formulaire.cleaned_data
         demande = depot.deposer(donnees, rib=donnees["rib"])
@@ -235,8 +236,7 @@ class CompleterDemandeView(View):
         if demande is None or demande.statut != Statut.COMPLEMENT_DEMANDE:
             return self._page(request, demande)
         formulaire = ComplementForm(request.POST, request.FILES, demande=demande)
-        _trop_gros(request, formulaire)
-        if not formulaire.is_valid():
+        if not _valide(request, formulaire):
             return self._page(request, demande, formulaire)
         donnees = formulaire.cleaned_data
         try:

@@ -299,3 +299,14 @@ def test_depot_confirmation_et_limite_journalises_sans_donnee_personnelle(client
     lignes = str([depot, envoi, confirmation, limite])
     for donnee in (SIRET_NOUVEAU, "claire.martin", "Martin", IBAN, "Nouvel Éditeur"):
         assert donnee not in lignes
+
+
+def test_rib_trop_lourd_pour_le_portail(client, settings):
+    """A file past the portal's upload limit is dropped while it arrives: the page says why."""
+    settings.SEGUR_MAX_JSON_BYTES = 10_000  # the limit of every upload but a zip's
+    referencer()
+
+    contenu = _refus(client, rib=rib("rib.pdf", PDF + b"%" + b"0" * 20_000))
+
+    assert "Le RIB dépasse 3 Mo : joignez un PDF plus léger." in contenu
+    assert "Joignez le RIB du compte, au format PDF." not in contenu
