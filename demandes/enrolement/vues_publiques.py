@@ -7,7 +7,9 @@ manager's request for a complément. Every POST is throttled per client address
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django_ratelimit.core import is_ratelimited
 
@@ -40,6 +42,11 @@ MESSAGE_DEJA_INSTRUITE = (
 # and the one just confirmed or completed (the page « Demande transmise à l'ASP »).
 CLE_DEPOSEE = "demande_acces_deposee"
 CLE_TRANSMISE = "demande_acces_transmise"
+
+# The pages showing a request (its contact, its IBAN in the complément's form) to whoever holds its
+# link or session are never kept by a browser's or a proxy's cache (CachePriveMiddleware only
+# covers logged-in users).
+pas_de_cache = method_decorator(never_cache, name="dispatch")
 
 
 def _limitee(request, page: str) -> bool:
@@ -92,6 +99,7 @@ class ConditionsView(TemplateView):
     template_name = "enrolement/conditions.html"
 
 
+@pas_de_cache
 class DemandeAccesView(View):
     """« Demander un accès »: the form; on success the request is stored and its contact e-mailed."""
 
@@ -114,6 +122,7 @@ class DemandeAccesView(View):
         return redirect("demande_acces_enregistree")
 
 
+@pas_de_cache
 class DemandeEnregistreeView(View):
     """« Demande enregistrée »: where the e-mail went (or that it could not be sent) and for how long
     its link works; « Renvoyer le courriel de confirmation »."""
@@ -159,6 +168,7 @@ class RenvoyerConfirmationView(DemandeEnregistreeView):
         return redirect("demande_acces_enregistree")
 
 
+@pas_de_cache
 class ConfirmerAdresseView(View):
     """The e-mailed link: GET shows what is confirmed and a button; only its POST confirms (a mail
     scanner that opens the link confirms nothing)."""
@@ -196,6 +206,7 @@ class ConfirmerAdresseView(View):
         return redirect("demande_acces_transmise")
 
 
+@pas_de_cache
 class DemandeTransmiseView(TemplateView):
     """« Demande transmise à l'ASP »: what happens next."""
 
@@ -209,6 +220,7 @@ class DemandeTransmiseView(TemplateView):
         return self.render_to_response(self.get_context_data(demande=demande, complement=memoire.get("complement")))
 
 
+@pas_de_cache
 class CompleterDemandeView(View):
     """The link of « Demander un complément »: the manager's message and the form prefilled, while
     the request is « Complément demandé »."""

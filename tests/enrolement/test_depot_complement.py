@@ -80,6 +80,7 @@ def test_le_formulaire_prerempli_et_le_message_du_gestionnaire(client, demande):
     assert _valeur(reponse, "contact_email") == "claire.martin@nouvel-editeur.fr"
     assert _valeur(reponse, "numeros_ans") == NUMERO
     assert _valeur(reponse, "iban") == demande.iban
+    assert "no-store" in reponse["Cache-Control"]  # the IBAN in clear: never kept by a cache
     assert "Un RIB est déjà joint à votre demande." in texte(reponse)
     for nom in ("siret", "contact_email"):
         assert " disabled" in _balise(reponse, nom)

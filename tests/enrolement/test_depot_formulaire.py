@@ -100,6 +100,7 @@ def test_parcours_complet_du_depot_a_la_transmission(client):
     confirmation = client.get(lien)
     contenu = texte(confirmation, lu=True)
     assert "Nouvel Éditeur SAS" in contenu and SIRET_NOUVEAU in contenu
+    assert "no-store" in confirmation["Cache-Control"]
     demande.refresh_from_db()
     assert demande.statut == Statut.ADRESSE_A_CONFIRMER  # opening the link confirms nothing
 
