@@ -209,7 +209,6 @@ class ComplementForm(DemandeAccesForm):
         self.fields["contact_email"].help_text = "L'adresse confirmée de la demande ne change pas."
         self.fields["rib"].required = False
         self.fields["rib"].help_text = (
-            "Laissez ce champ vide pour garder le RIB déjà transmis ; sinon un fichier PDF. "
-            + self.fields["rib"].help_text
+            "Laissez ce champ vide pour garder le RIB déjà transmis. " + self.fields["rib"].help_text
         )
         self._aides_a_jour()
