@@ -227,6 +227,18 @@ if REDIS_URL:
     }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 
+# --- Throttle of the public request for access (« Demander un accès », demandes.enrolement): the POSTs
+# of its pages (deposit, « Renvoyer le courriel de confirmation », confirmation, complément) from one
+# client address, SEGUR_LIMITE_DEMANDES_ACCES per window (« 5/h »: 5 an hour), counted by
+# django-ratelimit in the cache above — Redis, shared by every web worker, when REDIS_URL is set;
+# otherwise Django's per-process locmem cache, enough for the single process of development and
+# tests. django_ratelimit is not an installed app (only its functions are used), so its system
+# checks, which refuse locmem and do not know Django's own RedisCache, do not run. Behind a reverse
+# proxy, RATELIMIT_IP_META_KEY names the request header that carries the client's address (e.g.
+# HTTP_X_REAL_IP, set by the proxy); by default REMOTE_ADDR. ---
+SEGUR_LIMITE_DEMANDES_ACCES = env("SEGUR_LIMITE_DEMANDES_ACCES", default="5/h")
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+
 
 def options_broker_embarque(dossier: Path) -> dict:
     """kombu's filesystem transport in `dossier` (created): queue, processed and control folders."""
