@@ -65,6 +65,7 @@ def rien_ecrit(demande):
 
 
 def test_la_liste_montre_d_abord_les_demandes_a_verifier(client_gestionnaire, demande):
+    DemandeEnrolement.objects.exclude(pk=demande.pk).delete()  # the demo suppliers' validated requests
     demande_enrolement(["ans0000009"], siret=SIRET_RELAIS, statut=Statut.ADRESSE_A_CONFIRMER, email="x@y.example")
     validee = demande_enrolement(["ans0000008"], statut=Statut.VALIDEE, denomination="DÉJÀ VALIDÉE")
     reponse = client_gestionnaire.get(LISTE)

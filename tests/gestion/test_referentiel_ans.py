@@ -37,6 +37,13 @@ LIGNES = [
 ]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def referentiel_vide(demo):
+    """These tests load their own lines into an empty référentiel: the demo's (loaded by seed_demo
+    for its suppliers' enrolment) are taken out first."""
+    SolutionReferencee.objects.all().delete()
+
+
 def charger(client, contenu, **options):
     reponse = essai(client, contenu, **options)
     confirmation = confirmer(client, reponse)

@@ -40,10 +40,9 @@ class Navigateur:
         page.get_by_role("button", name="Se connecter").click()
 
 
-@pytest.fixture
-def navigateur(live_server, demo_transactionnel, settings, monkeypatch):
-    """Chromium launched against the live server, the demo data loaded (`demo_transactionnel`; the
-    files go to the test's own storage, `stockage_temporaire`): yields a `Navigateur`."""
+def _chromium(live_server, settings, monkeypatch):
+    """Chromium launched against the live server (the files go to the test's own storage,
+    `stockage_temporaire`): yields a `Navigateur`."""
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
@@ -64,3 +63,22 @@ def navigateur(live_server, demo_transactionnel, settings, monkeypatch):
                 # Inside Playwright's event loop the ORM gets a connection of its own (asgiref's
                 # Local follows the running loop's context): close it, or it outlives the test database.
                 connections.close_all()
+
+
+@pytest.fixture
+def navigateur(live_server, demo_transactionnel, settings, monkeypatch):
+    """Chromium against the live server, the demo data loaded (`demo_transactionnel`)."""
+    yield from _chromium(live_server, settings, monkeypatch)
+
+
+@pytest.fixture
+def navigateur_portail_vierge(live_server, transactional_db, settings, monkeypatch):
+    """Chromium against a portal with no supplier yet: the référentiels and the demo ASP manager
+    (« gestionnaire » / « demo ») only — where an enrolment starts from."""
+    from demandes import referentiels
+    from demandes.management.commands.seed_demo import creer_gestionnaire_demo
+    from demandes.models import Couloir, Logiciel, OperateurMessagerie, TypePiece
+
+    referentiels.charger(Couloir, Logiciel, OperateurMessagerie, TypePiece)
+    creer_gestionnaire_demo()
+    yield from _chromium(live_server, settings, monkeypatch)
