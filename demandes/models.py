@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from segur_portal.formats import masquer_iban
+
 from . import numero_dossier
 from .valeurs import STATUTS_VIVANTS, StatutDemande, StatutPaiement, TypeDemande
 from .validateurs import valider_siret
@@ -662,6 +664,4 @@ class CoordonneesBancaires(models.Model):
     @property
     def iban_masque(self) -> str:
         """« FR76 •••• •••• •••• •••• •••• 189 »: the country, the key and the last three characters."""
-        from .enrolement.bancaire import masquer_iban
-
         return masquer_iban(self.iban)

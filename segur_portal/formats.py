@@ -67,3 +67,12 @@ def montant_tableur(valeur: Decimal) -> str:
     """An amount in a CSV export, as a French spreadsheet reads a number: decimal comma, no
     thousands separator and no unit (« 10750,50 », « -10,50 »), so that it stays a number."""
     return str(valeur).replace(".", ",")
+
+
+def masquer_iban(iban: str) -> str:
+    """« FR76 •••• •••• •••• •••• •••• 189 »: enough to recognise the account, not to use it."""
+    compact = "".join((iban or "").split())
+    if len(compact) < 8:
+        return "•" * len(compact)
+    masque = compact[:4] + "•" * (len(compact) - 7) + compact[-3:]
+    return " ".join(masque[i : i + 4] for i in range(0, len(masque), 4))
