@@ -734,3 +734,7 @@ class JetonAPIAdmin(admin.ModelAdmin):
         if deja:
             noms = ", ".join(f"« {jeton.nom} » de {jeton.utilisateur.username}" for jeton in deja)
             self.message_user(request, f"Déjà révoqué(s) : {noms}.", messages.INFO)
+
+
+# The suppliers' bank details (« Coordonnées bancaires »): registered by their own module.
+from .enrolement import admin_coordonnees  # noqa: E402, F401

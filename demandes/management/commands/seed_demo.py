@@ -6,13 +6,22 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from demandes import referentiels
 from demandes.gestionnaires import creer_groupe
-from demandes.models import Couloir, Fournisseur, Logiciel, OperateurMessagerie, Solution, TypePiece
+from demandes.models import (
+    CoordonneesBancaires,
+    Couloir,
+    Fournisseur,
+    Logiciel,
+    OperateurMessagerie,
+    Solution,
+    TypePiece,
+)
 
 MOT_DE_PASSE = "demo"
 
@@ -21,6 +30,17 @@ FOURNISSEURS = [
     ("87950324100017", "NUANCES UNIKALO COTE D'AZUR"),
     ("41268937400012", "SANTÉ NUMÉRIQUE HOSPITALIÈRE"),
 ]
+# The validated bank details of each demo fournisseur (payments need them): valid IBAN (key and RIB
+# key) and BIC, and a tiny real PDF as the RIB.
+COORDONNEES_BANCAIRES = {
+    "77625125800013": ("FR7630006000010123456789049", "BNPAFRPPXXX"),
+    "87950324100017": ("FR7630004000020987654321094", "AGRIFRPPXXX"),
+    "41268937400012": ("FR7610278000030555555555537", "CMCIFRPPXXX"),
+}
+RIB_DEMO = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
 # numéro ANS, nom, SIRET, couloir, logiciel, vague, date de référencement, plafond HT
 SOLUTIONS = [
     ("mlp525off1", "Cabinet Plus", "77625125800013", "MDV", "LGC", 1, datetime.date(2021, 9, 1), Decimal("12000.00")),
@@ -122,4 +142,15 @@ def creer_donnees_demo():
         utilisateur.save()
         if siret is None:
             utilisateur.groups.add(gestionnaires)
+    for siret, (iban, bic) in COORDONNEES_BANCAIRES.items():
+        # Kept when the fournisseur already has validated details (a change validated since included).
+        if not CoordonneesBancaires.objects.filter(fournisseur=fournisseurs[siret], statut="VALIDEES").exists():
+            CoordonneesBancaires.objects.create(
+                fournisseur=fournisseurs[siret],
+                iban=iban,
+                bic=bic,
+                rib=ContentFile(RIB_DEMO, name="rib-demo.pdf"),
+                statut=CoordonneesBancaires.Statut.VALIDEES,
+                date_instruction=timezone.now(),
+            )
     return fournisseurs
