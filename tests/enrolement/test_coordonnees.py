@@ -9,6 +9,7 @@ import smtplib
 from decimal import Decimal
 from unittest import mock
 
+import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -277,3 +278,30 @@ def test_paiement_refuse_sans_coordonnees_validees(client_gestionnaire):
         "le paiement ne peut pas être enregistré.",
     ) in messages_de_la_page(reponse)
     assert not Paiement.objects.exists()
+
+
+def test_deux_demandes_simultanees_une_seule_en_attente(demo):
+    """Two requests at the same moment both pass the first check; the database constraint keeps one,
+    the other gets the same message (as if the first had been seen)."""
+    from django.db.models import QuerySet
+
+    from demandes.enrolement import coordonnees
+
+    relais = utilisateur("relais")
+    premiere = coordonnees.demander_changement(
+        relais.fournisseur,
+        iban="FR7630003000040111111111167",
+        bic="SOGEFRPP",
+        rib=SimpleUploadedFile("rib.pdf", PDF),
+        par=relais,
+    )
+    with mock.patch.object(QuerySet, "exists", return_value=False):  # the check saw no pending change
+        with pytest.raises(coordonnees.CoordonneesRefusees, match="déjà en attente de validation par l'ASP"):
+            coordonnees.demander_changement(
+                relais.fournisseur,
+                iban="FR7630004000020987654321094",
+                bic="AGRIFRPPXXX",
+                rib=SimpleUploadedFile("rib.pdf", PDF),
+                par=relais,
+            )
+    assert list(CoordonneesBancaires.objects.filter(statut="EN_ATTENTE")) == [premiere]
