@@ -736,5 +736,6 @@ class JetonAPIAdmin(admin.ModelAdmin):
             self.message_user(request, f"Déjà révoqué(s) : {noms}.", messages.INFO)
 
 
-# The instruction of the requests for access (registers its ModelAdmin).
-from .enrolement import admin_instruction  # noqa: E402, F401
+# The instruction of the requests for access and the suppliers' bank details (« Coordonnées
+# bancaires »): each registers its ModelAdmin.
+from .enrolement import admin_coordonnees, admin_instruction  # noqa: E402, F401

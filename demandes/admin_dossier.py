@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -131,6 +132,9 @@ class DossierDemandeAdmin:
             for piece in demande.pieces_attendues.all()
         ]
         titre = f"Demande {demande.numero_dossier} — {demande.get_statut_display()}"
+        # The account each payment went to (its masked IBAN), in one query for them all.
+        paiements = list(demande.paiements.all())
+        prefetch_related_objects(paiements, "coordonnees_bancaires")
         contexte = {
             **self.admin_site.each_context(request),
             "title": titre,
@@ -152,7 +156,7 @@ class DossierDemandeAdmin:
             "en_erreur": any(form is not None and form.errors for form in (rejet, complements, paiement)),
             "complements": complements_de_la_demande(demande),
             "pieces": pieces,
-            "paiements": list(demande.paiements.all()),
+            "paiements": paiements,
             "beneficiaires": list(demande.beneficiaires.all()),
             "scenario": [
                 (cle, "oui" if valeur is True else "non" if valeur is False else valeur or "—")

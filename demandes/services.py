@@ -17,7 +17,17 @@ from django.utils import timezone
 from segur_portal.journal import evenement
 
 from . import en_masse, notifications, numero_dossier
-from .models import Beneficiaire, CompteurDossier, Couloir, Demande, DemandeDeComplements, Paiement, Utilisateur
+from .enrolement.coordonnees import coordonnees_validees
+from .models import (
+    Beneficiaire,
+    CompteurDossier,
+    CoordonneesBancaires,
+    Couloir,
+    Demande,
+    DemandeDeComplements,
+    Paiement,
+    Utilisateur,
+)
 from .valeurs import STATUTS_VIVANTS, StatutDemande, StatutPaiement
 
 Demandes = Sequence[Demande] | QuerySet[Demande]  # what the admin's actions pass: a selection
@@ -262,6 +272,11 @@ def enregistrer_paiement(
     return faites, refusees
 
 
+REFUS_SANS_COORDONNEES = (
+    "le fournisseur n'a pas de coordonnées bancaires validées : le paiement ne peut pas être enregistré"
+)
+
+
 @transaction.atomic
 def _enregistrer_paiement(
     demandes: Demandes,
@@ -272,6 +287,10 @@ def _enregistrer_paiement(
     utilisateur: Utilisateur,
 ) -> tuple[list[Demande], list[tuple[Demande, str]]]:
     faites, refusees = [], []
+    # The bank details each fournisseur's payments go to: its validated row as this transaction reads
+    # it (read once per fournisseur). Not locked: a manager validating new details at this moment
+    # commits both rows' statuses together, so this read sees either the old row or the new one.
+    comptes: dict[int, CoordonneesBancaires | None] = {}
     for demande in _verrouiller(demandes):
         if demande.statut != StatutDemande.DECIDEE:
             refusees.append(
@@ -282,6 +301,9 @@ def _enregistrer_paiement(
                 )
             )
             continue
+        if demande.fournisseur_id not in comptes:
+            comptes[demande.fournisseur_id] = coordonnees_validees(demande.fournisseur_id)
+        compte = comptes[demande.fournisseur_id]
         en_cours = demande.paiements.filter(statut=StatutPaiement.EN_COURS, montant=montant).first()
         if en_cours is not None and statut == StatutPaiement.EFFECTUE:
             # The payment announced « en cours » is now done: the same payment, not a new one.
@@ -289,6 +311,9 @@ def _enregistrer_paiement(
             en_cours._history_user = utilisateur
             en_cours.save()
         else:
+            if compte is None:
+                refusees.append((demande, REFUS_SANS_COORDONNEES))
+                continue
             deja = demande.paiements.aggregate(total=Sum("montant"))["total"] or Decimal("0")
             if deja + montant > demande.montant_ht:
                 refusees.append(
@@ -300,7 +325,12 @@ def _enregistrer_paiement(
                 )
                 continue
             Paiement.objects.create(
-                demande=demande, montant=montant, date_paiement=date_paiement, statut=statut, enregistre_par=utilisateur
+                demande=demande,
+                montant=montant,
+                date_paiement=date_paiement,
+                statut=statut,
+                enregistre_par=utilisateur,
+                coordonnees_bancaires=compte,
             )
         demande.statut_paiement = statut
         demande._history_user = utilisateur

@@ -2,11 +2,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import comptes, views
+from .enrolement import vues_fournisseur
 
 urlpatterns = [
     path("connexion/", views.ConnexionView.as_view(), name="connexion"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("enrolement/", views.EnrolementView.as_view(), name="enrolement"),
+    path("equipe/", vues_fournisseur.EquipeView.as_view(), name="equipe"),
+    path(
+        "equipe/<int:pk>/renvoyer-l-invitation/",
+        vues_fournisseur.RenvoyerInvitationView.as_view(),
+        name="equipe_renvoyer_invitation",
+    ),
+    path("equipe/<int:pk>/retirer/", vues_fournisseur.RetirerCompteView.as_view(), name="equipe_retirer"),
     path("demandes/", views.DemandesView.as_view(), name="demandes"),
     path("demandes/<int:pk>/", views.DemandeView.as_view(), name="demande"),
     path("aide/", views.AideView.as_view(), name="aide"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,6 +14,8 @@ from segur_portal.tableaux import TableauFiltreMixin
 
 from . import jetons
 from .acces import EspaceFournisseurMixin
+from .enrolement import coordonnees, equipe
+from .enrolement.vues_fournisseur import ChangementCoordonneesForm
 from .filters import DemandeFilter
 from .forms import ConnexionForm, JetonForm
 from .selectors import (
@@ -43,10 +46,49 @@ class ConnexionView(auth_views.LoginView):
 
 
 class EnrolementView(EspaceFournisseurMixin, TemplateView):
+    """« Enrôlement »: the structure, its solutions and its bank details; its administrator asks for
+    a change of bank details here (validated by an ASP manager before payments use it)."""
+
     template_name = "demandes/enrolement.html"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(solutions=solutions_du_fournisseur(self.fournisseur), **kwargs)
+    def get_context_data(self, form=None, **kwargs):
+        administrateur = self.request.user.administrateur_fournisseur
+        return super().get_context_data(
+            solutions=solutions_du_fournisseur(self.fournisseur),
+            enrolement=equipe.enrolement_valide(self.fournisseur),
+            coordonnees=coordonnees.coordonnees_validees(self.fournisseur),
+            en_attente=coordonnees.coordonnees_en_attente(self.fournisseur),
+            refus=coordonnees.dernier_refus(self.fournisseur),
+            administrateur=administrateur,
+            form=form or (ChangementCoordonneesForm() if administrateur else None),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.administrateur_fournisseur:
+            raise PermissionDenied(
+                "Seul l'administrateur de votre structure peut demander un changement de coordonnées bancaires."
+            )
+        form = ChangementCoordonneesForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                coordonnees.demander_changement(
+                    self.fournisseur,
+                    iban=form.cleaned_data["iban"],
+                    bic=form.cleaned_data["bic"],
+                    rib=form.cleaned_data["rib"],
+                    par=request.user,
+                )
+            except coordonnees.CoordonneesRefusees as refus:
+                form.add_error(None, str(refus))
+            else:
+                messages.success(
+                    request,
+                    "Votre demande de changement de coordonnées bancaires est transmise à l'ASP. Les paiements "
+                    "restent versés sur le compte actuel jusqu'à sa validation.",
+                )
+                return redirect(reverse("enrolement") + "#coordonnees-bancaires")
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 class DemandesView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView):

@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
+from demandes.models import Utilisateur
 from demandes.valeurs import TypeDemande
 from segur_portal.tableaux import FiltreDate, FormulaireCriteres, en_chiffres_ascii
 
@@ -56,6 +57,10 @@ def _filtre_entier(libelle, champ):
     )
 
 
+def nom_du_compte(compte) -> str:
+    return compte.get_full_name() or compte.get_username()
+
+
 class ImportFilter(django_filters.FilterSet):
     numero_ans = django_filters.CharFilter(
         label="Numéro ANS", lookup_expr="icontains", validators=[en_chiffres_ascii("Numéro ANS")]
@@ -72,6 +77,14 @@ class ImportFilter(django_filters.FilterSet):
         field_name="date_creation",
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    # « Importé par »: one of the structure's accounts (its choices are set by __init__).
+    importe_par = django_filters.ModelChoiceFilter(
+        label="Importé par",
+        field_name="utilisateur",
+        queryset=Utilisateur.objects.none(),
+        empty_label="Tous les comptes",
+        error_messages={"invalid_choice": "Importé par : choisissez l'un des comptes de votre structure."},
     )
     # Failed simulations (file refused, lines in error) are hidden unless this box is ticked (see qs).
     echecs = django_filters.BooleanFilter(
@@ -104,6 +117,12 @@ class ImportFilter(django_filters.FilterSet):
         model = Import
         fields = []
         form = FormulaireCriteres
+
+    def __init__(self, *args, fournisseur=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the structure's own accounts: another structure's account is an invalid choice.
+        self.filters["importe_par"].queryset = selectors.comptes_de_la_structure(fournisseur)
+        self.form.fields["importe_par"].label_from_instance = nom_du_compte
 
     @property
     def avec_echecs(self) -> bool:

@@ -9,7 +9,7 @@ import orjson
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from demandes.models import Fournisseur
+from demandes.models import Fournisseur, Utilisateur
 
 from .models import ErreurLigne, Import
 
@@ -17,7 +17,15 @@ LOT_EXPORT = 2000  # rows read from the database at a time by a streamed CSV exp
 
 
 def imports_du_fournisseur(fournisseur: Fournisseur) -> QuerySet[Import]:
-    return Import.objects.filter(fournisseur=fournisseur).order_by("-id")
+    """Every import of the structure, whichever of its accounts made it (the team shares its work)."""
+    return Import.objects.filter(fournisseur=fournisseur).select_related("utilisateur").order_by("-id")
+
+
+def comptes_de_la_structure(fournisseur: Fournisseur | None) -> QuerySet[Utilisateur]:
+    """The accounts « Importé par » offers: the structure's, removed ones included (their imports stay)."""
+    if fournisseur is None:
+        return Utilisateur.objects.none()
+    return Utilisateur.objects.filter(fournisseur=fournisseur).order_by("last_name", "first_name", "username")
 
 
 def sans_les_simulations_en_echec(imports: QuerySet[Import]) -> QuerySet[Import]:

@@ -40,6 +40,12 @@ def liens_des_fichiers(valeur) -> str:
     return liens
 
 
+def auteur(ligne) -> str | None:
+    """« Importé par »: the account's full name, else its identifiant (None: account deleted)."""
+    nom = f"{ligne['utilisateur__first_name'] or ''} {ligne['utilisateur__last_name'] or ''}".strip()
+    return nom or ligne["utilisateur__username"]
+
+
 COLONNES = Colonnes(
     Colonne("id", "Identifiant", lien=lambda ligne: reverse("imports:ecran", args=[ligne["id"]])),
     Colonne("date_creation", "Date d'importation", texte=formats.date_locale),
@@ -59,6 +65,12 @@ COLONNES = Colonnes(
         au_csv=False,
     ),
     Colonne("etat", "État", champs=("etat", "resultat"), lire=libelle_etat),
+    Colonne(
+        "importe_par",
+        "Importé par",
+        champs=("utilisateur__last_name", "utilisateur__first_name", "utilisateur__username"),
+        lire=auteur,
+    ),
 )
 
 

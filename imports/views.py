@@ -35,7 +35,11 @@ class ListeImportsView(EspaceFournisseurMixin, TableauFiltreMixin, TemplateView)
     texte_si_vide = "Aucun import pour le moment."
 
     def creer_filtre(self):
-        return ImportFilter(self.request.GET or None, queryset=selectors.imports_du_fournisseur(self.fournisseur))
+        return ImportFilter(
+            self.request.GET or None,
+            queryset=selectors.imports_du_fournisseur(self.fournisseur),
+            fournisseur=self.fournisseur,
+        )
 
     def exporter(self, queryset):
         return exporter_imports(queryset)

@@ -37,6 +37,7 @@ COLONNES_IMPORTS = [
     "Nbre de demandes rejetées",
     "Fichier JSON",
     "État",
+    "Importé par",
 ]
 COLONNES_DEMANDES = [
     "Numéro de dossier",
@@ -59,6 +60,7 @@ ENTETES_CSV_IMPORTS = [
     "Nbre de demandes retenues",
     "Nbre de demandes rejetées",
     "État",
+    "Importé par",
 ]
 ENTETES_CSV_DEMANDES = [*COLONNES_DEMANDES, "Montant Ségur HT"]
 

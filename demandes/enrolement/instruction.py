@@ -23,6 +23,7 @@ from segur_portal.journal import evenement, journal
 from .. import comptes
 from ..models import CoordonneesBancaires, DemandeEnrolement, Fournisseur, Solution, Utilisateur
 from ..notifications import url_portail
+from . import coordonnees as coordonnees_bancaires
 from . import liens, selectors
 
 Statut = DemandeEnrolement.Statut
@@ -140,15 +141,13 @@ def _valider(demande: DemandeEnrolement, *, par: Utilisateur | None, identifiant
         solution._change_reason = f"Demande d'enrôlement n° {demande.pk} validée"
         solution.save()
 
-    # One validated row per fournisseur (a database constraint): the one of an old record is
-    # replaced first, then the request's details become the validated ones.
+    # The validated details of an old record are replaced first, then the request's become the validated ones.
     for ancienne in CoordonneesBancaires.objects.select_for_update().filter(
         fournisseur=fournisseur, statut=CoordonneesBancaires.Statut.VALIDEES
     ):
-        ancienne.statut = CoordonneesBancaires.Statut.REMPLACEES
-        ancienne._history_user = par
-        ancienne._change_reason = f"Remplacées par celles de la demande d'enrôlement n° {demande.pk}"
-        ancienne.save()
+        coordonnees_bancaires.remplacer(
+            ancienne, par=par, raison=f"Remplacées par celles de la demande d'enrôlement n° {demande.pk}"
+        )
     coordonnees = CoordonneesBancaires(
         fournisseur=fournisseur,
         iban=demande.iban,

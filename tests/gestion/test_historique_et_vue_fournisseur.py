@@ -42,10 +42,12 @@ def test_historique_visible_dans_l_admin(client_gestionnaire, gestionnaire):
     dates = [v.history_date for v in demande.history.all()]
     assert all(d <= timezone.now() for d in dates)
     # The payment itself, on the demande's page.
-    assert page(fiche).table(["Date du paiement", "Montant", "Statut", "Enregistré par", "Enregistré le"])[0][:4] == [
+    entetes = ["Date du paiement", "Montant", "Statut", "Versé sur le compte", "Enregistré par", "Enregistré le"]
+    assert page(fiche).table(entetes)[0][:5] == [
         "01/03/2024",
         "1 000,00 €",
         "Paiement effectué",
+        "FR76 •••• •••• •••• •••• •••• 049",  # relais's validated bank details (seed_demo)
         "gestionnaire",
     ]
 

@@ -278,8 +278,12 @@ def test_enregistrer_un_paiement_depuis_la_page(client_gestionnaire):
         ("success", f"Paiement enregistré pour la demande {NUMERO} (paiement en cours).")
     ]
     assert statuts(demande) == [(StatutDemande.DECIDEE, StatutPaiement.EN_COURS)]
-    paiements = page(reponse).table(["Date du paiement", "Montant", "Statut", "Enregistré par", "Enregistré le"])
-    assert [l[:4] for l in paiements] == [["15/03/2024", "5 000,00 €", "Paiement en cours", "gestionnaire"]]
+    paiements = page(reponse).table(
+        ["Date du paiement", "Montant", "Statut", "Versé sur le compte", "Enregistré par", "Enregistré le"]
+    )
+    assert [l[:5] for l in paiements] == [
+        ["15/03/2024", "5 000,00 €", "Paiement en cours", "FR76 •••• •••• •••• •••• •••• 049", "gestionnaire"]
+    ]
     assert historique(reponse)[-1][1:] == ["gestionnaire", "Décidée", "Décidée · Paiement en cours", "—"]
     assert boutons_de_decision(reponse) == ["Enregistrer un paiement"]  # a decided demande may be paid again
 

@@ -93,8 +93,9 @@ def test_tableau_des_imports_colonnes_et_lignes(client_relais, trois_imports):
             "—",
             "JSON",
             "Erreurs dans les demandes",
+            "—",
         ],
-        [str(b.pk), "15/02/2024", "mlp525off1", "Solde", "beta.json", "1", "—", "—", "JSON", "Simulé"],
+        [str(b.pk), "15/02/2024", "mlp525off1", "Solde", "beta.json", "1", "—", "—", "JSON", "Simulé", "—"],
         [
             str(a.pk),
             "10/01/2024",
@@ -106,6 +107,7 @@ def test_tableau_des_imports_colonnes_et_lignes(client_relais, trois_imports):
             "1",
             "JSON",
             "Importé — pièces jointes à déposer",
+            "—",
         ],
     ]
     liste = page(reponse)
@@ -298,13 +300,22 @@ def test_tableau_des_imports_apres_un_import_reel(client_relais, document_ttc):
     )
     ligne_import = lignes_du_tableau(client_relais.get("/imports/"), COLONNES_IMPORTS)[0]
     assert ligne_import[0] == str(import_demandes.pk)
-    assert ligne_import[4:] == ["reel.json", "2", "2", "0", "JSON · Sortie", "Importé — pièces jointes à déposer"]
+    assert ligne_import[4:] == [
+        "reel.json",
+        "2",
+        "2",
+        "0",
+        "JSON · Sortie",
+        "Importé — pièces jointes à déposer",
+        "relais",  # « Importé par »: the account's identifiant, it has no name
+    ]
     assert colonne(client_relais.get("/imports/?f_retenues=2"), COLONNES_IMPORTS) == [str(import_demandes.pk)]
     assert lire_csv(client_relais.get("/imports/?export=csv"))[1][5:] == [
         "2",
         "2",
         "0",
         "Importé — pièces jointes à déposer",
+        "relais",
     ]
 
 
@@ -315,8 +326,8 @@ def test_export_csv_des_imports(client_relais, trois_imports):
     lignes = lire_csv(reponse)
     assert lignes[0] == ENTETES_CSV_IMPORTS
     assert lignes[1:] == [
-        [str(c.pk), "20/03/2024", "mlp525off2", "Avance", "gamma.json", "12", "", "", "Erreurs dans les demandes"],
-        [str(b.pk), "15/02/2024", "mlp525off1", "Solde", "beta.json", "1", "", "", "Simulé"],
+        [str(c.pk), "20/03/2024", "mlp525off2", "Avance", "gamma.json", "12", "", "", "Erreurs dans les demandes", ""],
+        [str(b.pk), "15/02/2024", "mlp525off1", "Solde", "beta.json", "1", "", "", "Simulé", ""],
         [
             str(a.pk),
             "10/01/2024",
@@ -327,6 +338,7 @@ def test_export_csv_des_imports(client_relais, trois_imports):
             "2",
             "1",
             "Importé — pièces jointes à déposer",
+            "",
         ],
     ]
     assert lire_csv(client_relais.get("/imports/?export=csv&echecs=1&type_demande=SOLDE"))[1:] == [lignes[2]]

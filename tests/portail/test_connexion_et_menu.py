@@ -102,6 +102,7 @@ def test_menu_de_l_en_tete(client_relais):
     assert menu == [
         ("Accueil", "/"),
         ("Enrôlement", "/enrolement/"),
+        ("Équipe", "/equipe/"),
         ("Importation JSONs", "/imports/"),
         ("Demandes financement", "/demandes/"),
         ("Notifications", "/notifications/"),

@@ -17,7 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from demandes import referentiels
+from demandes.enrolement import coordonnees as coordonnees_bancaires
 from demandes.enrolement import depot, instruction
+from demandes.enrolement.bancaire import iban_normalise
 from demandes.enrolement.formulaires import DemandeAccesForm
 from demandes.enrolement.selectors import siret_deja_enrole
 from demandes.gestionnaires import creer_groupe
@@ -35,7 +37,7 @@ FOURNISSEURS = [
         "relais",
         ("Claire", "Martin", "Directrice des opérations"),
         ("12 rue de la République", "69002", "Lyon"),
-        ("FR76 3000 4000 0100 0100 1234 524", "BNPAFRPPXXX"),
+        ("FR76 3000 6000 0101 2345 6789 049", "BNPAFRPPXXX"),
     ),
     (
         "87950324100017",
@@ -43,7 +45,7 @@ FOURNISSEURS = [
         "unikalo",
         ("Hugo", "Bernard", "Responsable administratif"),
         ("4 avenue Jean Médecin", "06000", "Nice"),
-        ("FR76 1027 8000 0100 0200 9876 522", "CMCIFR2AXXX"),
+        ("FR76 3000 4000 0209 8765 4321 094", "AGRIFRPPXXX"),
     ),
     (
         "41268937400012",
@@ -51,7 +53,7 @@ FOURNISSEURS = [
         "hopital",
         ("Inès", "Petit", "Directrice financière"),
         ("8 boulevard Haussmann", "75009", "Paris"),
-        ("FR76 2004 1000 0100 0300 5432 161", "PSSTFRPPXXX"),
+        ("FR76 1027 8000 0305 5555 5555 537", "CMCIFRPPXXX"),
     ),
 ]
 
@@ -187,7 +189,24 @@ def creer_donnees_demo():
     for siret, denomination, identifiant, *reste in FOURNISSEURS:
         if not siret_deja_enrole(siret):
             enroler(siret, denomination, identifiant, *reste, gestionnaire=gestionnaire)
-        fournisseurs[siret] = Fournisseur.objects.get(siret=siret)
+        fournisseurs[siret] = fournisseur = Fournisseur.objects.get(siret=siret)
+        if coordonnees_bancaires.coordonnees_validees(fournisseur) is None:
+            # A demo database made before the enrolment: its suppliers get their bank details the
+            # way a supplier changes them (asked by its administrator, validated by the manager).
+            iban, bic = reste[-1]
+            administrateur = Utilisateur.objects.get(username=identifiant)
+            administrateur.administrateur_fournisseur = True
+            administrateur.save()
+            coordonnees_bancaires.valider(
+                coordonnees_bancaires.demander_changement(
+                    fournisseur,
+                    iban=iban_normalise(iban),
+                    bic=bic,
+                    rib=SimpleUploadedFile("rib.pdf", RIB_PDF, content_type="application/pdf"),
+                    par=administrateur,
+                ),
+                par=gestionnaire,
+            )
         compte = Utilisateur.objects.get(username=identifiant)
         compte.is_active = True
         compte.email = compte.email or f"{identifiant}@demo.invalid"
