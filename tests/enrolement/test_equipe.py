@@ -96,7 +96,7 @@ def test_l_administrateur_invite_un_collegue(client_relais):
     assert equipe.status_code == 200
     assert page(equipe).lien("Équipe").attrs["href"] == "/equipe/"  # the menu entry
     ((*identite, connexion, imports, actions),) = lignes_du_tableau(equipe, COLONNES_EQUIPE)
-    assert identite == ["—", "relais@demo.invalid", "relais", "Administrateur", "Actif"]
+    assert identite == ["Sophie Laurent", "relais@demo.invalid", "relais", "Administrateur", "Actif"]
     assert connexion.startswith(aujourd_hui()) and imports == "0" and actions == "—"
 
     reponse = inviter(client_relais)
@@ -108,7 +108,7 @@ def test_l_administrateur_invite_un_collegue(client_relais):
     assert compte.invite_par == utilisateur("relais")
     (courriel,) = mail.outbox
     assert courriel.to == ["claire.martin@relais.example"]
-    assert "relais vous invite à rejoindre l'équipe de RELAIS CAP FRANCE AU GAI LOGIS" in courriel.body
+    assert "Sophie Laurent vous invite à rejoindre l'équipe de RELAIS CAP FRANCE AU GAI LOGIS" in courriel.body
     assert "Votre identifiant : claire.martin@relais.example" in courriel.body
     assert ligne_de(reponse, "Claire Martin")[1:6] == [
         "claire.martin@relais.example",

@@ -307,7 +307,7 @@ def test_tableau_des_imports_apres_un_import_reel(client_relais, document_ttc):
         "0",
         "JSON · Sortie",
         "Importé — pièces jointes à déposer",
-        "relais",  # « Importé par »: the account's identifiant, it has no name
+        "Sophie Laurent",  # « Importé par »: the account's name (the demo's contact for RELAIS)
     ]
     assert colonne(client_relais.get("/imports/?f_retenues=2"), COLONNES_IMPORTS) == [str(import_demandes.pk)]
     assert lire_csv(client_relais.get("/imports/?export=csv"))[1][5:] == [
@@ -315,7 +315,7 @@ def test_tableau_des_imports_apres_un_import_reel(client_relais, document_ttc):
         "2",
         "0",
         "Importé — pièces jointes à déposer",
-        "relais",
+        "Sophie Laurent",
     ]
 
 

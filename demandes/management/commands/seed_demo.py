@@ -35,7 +35,7 @@ FOURNISSEURS = [
         "77625125800013",
         "RELAIS CAP FRANCE AU GAI LOGIS",
         "relais",
-        ("Claire", "Martin", "Directrice des opérations"),
+        ("Sophie", "Laurent", "Directrice des opérations"),
         ("12 rue de la République", "69002", "Lyon"),
         ("FR76 3000 6000 0101 2345 6789 049", "BNPAFRPPXXX"),
     ),
