@@ -14,11 +14,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from segur_portal.fichiers import nom_affichable
-from segur_portal.telechargement import reponse_fichier
-
 from ..models import CoordonneesBancaires
 from . import coordonnees as services
+from .bancaire import iban_lisible, reponse_rib
 
 Statut = CoordonneesBancaires.Statut
 
@@ -29,11 +27,6 @@ class MotifRefusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": services.MOTIF_REFUS_OBLIGATOIRE},
     )
-
-
-def iban_lisible(iban: str) -> str:
-    """« FR76 3000 6000 0101 … » as on a RIB: the manager compares it with the PDF."""
-    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
 @admin.register(CoordonneesBancaires)
@@ -135,10 +128,7 @@ class CoordonneesBancairesAdmin(SimpleHistoryAdmin):
     def rib_view(self, request, object_id):
         """The RIB as sent, downloaded (never shown inline: a file of the supplier's)."""
         objet = self._objet(request, object_id)
-        nom = nom_affichable(objet.rib.name) or "rib.pdf"
-        reponse = reponse_fichier(objet.rib, f"RIB-{objet.fournisseur.siret}-{nom}", "application/pdf")
-        reponse["X-Content-Type-Options"] = "nosniff"
-        return reponse
+        return reponse_rib(objet.rib, objet.fournisseur.siret)
 
     # --- the decisions ---------------------------------------------------------------------------
 

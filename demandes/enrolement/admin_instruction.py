@@ -20,12 +20,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from segur_portal.fichiers import nom_affichable
-from segur_portal.telechargement import reponse_fichier
 
 from .. import comptes
 from ..models import DemandeEnrolement, Fournisseur
 from ..templatetags.statuts import badge
 from . import instruction, selectors
+from .bancaire import iban_lisible, reponse_rib
 
 Statut = DemandeEnrolement.Statut
 
@@ -59,12 +59,6 @@ def badge_enrolement(statut: str):
 def jours_de_validite_activation() -> int:
     """How long the activation link works, in days (Django's PASSWORD_RESET_TIMEOUT)."""
     return max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
-
-
-def iban_lisible(iban: str) -> str:
-    """« FR76 3000 6000 0112 3456 7890 189 »: as printed on a RIB, to compare it at a glance."""
-    compact = "".join((iban or "").split())
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 def historique(demande: DemandeEnrolement) -> list[dict]:
@@ -237,7 +231,7 @@ class DemandeEnrolementAdmin(admin.ModelAdmin):
         """The RIB the vendor sent, downloaded (never shown inline: a file from outside)."""
         demande = self._demande(request, object_id)
         try:
-            reponse = reponse_fichier(demande.rib, f"RIB-{demande.siret}.pdf", "application/pdf")
+            return reponse_rib(demande.rib, demande.siret)
         except Http404:
             self.message_user(
                 request,
@@ -246,8 +240,6 @@ class DemandeEnrolementAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return self._retour(demande)
-        reponse["X-Content-Type-Options"] = "nosniff"
-        return reponse
 
     # --- the decisions ----------------------------------------------------------------------------
 

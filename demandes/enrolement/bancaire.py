@@ -12,6 +12,7 @@ from schwifty.exceptions import SchwiftyException
 from segur_portal import formats
 from segur_portal.fichiers import extension, motif_du_contenu, nom_affichable
 from segur_portal.formats import masquer_iban  # noqa: F401 (the forms' and pages' home of bank details)
+from segur_portal.telechargement import reponse_fichier
 
 
 def iban_normalise(valeur: str) -> str:
@@ -40,6 +41,20 @@ def bic_normalise(valeur: str) -> str:
             "BIC invalide : 8 ou 11 caractères, tels qu'ils figurent sur votre RIB (exemple : BNPAFRPPXXX).",
             code="bic",
         ) from None
+
+
+def iban_lisible(iban: str) -> str:
+    """« FR76 3000 6000 0112 3456 7890 189 »: as printed on a RIB, for a manager to compare with the PDF."""
+    compact = "".join((iban or "").split())
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def reponse_rib(champ, siret: str):
+    """A RIB downloaded by a manager: always as an attachment, never sniffed into another type (a file
+    from outside the ASP, though checked as a PDF). Http404 when the storage no longer has it."""
+    reponse = reponse_fichier(champ, f"RIB-{siret}.pdf", "application/pdf")
+    reponse["X-Content-Type-Options"] = "nosniff"
+    return reponse
 
 
 def verifier_rib(fichier) -> None:
