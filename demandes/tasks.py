@@ -1,9 +1,11 @@
-"""Celery tasks of the e-mail notifications (demandes.notifications does the work)."""
+"""Celery tasks of the e-mail notifications (demandes.notifications does the work) and of the purge
+of the requests for access never confirmed (demandes.enrolement.purge)."""
 
 from celery import shared_task
 from django.db import OperationalError
 
 from . import notifications
+from .enrolement import purge
 
 # A refused send is tried again by the task itself after 30 s, 1 min, 2 min, 4 min (then the
 # sweep, every SEGUR_NOTIFICATIONS_RELANCE_PERIODE, until SEGUR_NOTIFICATIONS_TENTATIVES_MAX).
@@ -40,3 +42,10 @@ def relancer_notifications() -> dict:
 def resume_quotidien() -> int:
     """Periodic (Celery beat, every morning): the managers' digest of the previous day's deposits."""
     return len(notifications.resume_quotidien())
+
+
+@shared_task(ignore_result=True)
+def purger_demandes_non_confirmees() -> dict:
+    """Periodic (Celery beat, daily): deletes the requests for access still « Adresse électronique à
+    confirmer » past SEGUR_RETENTION_DEMANDES_NON_CONFIRMEES_JOURS, their history and RIB, see purge."""
+    return purge.purger_demandes_non_confirmees()

@@ -239,6 +239,14 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://
 SEGUR_LIMITE_DEMANDES_ACCES = env("SEGUR_LIMITE_DEMANDES_ACCES", default="5/h")
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 
+# --- Retention of the requests for access: a request whose contact never followed the confirmation
+# link is deleted (row, history, RIB: personal data nobody proved theirs) this many days after its
+# deposit (demandes.enrolement.purge, daily). More than the link's validity
+# (liens.VALIDITE_CONFIRMATION, 48 h): a contact who confirms late, or from a link sent again from
+# the « Demande enregistrée » page, still finds his request; the service never uses less than that
+# validity plus a day, whatever this says. ---
+SEGUR_RETENTION_DEMANDES_NON_CONFIRMEES_JOURS = env.int("SEGUR_RETENTION_DEMANDES_NON_CONFIRMEES_JOURS", default=7)
+
 
 def options_broker_embarque(dossier: Path) -> dict:
     """kombu's filesystem transport in `dossier` (created): queue, processed and control folders."""
@@ -289,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
     "resume-quotidien": {
         "task": "demandes.tasks.resume_quotidien",
         "schedule": crontab(hour=SEGUR_RESUME_QUOTIDIEN_HEURE, minute=0),
+    },
+    # The requests for access never confirmed, forgotten (demandes.enrolement.purge).
+    "purger-demandes-non-confirmees": {
+        "task": "demandes.tasks.purger_demandes_non_confirmees",
+        "schedule": crontab(hour=3, minute=45),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(_dossier_celery / "beat-schedule")
