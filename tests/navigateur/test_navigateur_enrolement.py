@@ -4,7 +4,9 @@ confirms his address from the e-mail → the manager validates the request → t
 his account from the e-mail, logs in, simulates and imports the guide's model → invites a colleague,
 who activates his account, logs in and sees the import, and who made it.
 
-Every step is clicked as its user clicks it; the links are read from the e-mails (locmem backend)."""
+Every step is clicked as its user clicks it; the links are read from the e-mails (locmem backend).
+The public pages and the new screens have no serious or critical axe-core violation, and no page of
+the journey has a script or style refused by the CSP or loads anything from outside the portal."""
 
 import re
 
@@ -13,6 +15,7 @@ import pytest
 from tests.documents import MODELES, SIRET_RELAIS
 from tests.factories import PDF
 from tests.gestion.referentiel import csv_de
+from tests.navigateur.accessibilite import verifier_accessibilite
 from tests.navigateur.parcours_fournisseur import importer, simuler
 
 ANS = "mlp525off1"  # the guide's model is written for this numéro ANS and SIRET_RELAIS
@@ -44,12 +47,13 @@ def _courriel_a(adresse: str):
     return courriel
 
 
-def _activer(page, lien: str, identifiant: str, url: str) -> None:
+def _activer(page, lien: str, identifiant: str, url: str, auditer) -> None:
     """Opens the activation link, chooses the password, then logs in with it."""
     from playwright.sync_api import expect
 
     page.goto(lien)
     expect(page.get_by_role("heading", level=1)).to_have_text("Activer votre compte")
+    auditer(page, "Activer votre compte")
     # (« Nouveau mot de passe » is also found in « Confirmation du nouveau mot de passe ».)
     page.get_by_label("Nouveau mot de passe").first.fill(MOT_DE_PASSE)
     page.get_by_label("Confirmation du nouveau mot de passe").fill(MOT_DE_PASSE)
@@ -78,9 +82,23 @@ def test_enrolement_de_bout_en_bout(navigateur_portail_vierge, settings, tmp_pat
     cache.clear()
     navigateur = navigateur_portail_vierge
     url = navigateur.url
+    refus_csp, exterieures = [], []
+
+    def nouvelle_page():
+        page = navigateur.nouvelle_page()
+        page.on("console", lambda m: refus_csp.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("request", lambda r: None if r.url.startswith((url, "data:")) else exterieures.append(r.url))
+        return page
+
+    def auditer(page, ecran: str) -> None:
+        # The page as the portal served it refuses nothing; axe-core's own probes (inline styles it
+        # sets while it runs) are not the portal's: forgotten after the audit.
+        assert refus_csp == [], ecran
+        verifier_accessibilite(page, ecran)
+        refus_csp.clear()
 
     # --- the manager loads the référentiel ANS: dry run, then confirmation ------------------------
-    gestion = navigateur.nouvelle_page()
+    gestion = nouvelle_page()
     navigateur.se_connecter(gestion, "gestionnaire")
     gestion.get_by_role("link", name="Référentiel ANS").first.click()
     gestion.get_by_role("link", name="Importer").click()
@@ -94,9 +112,10 @@ def test_enrolement_de_bout_en_bout(navigateur_portail_vierge, settings, tmp_pat
     expect(gestion.locator("#result_list tbody tr")).to_have_count(1)
 
     # --- a visitor asks for access from the login page ------------------------------------------
-    visiteur = navigateur.nouvelle_page()
+    visiteur = nouvelle_page()
     visiteur.goto(f"{url}/connexion/")
     visiteur.get_by_role("link", name="Demander un accès").click()
+    auditer(visiteur, "Demander un accès")
     _champ(visiteur, "SIRET").fill(SIRET_RELAIS)
     visiteur.get_by_label("Dénomination sociale").fill("RELAIS CAP FRANCE AU GAI LOGIS")
     _champ(visiteur, "Adresse").fill("12 rue de la République")
@@ -118,11 +137,14 @@ def test_enrolement_de_bout_en_bout(navigateur_portail_vierge, settings, tmp_pat
     expect(visiteur.get_by_label("J'accepte les conditions d'utilisation du portail")).to_be_checked()
     visiteur.get_by_role("button", name="Envoyer ma demande d'accès").click()
     expect(visiteur.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
+    auditer(visiteur, "Demande enregistrée")
 
     # --- … and confirms his address from the e-mail ---------------------------------------------
     visiteur.goto(_lien(_courriel_a("claire.martin@relais.example")))
+    auditer(visiteur, "Confirmer l'adresse")
     visiteur.get_by_role("button", name="Confirmer mon adresse et transmettre ma demande").click()
     expect(visiteur.get_by_role("heading", level=1)).to_contain_text("transmise")
+    auditer(visiteur, "Demande transmise")
     assert DemandeEnrolement.objects.get().statut == DemandeEnrolement.Statut.A_VERIFIER
 
     # --- the manager checks it against the référentiel and validates it -------------------------
@@ -136,8 +158,8 @@ def test_enrolement_de_bout_en_bout(navigateur_portail_vierge, settings, tmp_pat
     fournisseur = Fournisseur.objects.get(siret=SIRET_RELAIS)
 
     # --- the first user activates his account, logs in, simulates and imports the guide's model ---
-    premier = navigateur.nouvelle_page()
-    _activer(premier, _lien(_courriel_a("claire.martin@relais.example")), "claire.martin@relais.example", url)
+    premier = nouvelle_page()
+    _activer(premier, _lien(_courriel_a("claire.martin@relais.example")), "claire.martin@relais.example", url, auditer)
     import_id = simuler(premier, url, MODELES / "avance-structure-ttc.json", numero_ans=ANS)
     expect(premier.get_by_role("alert")).to_contain_text("La simulation de l'import s'est déroulée correctement.")
     importer(premier, url, import_id)
@@ -146,6 +168,7 @@ def test_enrolement_de_bout_en_bout(navigateur_portail_vierge, settings, tmp_pat
 
     # --- … invites a colleague -------------------------------------------------------------------
     premier.get_by_role("link", name="Équipe").first.click()
+    auditer(premier, "Équipe")
     invitation = premier.locator("#inviter")
     _champ(invitation, "Prénom").fill("Paul")
     _champ(invitation, "Nom").fill("Durand")
@@ -155,11 +178,13 @@ def test_enrolement_de_bout_en_bout(navigateur_portail_vierge, settings, tmp_pat
     expect(premier.locator("#equipe")).to_contain_text("Invitation envoyée le")
 
     # --- who activates his account, logs in and sees the import, and who made it ------------------
-    collegue = navigateur.nouvelle_page()
-    _activer(collegue, _lien(_courriel_a("paul.durand@relais.example")), "paul.durand@relais.example", url)
+    collegue = nouvelle_page()
+    _activer(collegue, _lien(_courriel_a("paul.durand@relais.example")), "paul.durand@relais.example", url, auditer)
     collegue.get_by_role("link", name="Importation JSONs").first.click()
     ligne = collegue.locator("tbody tr", has_text=Import.objects.get(pk=import_id).nom_fichier)
     expect(ligne).to_have_count(1)
     expect(ligne).to_contain_text("Claire Martin")
     for page in (gestion, visiteur, premier, collegue):
         page.context.close()
+    assert refus_csp == []
+    assert exterieures == []
