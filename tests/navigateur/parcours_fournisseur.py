@@ -136,9 +136,18 @@ def formulaire_zip(page):
 
 def zips_traites(import_id: int, nombre: int) -> bool:
     """Whether the import has `nombre` zips and none is waiting for or under processing."""
+    from django.db import OperationalError
+
     from piecesjointes.models import ZipDepose
 
-    statuts = list(ZipDepose.objects.filter(import_demandes_id=import_id).values_list("statut", flat=True))
+    try:
+        statuts = list(ZipDepose.objects.filter(import_demandes_id=import_id).values_list("statut", flat=True))
+    except OperationalError as erreur:
+        # SQLite's shared in-memory test database answers « database table is locked » at once,
+        # without waiting, while the worker's thread writes the zip: not processed yet, look again.
+        if "locked" not in str(erreur):
+            raise
+        return False
     return len(statuts) >= nombre and not set(statuts) & set(ZipDepose.STATUTS_A_TRAITER)
 
 
