@@ -142,12 +142,17 @@ def prevenir_changement_d_adresse(compte, ancienne_adresse: str, par) -> None:
 NATURES_DE_LIEN = ("reinitialisation", "activation")
 
 
-def envoyer_liens(request, comptes, *, nature="reinitialisation", contexte=None):
+def jours_de_validite_des_liens() -> int:
+    """How long a link to choose one's password works, in days (Django's PASSWORD_RESET_TIMEOUT)."""
+    return max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
+
+
+def envoyer_liens(request, comptes, *, nature="reinitialisation"):
     """E-mails each active account with an address a link to choose its password.
     Returns (sent, [(account, reason)])."""
     assert nature in NATURES_DE_LIEN
     envoyes, ignores = [], []
-    validite_jours = max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
+    validite_jours = jours_de_validite_des_liens()
     for compte in comptes:
         if not compte.is_active:
             ignores.append((compte, "le compte est désactivé"))
@@ -163,7 +168,7 @@ def envoyer_liens(request, comptes, *, nature="reinitialisation", contexte=None)
                 use_https=request.is_secure(),
                 subject_template_name=f"registration/{nature}_sujet.txt",
                 email_template_name=f"registration/{nature}_courriel.txt",
-                extra_email_context={"validite_jours": validite_jours, **(contexte or {})},
+                extra_email_context={"validite_jours": validite_jours},
             )
         except OSError as erreur:  # smtplib.SMTPException included
             logger.warning("Lien de réinitialisation non envoyé au compte %s : %s", compte.pk, erreur)

@@ -18,7 +18,7 @@ LOT_EXPORT = 2000  # rows read from the database at a time by a streamed CSV exp
 
 def imports_du_fournisseur(fournisseur: Fournisseur) -> QuerySet[Import]:
     """Every import of the structure, whichever of its accounts made it (the team shares its work)."""
-    return Import.objects.filter(fournisseur=fournisseur).select_related("utilisateur").order_by("-id")
+    return Import.objects.filter(fournisseur=fournisseur).order_by("-id")
 
 
 def comptes_de_la_structure(fournisseur: Fournisseur | None) -> QuerySet[Utilisateur]:

@@ -9,7 +9,6 @@ Loaded by the last line of demandes/admin.py (this module does not import demand
 sibling modules of demandes stay without a cycle)."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,11 +53,6 @@ LIBELLES = {
 
 def badge_enrolement(statut: str):
     return badge(Statut(statut).label, COULEUR_STATUT[Statut(statut)])
-
-
-def jours_de_validite_activation() -> int:
-    """How long the activation link works, in days (Django's PASSWORD_RESET_TIMEOUT)."""
-    return max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
 
 
 def historique(demande: DemandeEnrolement) -> list[dict]:
@@ -219,7 +213,7 @@ class DemandeEnrolementAdmin(admin.ModelAdmin):
             "iban": iban_lisible(demande.iban),
             "nom_rib": nom_affichable(demande.rib.name) if demande.rib else "",
             "historique": historique(demande),
-            "validite_activation": jours_de_validite_activation(),
+            "validite_activation": comptes.jours_de_validite_des_liens(),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.page_template, contexte, status=status)
@@ -312,7 +306,7 @@ class DemandeEnrolementAdmin(admin.ModelAdmin):
         )
         envoyes, ignores = comptes.envoyer_liens(request, [compte], nature="activation")
         if envoyes:
-            jours = jours_de_validite_activation()
+            jours = comptes.jours_de_validite_des_liens()
             self.message_user(
                 request,
                 f"{debut} Le lien d'activation a été envoyé à {compte.email} (valable {jours} jours).",

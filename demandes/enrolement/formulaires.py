@@ -14,7 +14,7 @@ from dsfr.forms import DsfrBaseForm
 from ..validateurs import telephone_fr_valide, valider_siret
 from . import selectors
 from .bancaire import ChampsBancairesMixin
-from .depot import MESSAGE_DEJA_EN_INSTRUCTION
+from .depot import CHAMPS_MODIFIABLES, MESSAGE_DEJA_EN_INSTRUCTION
 
 MESSAGE_DEJA_ENROLE = (
     "Ce SIRET est déjà enrôlé sur le portail : demandez à l'administrateur de votre structure de vous inviter."
@@ -173,9 +173,9 @@ class DemandeAccesForm(ChampsBancairesMixin, DsfrBaseForm):
         siret, numeros = donnees.get("siret"), donnees.get("numeros_ans")
         if siret and numeros:
             # One error per numéro refused, in the words of the one home of this rule.
-            motifs = [s.motif for s in selectors.situation_des_numeros(siret, numeros) if s.motif]
-            for motif in motifs:
-                self.add_error("numeros_ans", ValidationError(motif[:1].upper() + motif[1:] + ".", code="numero_ans"))
+            for situation in selectors.situation_des_numeros(siret, numeros):
+                if not situation.conforme:
+                    self.add_error("numeros_ans", ValidationError(situation.message, code="numero_ans"))
         return donnees
 
 
@@ -188,19 +188,8 @@ class ComplementForm(DemandeAccesForm):
     def __init__(self, *args, demande, initial=None, **kwargs):
         """`initial`: what was typed in a POST refused before its validation (the throttle); the
         request's own values otherwise, its SIRET and address whatever was typed."""
-        enregistre = {
-            "denomination": demande.denomination,
-            "adresse": demande.adresse,
-            "code_postal": demande.code_postal,
-            "commune": demande.commune,
-            "contact_nom": demande.contact_nom,
-            "contact_prenom": demande.contact_prenom,
-            "contact_fonction": demande.contact_fonction,
-            "contact_telephone": demande.contact_telephone,
-            "numeros_ans": "\n".join(demande.numeros_ans),
-            "iban": demande.iban,
-            "bic": demande.bic,
-        }
+        enregistre = {champ: getattr(demande, champ) for champ in CHAMPS_MODIFIABLES}
+        enregistre["numeros_ans"] = "\n".join(demande.numeros_ans)
         fixe = {"siret": demande.siret, "contact_email": demande.contact_email}
         super().__init__(*args, initial=enregistre | (initial or {}) | fixe, **kwargs)
         for champ in ("siret", "contact_email"):

@@ -105,9 +105,9 @@ def _valider(demande: DemandeEnrolement, *, par: Utilisateur | None, identifiant
     # Checked again: the référentiel may have been reloaded, another vendor enrolled, since the
     # request was made (the public form checked the same things, with the same words).
     situations = selectors.situation_des_numeros(demande.siret, demande.numeros_ans)
-    motifs = [situation.motif for situation in situations if situation.motif]
-    if motifs:
-        raise ValidationError([f"{motif[0].upper()}{motif[1:]}." for motif in motifs], code="numeros")
+    refus = [situation.message for situation in situations if not situation.conforme]
+    if refus:
+        raise ValidationError(refus, code="numeros")
     if selectors.siret_deja_enrole(demande.siret):
         raise ValidationError(SIRET_DEJA_ENROLE, code="enrole")
     maintenant = timezone.now()

@@ -23,6 +23,11 @@ class SituationNumero:
     def conforme(self) -> bool:
         return self.motif is None
 
+    @property
+    def message(self) -> str:
+        """The motif as a sentence of its own (a form's error, a manager's refusal)."""
+        return f"{self.motif[:1].upper()}{self.motif[1:]}." if self.motif else ""
+
 
 def situation_des_numeros(siret: str, numeros: list[str]) -> list[SituationNumero]:
     """One SituationNumero per claimed numéro, in the order given (two queries whatever their number).
